@@ -1,0 +1,483 @@
+"""Ingestion: a folder of article files plus an optional manifest become a clean, tidy corpus.
+
+Every input file and every manifest row ends up either analysed or in the ingest
+report with a reason. The work per file is a pure function (``ingest_file``), run
+over partitions of files by ``engine.map_partitions`` and cached as Parquet keyed
+by the partition's content, so a re-run with unchanged inputs recomputes nothing.
+
+>>> corpus = load_corpus("seeds", cache_dir="/tmp/cache")       # doctest: +SKIP
+>>> corpus.articles[["file", "outlet", "words"]]                  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import io
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from . import engine, paths, text
+
+TEXT_SUFFIXES = {".txt"}
+HTML_SUFFIXES = {".html", ".htm"}
+MANIFEST = "manifest.csv"
+MANIFEST_COLUMNS = ["file", "outlet", "url", "published", "date_precision", "country", "group", "notes"]
+ARTICLE_COLUMNS = ["file", "outlet", "source", "title", "published", "date_precision", "country", "group", "url",
+                   "words", "sentences", "language", "encoding", "status", "duplicate_of"]
+REPORT_COLUMNS = ["input", "file", "status", "reason", "note", "outlet", "bytes", "encoding", "language", "sha256"]
+CACHE_VERSION = "1"
+NUM_PERM = 64          # MinHash permutations for near-duplicate detection
+BANDS = 16             # LSH bands (4 rows each): pairs sharing a band are compared
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Ingest parameters. Anything over a limit is skipped and reported, never truncated."""
+
+    max_bytes: int = 20_000_000       # larger files are skipped as "too large"
+    min_words: int = 1                # fewer words after cleaning: "empty after cleaning"
+    language: str = "en"              # other languages are skipped as "not English"
+    near_duplicate: float = 0.8       # estimated Jaccard of 5-word shingles at or above: near duplicate
+    partition_size: int = 500         # files per partition (bounds memory)
+
+
+@dataclass
+class Corpus:
+    """The ingested corpus: small tables in memory, sentences as Parquet partitions."""
+
+    articles: pd.DataFrame
+    report: pd.DataFrame
+    removed: pd.DataFrame
+    parts: list[Path] = field(default_factory=list)
+    scheduler: str | None = None
+
+    @property
+    def sentences(self) -> pd.DataFrame:
+        """All sentences in one frame (fine for thousands of articles; use ``map`` beyond)."""
+        frames = [pd.read_parquet(p) for p in self.parts]
+        return pd.concat(frames, ignore_index=True) if frames else _empty_sentences()
+
+    def map(self, func, desc: str = "sentences", **kwargs) -> pd.DataFrame:
+        """Concatenate ``func(sentences_partition, **kwargs)`` over the partitions (pandas or Dask)."""
+        results = engine.map_partitions(functools.partial(_apply, func=func, kwargs=kwargs), self.parts,
+                                        scheduler=self.scheduler, desc=desc)
+        results = [r for r in results if len(r)]
+        return pd.concat(results, ignore_index=True) if results else func(_empty_sentences(), **kwargs)
+
+
+def _apply(part: Path, func, kwargs):
+    return func(pd.read_parquet(part), **kwargs)
+
+
+def _empty_sentences() -> pd.DataFrame:
+    return pd.DataFrame({"file": pd.Series(dtype=str), "index": pd.Series(dtype="int64"),
+                         "part": pd.Series(dtype=str), "text": pd.Series(dtype=str),
+                         "start": pd.Series(dtype="int64"), "end": pd.Series(dtype="int64"),
+                         "words": pd.Series(dtype="int64")})
+
+
+class CorpusError(ValueError):
+    """A problem with the corpus as a whole (missing folder, unreadable manifest); says how to fix it."""
+
+
+# --------------------------------------------------------------------------- rules
+
+@functools.lru_cache(maxsize=8)
+def load_rules(path: str | None = None) -> dict:
+    """Chrome rules (``data/chrome.yaml`` or the user's file), patterns compiled."""
+    path = Path(path) if path else paths.CHROME_RULES
+    try:
+        rules = yaml.safe_load(path.read_text("utf-8"))
+        rules["compiled"] = {name: re.compile(rf"(?:{pat})", re.IGNORECASE) for name, pat in rules["line_patterns"].items()}
+    except (yaml.YAMLError, re.error, KeyError, TypeError) as exc:
+        raise CorpusError(f"{path}: cannot read chrome rules ({exc}); fix the file or pass another") from exc
+    return rules
+
+
+# --------------------------------------------------------------------------- one file
+
+def decode(raw: bytes) -> tuple[str | None, str]:
+    """Text and the encoding used: UTF-8 (with or without BOM), UTF-16 by BOM, else a detected one."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), "utf-16"
+    try:
+        return raw.decode("utf-8-sig"), "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    if best is None:
+        return None, ""
+    return str(best), best.encoding
+
+
+def looks_binary(raw: bytes) -> bool:
+    """Binary, not text: NUL bytes or many control characters in the first 8 KB (UTF-16 aside)."""
+    head = raw[:8192]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    controls = sum(b < 9 or 13 < b < 32 for b in head)
+    return b"\x00" in head or controls > 0.05 * max(len(head), 1)
+
+
+def normalise(s: str) -> str:
+    """Unicode NFC, one kind of line break, no NUL / zero-width characters, no-break spaces as spaces."""
+    s = unicodedata.normalize("NFC", s).replace("\r\n", "\n").replace("\r", "\n")
+    s = re.sub("[\u200b\u200c\u200d\u2060\ufeff\x00]", "", s)
+    return re.sub("[\u00a0\u2007\u202f\t]", " ", s)
+
+
+def clean(raw_text: str, rules: dict, title: str | None = None) -> tuple[str, str, list[dict]]:
+    """Split page text into (title, body, removed lines), removing chrome by generic rules.
+
+    >>> clean("World\\nBig news today\\nBig news today\\nIt happened. Really.\\nLeave a Reply", load_rules())[:2]
+    ('Big news today', 'It happened. Really.')
+    """
+    lines = [(i + 1, re.sub(r"\s+", " ", l).strip()) for i, l in enumerate(raw_text.split("\n"))]
+    kept, removed, seen = [], [], set()
+    for no, line in lines:
+        if not line:
+            continue
+        rule = next((name for name, pat in rules["compiled"].items() if pat.fullmatch(line)), None)
+        key = line.casefold()
+        if rule is None and key in seen:
+            rule = "repeated line"
+        if rule:
+            removed.append({"line": no, "rule": rule, "text": line})
+        else:
+            seen.add(key)
+            kept.append((no, line))
+
+    def is_label(line: str) -> bool:
+        return len(text.words(line)) <= rules["edge_label_max_words"] and not re.search(r"[.!?\"”:]$", line)
+
+    while len(kept) > 1 and is_label(kept[0][1]):            # section labels above the title
+        removed.append({"line": kept[0][0], "rule": "leading label", "text": kept.pop(0)[1]})
+    while len(kept) > 1 and is_label(kept[-1][1]):           # widgets below the last paragraph
+        removed.append({"line": kept[-1][0], "rule": "trailing label", "text": kept.pop()[1]})
+    if title is None and kept:
+        first = kept[0][1]
+        repeated = any(r["rule"] == "repeated line" and r["text"].casefold() == first.casefold() for r in removed)
+        short = len(text.words(first)) <= rules["title_max_words"]
+        if short and (repeated or not re.search(r"[.!?]$", first)):
+            title = first
+            kept.pop(0)
+    removed.sort(key=lambda r: r["line"])
+    return (title or "").strip(), "\n".join(l for _, l in kept), removed
+
+
+def extract_html(raw_text: str) -> tuple[str, str]:
+    """Title and main text of a saved web page, via trafilatura's boilerplate removal."""
+    import trafilatura
+
+    body = trafilatura.extract(raw_text, output_format="txt", include_comments=False, include_tables=False) or ""
+    meta = trafilatura.extract_metadata(raw_text)
+    return (meta.title if meta and meta.title else ""), body
+
+
+def minhash(words: list[str]) -> np.ndarray:
+    """MinHash signature of the article's 5-word shingles (datasketch), for near-duplicate search."""
+    from datasketch import MinHash
+
+    m = MinHash(num_perm=NUM_PERM, seed=1)
+    toks = [w.lower() for w in words]
+    shingles = {" ".join(toks[i:i + 5]) for i in range(max(1, len(toks) - 4))}
+    m.update_batch([s.encode("utf-8") for s in shingles])
+    return m.hashvalues.astype(np.uint64)
+
+
+def ingest_file(path: Path, rel: str, limits: Limits, rules: dict) -> dict:
+    """Read, decode, clean and split one file. Returns a record; ``reason`` set when it is skipped."""
+    rec = {"file": rel, "bytes": path.stat().st_size, "encoding": "", "language": "", "sha256": "",
+           "reason": "", "note": "", "title": "", "text": "", "removed": [], "sentences": [], "minhash": None,
+           "words": 0}
+    if rec["bytes"] > limits.max_bytes:
+        rec["reason"] = f"too large: {rec['bytes']:,} bytes over the limit of {limits.max_bytes:,} (raise max_bytes)"
+        return rec
+    raw = path.read_bytes()
+    rec["sha256"] = hashlib.sha256(raw).hexdigest()
+    if not raw.strip():
+        rec["reason"] = "empty file"
+        return rec
+    if looks_binary(raw):
+        rec["reason"] = "not text: binary content"
+        return rec
+    decoded, rec["encoding"] = decode(raw)
+    if decoded is None:
+        rec["reason"] = "undecodable: not UTF-8 and no encoding detected"
+        return rec
+    decoded = normalise(decoded)
+    html_title = None
+    if path.suffix.lower() in HTML_SUFFIXES:
+        html_title, decoded = extract_html(decoded)
+        decoded = normalise(decoded)
+    title, body, removed = clean(decoded, rules, title=html_title)
+    clean_text = f"{title}\n\n{body}" if title else body
+    n_words = text.count_words(clean_text)
+    if n_words < limits.min_words:
+        rec["reason"] = "empty after cleaning: no words left once page chrome was removed"
+        rec["removed"] = removed
+        return rec
+    import py3langid
+
+    rec["language"] = py3langid.classify(body or title)[0]
+    if limits.language and rec["language"] != limits.language:
+        rec["reason"] = f"not English: detected language '{rec['language']}'"
+        return rec
+    sents = []
+    if title:
+        sents.append(("title", 0, len(title)))
+    offset = len(title) + 2 if title else 0
+    sents += [("body", offset + a, offset + b) for a, b in text.sentence_spans(body)]
+    rec.update(title=title, text=clean_text, removed=removed, words=n_words, minhash=minhash(text.words(clean_text)),
+               sentences=[{"file": rel, "index": i, "part": part, "text": clean_text[a:b], "start": a, "end": b,
+                           "words": text.count_words(clean_text[a:b])} for i, (part, a, b) in enumerate(sents)])
+    return rec
+
+
+def ingest_partition(items: list[tuple[str, str]], limits: Limits, rules_path: str | None,
+                     cache: Path, key: str) -> dict:
+    """Ingest one partition of (relative path, absolute path) and write its Parquet files; cached by ``key``."""
+    out = {name: cache / f"{key}.{name}.parquet" for name in ("records", "sentences", "removed")}
+    if all(p.exists() for p in out.values()):
+        return {k: str(v) for k, v in out.items()}
+    rules = load_rules(rules_path)
+    recs = [ingest_file(Path(p), rel, limits, rules) for rel, p in items]
+    sentences = [s for r in recs for s in r["sentences"]]
+    removed = [{"file": r["file"], **x} for r in recs for x in r["removed"]]
+    records = pd.DataFrame([{k: v for k, v in r.items() if k not in ("sentences", "removed")} for r in recs])
+    records["minhash"] = [None if m is None else m.tolist() for m in records["minhash"]]
+    frames = {"records": records,
+              "sentences": pd.DataFrame(sentences) if sentences else _empty_sentences(),
+              "removed": pd.DataFrame(removed, columns=["file", "line", "rule", "text"])}
+    for name, df in frames.items():
+        tmp = out[name].with_suffix(".tmp")
+        df.to_parquet(tmp, index=False)
+        tmp.replace(out[name])
+    return {k: str(v) for k, v in out.items()}
+
+
+# --------------------------------------------------------------------------- the folder
+
+def discover(root: Path) -> tuple[list[tuple[str, Path]], list[dict]]:
+    """Candidate article files under ``root`` (sorted) and the files skipped on sight, with reasons."""
+    files, skipped = [], []
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root).as_posix()
+        if p.is_dir() and not p.is_symlink():
+            continue
+        if any(part.startswith(".") for part in p.relative_to(root).parts):
+            reason = "hidden file"
+        elif p.name.startswith("~$") or p.name.endswith(("~", ".tmp", ".swp")):
+            reason = "temporary file"
+        elif p.is_symlink() and not _inside(p.resolve(), root):
+            reason = "symbolic link to a file outside the corpus folder"
+        elif p.is_dir():
+            continue
+        elif rel == MANIFEST:
+            continue
+        elif p.suffix.lower() not in TEXT_SUFFIXES | HTML_SUFFIXES:
+            reason = f"unsupported file type '{p.suffix or '(none)'}': only .txt, .html and .htm are read"
+        else:
+            files.append((rel, p))
+            continue
+        skipped.append({"input": "file", "file": rel, "status": "skipped", "reason": reason})
+    return files, skipped
+
+
+def _inside(p: Path, root: Path) -> bool:
+    try:
+        p.relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def read_manifest(root: Path) -> tuple[pd.DataFrame, list[dict]]:
+    """The manifest's usable rows (one per file) and report rows for the ones that are not usable."""
+    path = root / MANIFEST
+    if not path.exists():
+        return pd.DataFrame(columns=MANIFEST_COLUMNS), []
+    raw = path.read_bytes()
+    decoded, _ = decode(raw)
+    if decoded is None:
+        raise CorpusError(f"{path}: cannot decode the manifest; save it as UTF-8")
+    decoded = normalise(decoded)
+    try:
+        dialect = csv.Sniffer().sniff(decoded.split("\n", 1)[0], delimiters=",;\t|")
+        df = pd.read_csv(io.StringIO(decoded), sep=dialect.delimiter, dtype=str, keep_default_na=False)
+    except (csv.Error, pd.errors.ParserError) as exc:
+        raise CorpusError(f"{path}: not a readable CSV ({exc}); one header row, then one row per file") from exc
+    df.columns = [c.strip().lower() for c in df.columns]
+    missing = {"file", "outlet"} - set(df.columns)
+    if missing:
+        raise CorpusError(f"{path}: missing column(s) {sorted(missing)}; the manifest needs at least 'file' and 'outlet'")
+    df = df[[c for c in MANIFEST_COLUMNS if c in df.columns]].copy().reindex(columns=MANIFEST_COLUMNS, fill_value="")
+    df = df.apply(lambda col: col.str.strip())
+    problems, keep = [], []
+    for i, row in df.iterrows():
+        where = f"manifest row {i + 2}"
+        bad = None
+        if not row["file"]:
+            bad = "manifest row with no file name"
+        elif Path(row["file"]).is_absolute() or not _inside((root / row["file"]).resolve(), root.resolve()):
+            bad = "manifest path outside the corpus folder"
+        elif row["file"] in set(df.loc[keep, "file"]):
+            bad = "duplicate manifest row (the first row for this file is used)"
+        elif not (root / row["file"]).is_file():
+            bad = "manifest row without a file"
+        if bad:
+            problems.append({"input": "manifest row", "file": row["file"] or where, "status": "skipped",
+                             "reason": bad, "note": where, "outlet": row["outlet"]})
+        else:
+            keep.append(i)
+    good = df.loc[keep].copy()
+    good["outlet"] = good["outlet"].replace("", "unknown")
+    return good.reset_index(drop=True), problems
+
+
+def check_date(value: str) -> tuple[str, str]:
+    """An ISO date (YYYY, YYYY-MM or YYYY-MM-DD) or '' with a note saying why it was dropped."""
+    if not value or re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value) and not pd.isna(
+            pd.to_datetime(value + "-01" * (2 - value.count("-")), errors="coerce", format="%Y-%m-%d")):
+        return value, ""
+    return "", f"published '{value}' is not an ISO date (YYYY-MM-DD); left empty"
+
+
+def _near_duplicates(records: pd.DataFrame, threshold: float) -> dict[str, str]:
+    """file -> the earlier file it nearly copies, by MinHash LSH banding then signature agreement."""
+    sigs = {f: np.asarray(m, dtype=np.uint64) for f, m in zip(records["file"], records["minhash"])}
+    rows = NUM_PERM // BANDS
+    buckets: dict[tuple, list[str]] = {}
+    for f in sorted(sigs):
+        for b in range(BANDS):
+            buckets.setdefault((b, sigs[f][b * rows:(b + 1) * rows].tobytes()), []).append(f)
+    dup = {}
+    for members in buckets.values():
+        for later in members[1:]:
+            if later in dup:
+                continue
+            for first in members:
+                if first == later or first in dup:
+                    continue
+                if first < later and np.mean(sigs[first] == sigs[later]) >= threshold:
+                    dup[later] = first
+                    break
+    return dup
+
+
+def _key(*parts) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:24]
+
+
+def load_corpus(corpus_dir=None, cache_dir=None, limits: Limits | None = None, chrome_rules=None,
+                scheduler: str | None = None) -> Corpus:
+    """Ingest ``corpus_dir`` (default: the seeds) or load it from the cache; see the module docstring."""
+    root = paths.corpus_dir(corpus_dir)
+    if not root.is_dir():
+        raise CorpusError(f"corpus folder not found: {root}; pass a folder of .txt/.html files")
+    limits = limits or Limits()
+    cache = Path(cache_dir) if cache_dir else paths.outputs(None).cache
+    cache = cache / "ingest"
+    cache.mkdir(parents=True, exist_ok=True)
+    files, skipped = discover(root)
+    manifest, manifest_problems = read_manifest(root)
+    rules_path = str(chrome_rules) if chrome_rules else None
+    rules_hash = hashlib.sha256(Path(rules_path or paths.CHROME_RULES).read_bytes()
+                                + (paths.DATA / "abbreviations.txt").read_bytes()).hexdigest()
+    load_rules(rules_path)  # fail early on a bad rules file
+    parts = []
+    for i in range(0, len(files), limits.partition_size):
+        chunk = [(rel, str(p)) for rel, p in files[i:i + limits.partition_size]]
+        fingerprint = [(rel, hashlib.sha256(Path(p).read_bytes()).hexdigest()) for rel, p in chunk]
+        parts.append((chunk, _key(CACHE_VERSION, fingerprint, limits, rules_hash)))
+    outputs = engine.map_partitions(
+        functools.partial(_ingest_part, limits=limits, rules_path=rules_path, cache=cache), parts,
+        scheduler=scheduler, desc="ingest")
+    records = pd.concat([pd.read_parquet(o["records"]) for o in outputs], ignore_index=True) if outputs \
+        else pd.DataFrame(columns=["file", "reason", "sha256", "minhash", "note"])
+    return _assemble(root, records, outputs, skipped, manifest, manifest_problems, limits, cache, scheduler)
+
+
+def _ingest_part(part, limits, rules_path, cache):
+    chunk, key = part
+    return ingest_partition(chunk, limits, rules_path, cache, key)
+
+
+def _assemble(root, records, outputs, skipped, manifest, manifest_problems, limits, cache, scheduler) -> Corpus:
+    """Corpus-level steps: duplicates, manifest join, report, final sentence partitions."""
+    records = records.sort_values("file").reset_index(drop=True)
+    ok = records["reason"] == ""
+    first_by_hash = records[ok].drop_duplicates("sha256").set_index("sha256")["file"]
+    exact = ok & records["sha256"].map(first_by_hash).ne(records["file"])
+    records.loc[exact, "reason"] = "duplicate: same bytes as " + records.loc[exact, "sha256"].map(first_by_hash)
+    ok = records["reason"] == ""
+    near = _near_duplicates(records[ok], limits.near_duplicate) if ok.any() else {}
+    meta = manifest.set_index("file")
+    in_manifest = records["file"].isin(meta.index)
+    records["note"] = np.where(in_manifest, "", "not in the manifest: outlet 'unknown'")
+
+    arts = records[ok].copy()
+    arts = arts.join(meta, on="file")
+    for col in MANIFEST_COLUMNS[1:]:
+        arts[col] = arts[col].fillna("")
+    arts["outlet"] = arts["outlet"].replace("", "unknown")
+    dates = arts["published"].map(check_date)
+    arts["published"] = [d for d, _ in dates]
+    date_notes = pd.Series([n for _, n in dates], index=arts.index)
+    arts["source"] = np.where(arts["outlet"].eq("unknown"), "unknown (" + arts["file"].str.replace(r"\.[^.]+$", "", regex=True) + ")",
+                              arts["outlet"])
+    arts["sentences"] = 0
+    arts["duplicate_of"] = arts["file"].map(near).fillna("")
+    arts["status"] = np.where(arts["duplicate_of"].eq(""), "analysed", "near_duplicate")
+
+    # Final sentence partitions hold only analysed articles.
+    keep = set(arts["file"])
+    parts, counts = [], {}
+    for o in outputs:
+        s = pd.read_parquet(o["sentences"])
+        s = s[s["file"].isin(keep)]
+        counts.update(s.groupby("file").size().to_dict())
+        final = Path(o["sentences"]).with_name(Path(o["sentences"]).name.replace(".sentences.", ".final."))
+        if not final.exists():
+            tmp = final.with_suffix(".tmp")
+            s.to_parquet(tmp, index=False)
+            tmp.replace(final)
+        parts.append(final)
+    arts["sentences"] = arts["file"].map(counts).fillna(0).astype("int64")
+    articles = arts[ARTICLE_COLUMNS + ["text"]].sort_values("file").reset_index(drop=True)
+
+    report = records.assign(input="file", status=np.where(ok, "analysed", "skipped"))
+    report["note"] = report["note"].where(report["file"].map(near).isna(),
+                                         "near duplicate of " + report["file"].map(near).fillna("") + "; " + report["note"])
+    report["note"] = report["note"].str.strip("; ")
+    extra = report["file"].map(date_notes.set_axis(arts["file"]).to_dict()).fillna("")
+    report["note"] = (report["note"] + "; " + extra).str.strip("; ")
+    report["outlet"] = report["file"].map(meta["outlet"]).fillna("unknown")
+    report = pd.concat([report, pd.DataFrame(skipped), pd.DataFrame(manifest_problems)], ignore_index=True)
+    report = report.reindex(columns=REPORT_COLUMNS).fillna("")
+    report["bytes"] = pd.to_numeric(report["bytes"], errors="coerce").astype("Int64")
+    report = report.sort_values(["input", "file"]).reset_index(drop=True)
+    removed = pd.concat([pd.read_parquet(o["removed"]) for o in outputs], ignore_index=True) if outputs \
+        else pd.DataFrame(columns=["file", "line", "rule", "text"])
+    removed = removed[removed["file"].isin(keep)].sort_values(["file", "line"]).reset_index(drop=True)
+    return Corpus(articles=articles, report=report, removed=removed, parts=parts, scheduler=scheduler)
+
+
+def published_tables(corpus: Corpus) -> dict[str, pd.DataFrame]:
+    """The ingest tables as published: articles (without text), sentences, ingest_report, removed_chrome."""
+    return {
+        "articles": corpus.articles.drop(columns=["text"]),
+        "sentences": corpus.sentences[["file", "index", "part", "start", "end", "words", "text"]],
+        "ingest_report": corpus.report,
+        "removed_chrome": corpus.removed,
+    }

@@ -1,0 +1,195 @@
+"""Tests for analysis.sentiment: hand-checked scores, masking, targets, aggregation, validation."""
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import paths, sentiment as S
+from analysis.text import count_words, sentence_spans
+
+
+def sentences_frame(articles: dict[str, str]) -> pd.DataFrame:
+    """A Corpus.sentences-shaped frame built with analysis.text (file, index, part, text, ...)."""
+    rows = []
+    for file, text in articles.items():
+        for i, (a, b) in enumerate(sentence_spans(text)):
+            rows.append({"file": file, "index": i, "part": "body", "text": text[a:b], "start": a, "end": b,
+                         "words": count_words(text[a:b])})
+    return pd.DataFrame(rows)
+
+
+def articles_frame(articles: dict[str, str], sources: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame({"file": list(articles), "source": [sources[f] for f in articles],
+                         "group": "", "text": list(articles.values())})
+
+
+# --- hand-checked engine scores ----------------------------------------------------------
+def test_vader_hand_checked():
+    # VADER sums word valences: "attack" -2.1 + "killed" -3.5 = -5.6 (no boosters, negations or
+    # "but"), then normalises x / sqrt(x^2 + 15): -5.6 / sqrt(46.36) = -0.82247.
+    row = S.score(["The attack killed two people."], "vader").iloc[0]
+    assert round(row["compound"], 3) == -0.822
+    assert row["score"] == row["compound"]
+    assert row[["pos", "neu", "neg"]].sum() == pytest.approx(1.0, abs=0.002)
+    # one word: "good" 1.9 / sqrt(1.9^2 + 15) = 0.4404
+    assert round(S.score(["good"], "vader")["score"][0], 4) == 0.4404
+
+
+def test_textblob_hand_checked():
+    # Pattern lexicon: "good" polarity 0.7, subjectivity 0.6; a preceding "not" multiplies
+    # polarity by -0.5 -> -0.35; "killed" is -0.2, objective (0.0).
+    df = S.score(["good", "not good", "The attack killed two people."], "textblob")
+    assert df["polarity"].round(3).tolist() == [0.7, -0.35, -0.2]
+    assert df["subjectivity"].round(3).tolist() == [0.6, 0.6, 0.0]
+    assert df["score"].tolist() == df["polarity"].tolist()
+
+
+@pytest.mark.parametrize("engine", list(S.ENGINES))
+def test_blank_texts_are_missing(engine):
+    df = S.score(["", "   \n\t", "good", None], engine)
+    assert len(df) == 4
+    assert df["score"].isna().tolist() == [True, True, False, True]
+
+
+def test_textblob_needs_no_nltk_data():
+    # PatternAnalyzer must not touch NLTK corpora: forbid downloads and point NLTK at nothing.
+    code = ("import nltk; nltk.download = lambda *a, **k: (_ for _ in ()).throw(RuntimeError('download'))\n"
+            "from analysis import sentiment as S\n"
+            "print(S.score(['The attack killed two people. Good news!'], 'textblob')['score'][0])\n"
+            "print(S.score_sentences(__import__('pandas').DataFrame({'file': ['a'], 'index': [0], "
+            "'text': ['US forces left.'], 'words': [3]}))['textblob'][0])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=paths.REPO,
+                         env={"NLTK_DATA": "/nonexistent", "PATH": "/usr/bin:/bin"}, check=True)
+    assert len(out.stdout.split()) == 2
+
+
+def test_engine_registry_plugs_in(monkeypatch):
+    length = S.Engine(("length",), lambda t: (len(t) / 100,), lambda w: True, "length / 100")
+    monkeypatch.setitem(S.ENGINES, "length", length)
+    out = S.score_sentences(sentences_frame({"a.txt": "Short one."}))
+    assert {"length", "length_masked", "length_known"} <= set(out.columns)
+    assert out["length"][0] == pytest.approx(0.1)
+
+
+# --- masking ------------------------------------------------------------------------------
+def test_mask_token_is_unknown_everywhere():
+    lex = S.load_lexicon()
+    assert S.MASK_TOKEN not in S._vader().lexicon
+    assert S.MASK_TOKEN not in S._pattern()[1]
+    phrases = {p.lower() for f in lex["families"].values() for ps in f["variants"].values() for p in ps}
+    phrases |= {a.lower() for ps in lex["targets"].values() for a in ps}
+    assert S.MASK_TOKEN not in phrases
+
+
+def test_mask_killed_moves_toward_zero():
+    raw, masked = "The attack killed two people.", S.mask("The attack killed two people.")
+    assert masked == "The attack term two people."
+    for engine in S.ENGINES:
+        r, m = S.score([raw, masked], engine)["score"]
+        assert r < m <= 0  # less negative once "killed" is hidden
+    # VADER by hand: only "attack" is left, -2.1 / sqrt(2.1^2 + 15) = -0.4767
+    assert round(S.score([masked])["score"][0], 4) == -0.4767
+
+
+def test_mask_martyred_is_invisible_to_both_engines():
+    # "martyred" is in neither lexicon, so masking it changes nothing: the asymmetry with
+    # "killed" above is exactly why raw scores move with word choice.
+    raw = "Two fighters were martyred in the strike."
+    masked = S.mask(raw)
+    assert masked == "Two fighters were term in the term."
+    vraw, vmask = S.score([raw, masked])["score"]
+    assert vmask >= vraw  # "strike" (-0.5 in VADER) is masked too: toward 0
+    assert S.score([S.mask("Two fighters were martyred.")])["score"][0] == S.score(["Two fighters were martyred."])["score"][0]
+
+
+def test_mask_leaves_other_sentences_and_proper_names():
+    plain = "The minister met the ambassador on Tuesday to discuss trade."
+    assert S.mask(plain) == plain
+    out = S.score_sentences(sentences_frame({"a.txt": plain}))
+    for engine in S.ENGINES:
+        assert out[engine][0] == out[f"{engine}_masked"][0]
+    assert S.mask("The Islamic Resistance in Iraq claimed it.") == "The Islamic Resistance in Iraq claimed it."
+    assert S.mask("Iran-backed militias attacked.") == "term term attacked."
+
+
+# --- targets ------------------------------------------------------------------------------
+def test_sentence_naming_two_targets_counts_for_both():
+    arts = {"a.txt": "US forces struck Kataib Hezbollah positions. The weather was fine."}
+    sent = S.score_sentences(sentences_frame(arts))
+    assert sent["targets"].tolist() == ["armed_groups;us", ""]
+    assert sent["multi_target"].tolist() == [True, False]
+    tsum = S.target_summary(sent, articles_frame(arts, {"a.txt": "Outlet A"}))
+    vader = tsum[tsum["engine"] == "vader"].set_index("target")
+    assert sorted(vader.index) == ["armed_groups", "us"]
+    assert vader["sentences"].tolist() == [1, 1] and vader["multi_target"].tolist() == [1, 1]
+    assert vader.loc["us", "score"] == sent["vader"][0]
+
+
+def test_target_aliases_respect_case_and_possessives():
+    assert S.targets("They told us nothing.") == []
+    assert S.targets("The US told al-Sudani's office.") == ["iraqi_government", "us"]
+
+
+# --- purity and aggregation ---------------------------------------------------------------
+ARTS = {"a.txt": "The attack killed two people. Officials praised the calm response.",
+        "b.txt": "US advisers stayed. Iran condemned the occupation. It was a good day.",
+        "c.txt": "Nothing happened."}
+SOURCES = {"a.txt": "Outlet A", "b.txt": "Outlet B", "c.txt": "Outlet B"}
+
+
+def test_score_sentences_is_partition_independent():
+    frame = sentences_frame(ARTS)
+    whole = S.score_sentences(frame)
+    parts = pd.concat([S.score_sentences(frame[frame["file"] == f]) for f in ARTS], ignore_index=True)
+    pd.testing.assert_frame_equal(whole, parts)
+
+
+def test_article_and_outlet_levels():
+    sent = S.score_sentences(sentences_frame(ARTS))
+    arts = S.article_scores(sent, articles_frame(ARTS, SOURCES))
+    a = arts[(arts["file"] == "a.txt") & (arts["engine"] == "vader")].iloc[0]
+    assert a["score"] == pytest.approx(sent.loc[sent["file"] == "a.txt", "vader"].mean())
+    assert a["score_whole"] == S.score([ARTS["a.txt"]])["score"][0]
+    assert a["sentences"] == 2 and 0 < a["coverage"] < 1
+    out1 = S.outlet_summary(arts, articles_frame(ARTS, SOURCES), n_boot=200, seed=1)
+    out2 = S.outlet_summary(arts, articles_frame(ARTS, SOURCES), n_boot=200, seed=1)
+    pd.testing.assert_frame_equal(out1, out2)
+    b = out1[(out1["outlet"] == "Outlet B") & (out1["engine"] == "vader")].iloc[0]
+    assert b["articles"] == 2 and b["score_low"] <= b["score"] <= b["score_high"]
+    single = out1[(out1["outlet"] == "Outlet A")].iloc[0]
+    assert math.isnan(single["score_low"])  # one article: no interval
+
+
+def test_disagreements_sorted_by_size():
+    sent = S.score_sentences(sentences_frame(ARTS))
+    d = S.disagreements(sent, articles_frame(ARTS, SOURCES), n=3)
+    assert len(d) == 3 and d["difference"].abs().is_monotonic_decreasing
+
+
+# --- validation -----------------------------------------------------------------------------
+def test_validation_tiny_fixture(tmp_path):
+    # VADER: good 0.4404, bad -0.5423, table 0; ratings 2, -2, 0 (means 0 and -0.034633):
+    # Sxy = 2*0.475033 + 2*0.507667 = 1.9654; Sxx = 0.484582; Syy = 8
+    # r = 1.9654 / sqrt(0.484582 * 8) = 0.99821
+    (tmp_path / "tiny_GroundTruth.txt").write_bytes(b"1\t2.0\tgood\r\n2\t-2.0\tbad\r\n3\t0.0\ttable\r\n")
+    v = S.validate(tmp_path).set_index("engine")
+    assert round(v.loc["vader", "pearson_r"], 4) == 0.9982
+    assert v.loc["vader", "agreement"] == 1.0 and v.loc["vader", "texts"] == 3
+    assert set(v.index) == {"vader", "textblob", "mean"}
+
+
+def test_validation_reproduces_vader_published():
+    # validation/sentiment/README: vaderSentiment 3.3.2 measured 0.872 / 0.427 / 0.590.
+    v = S.validate(paths.VALIDATION, engines=["vader"]).set_index("set")["pearson_r"]
+    assert v["tweets"] == pytest.approx(0.872, abs=0.03)
+    assert v["movieReviewSnippets"] == pytest.approx(0.427, abs=0.03)
+    assert v["amazonReviewSnippets"] == pytest.approx(0.590, abs=0.03)
+
+
+def test_classes_thresholds():
+    assert S.classes([-0.3, -0.05, 0.0, 0.049, 0.05], 0.05).tolist() == [-1, -1, 0, 0, 1]

@@ -6,7 +6,7 @@ needs NLTK corpora. Each engine's main score (-1 to 1) is also the column ``scor
 
 >>> score(["The attack killed two people.", "  "]).round(4)["score"].tolist()
 [-0.8225, nan]
->>> mask("Militias killed two people.", load_lexicon())
+>>> mask("Militias killed two people.")
 'term term two people.'
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from . import paths
+from . import paths, terms
 from .text import WORD_RE
 
 MASK_TOKEN = "term"  # in neither engine's lexicon nor in the contested-term lexicon (tested)
@@ -78,91 +78,76 @@ def score(texts, engine: str = "vader") -> pd.DataFrame:
     return df
 
 
-# --- lexicon matching (private until analysis.terms offers a matcher) ----------------------
-def load_lexicon(path=None) -> dict:
-    """The lexicon YAML as a dict (``paths.LEXICON`` by default)."""
-    import yaml
-
-    return yaml.safe_load(Path(paths.lexicon(path)).read_text("utf-8"))
+# --- lexicon matching: analysis.terms' matcher ---------------------------------------------
+def load_lexicon(path=None) -> terms.Lexicon:
+    """The checked lexicon (``terms.load_lexicon``; default ``analysis/data/lexicon.yaml``)."""
+    return terms.load_lexicon(path)
 
 
-def _norm(token: str, exact: bool = False) -> str:
-    t = token.replace("’", "'").replace("‐", "-").replace("‑", "-")
-    t = t[:-2] if t.lower().endswith("'s") else t  # possessive: "al-Sudani's" names al-Sudani
-    return t if exact else t.lower()
+def _norm(token: str) -> str:
+    t = token.lower().replace("’", "'").replace("‐", "-").replace("‑", "-")
+    return t[:-2] if t.endswith("'s") else t  # as terms matches: "al-Sudani's" names al-Sudani
 
 
-class _Matcher:
-    """Leftmost-longest whole-token phrase matching. An all-capitals alias ("US", "PMF") matches
-    only in capitals, so "told us" is not the United States. ``label=None`` entries block."""
-
-    def __init__(self, entries: dict[str, object]):
-        self.phrases: dict[str, list] = {}
-        for phrase, label in entries.items():
-            toks = [(_norm(t, True), True) if t.isupper() and len(t) > 1 else (_norm(t), False)
-                    for t in WORD_RE.findall(phrase)]
-            self.phrases.setdefault(toks[0][0].lower(), []).append((toks, label))
-        for cands in self.phrases.values():
-            cands.sort(key=lambda c: (-len(c[0]), c[1] is not None))
-
-    def find(self, text: str) -> list[tuple[int, int, object]]:
-        toks = [(m.start(), m.end(), _norm(m.group(), True)) for m in WORD_RE.finditer(text)]
-        hits, i = [], 0
-        while i < len(toks):
-            for phrase, label in self.phrases.get(toks[i][2].lower(), ()):
-                window = toks[i:i + len(phrase)]
-                if len(window) == len(phrase) and all(
-                        (t[2] if ex else t[2].lower()) == p for (p, ex), t in zip(phrase, window)):
-                    if label is not None:
-                        hits.append((toks[i][0], window[-1][1], label))
-                    i += len(phrase)
-                    break
-            else:
-                i += 1
-        return hits
+_CACHE: dict = {}
 
 
-@functools.lru_cache(maxsize=8)
-def _matchers(lexicon_key) -> tuple[_Matcher, _Matcher]:
-    lex = load_lexicon(lexicon_key) if not isinstance(lexicon_key, tuple) else _unfreeze(lexicon_key)
-    names = {p: None for ps in (lex.get("proper_names") or {}).values() for p in ps}
-    terms = {p: f"{fam}/{var}" for fam, spec in lex["families"].items()
-             for var, ps in spec["variants"].items() for p in ps}
-    targets: dict[str, object] = dict(names)
-    for target, aliases in (lex.get("targets") or {}).items():
-        for a in aliases:
-            targets[a] = (targets.get(a) or ()) + (target,)
-    return _Matcher({**names, **terms}), _Matcher(targets)
+def _indexes(lexicon) -> tuple[terms.Lexicon, terms.Lexicon, dict]:
+    """(lexicon, targets-as-families lexicon, all-capitals alias keys per target), cached."""
+    key = id(lexicon) if isinstance(lexicon, terms.Lexicon) else str(paths.lexicon(lexicon))
+    if key not in _CACHE:
+        if len(_CACHE) > 16:  # lexicons unpickled per task on Dask workers: keep the cache bounded
+            _CACHE.clear()
+        lex = lexicon if isinstance(lexicon, terms.Lexicon) else load_lexicon(lexicon)
+        fams = {t: {t: aliases} for t, aliases in lex.targets.items()}
+        tlex = terms.Lexicon({**fams, terms.PROPER: lex.families[terms.PROPER]}, (), {}, {})
+        caps = {t: {tuple(_norm(w) for w in WORD_RE.findall(a)) for a in aliases if a.isupper()}
+                for t, aliases in lex.targets.items()}
+        _CACHE[key] = (lex, tlex, caps)  # holds the lexicon, so its id stays unique
+    return _CACHE[key]
 
 
-def _freeze(obj):
-    if isinstance(obj, dict):
-        return ("__dict__",) + tuple((k, _freeze(v)) for k, v in sorted(obj.items()))
-    return tuple(_freeze(v) for v in obj) if isinstance(obj, list) else obj
-
-
-def _unfreeze(obj):
-    if isinstance(obj, tuple) and obj[:1] == ("__dict__",):
-        return {k: _unfreeze(v) for k, v in obj[1:]}
-    return [_unfreeze(v) for v in obj] if isinstance(obj, tuple) else obj
-
-
-def _get_matchers(lexicon):
-    """Matchers for a lexicon given as a path, None (the default) or an already-loaded dict."""
-    key = _freeze(lexicon) if isinstance(lexicon, dict) else str(paths.lexicon(lexicon))
-    return _matchers(key)
+def _tokens(text: str):
+    spans = [m.span() for m in WORD_RE.finditer(text)]
+    return spans, [_norm(text[a:b]) for a, b in spans]
 
 
 def mask(text: str, lexicon=None) -> str:
     """``text`` with every contested term (any family variant, not inside a proper name) -> "term"."""
-    for a, b, _ in reversed(_get_matchers(lexicon)[0].find(text)):
-        text = text[:a] + MASK_TOKEN + text[b:]
+    lex = _indexes(lexicon)[0]
+    spans, toks = _tokens(text)
+    proper = terms.find(toks, lex.index[terms.PROPER])
+    hits = sorted({(i, j) for fam, idx in lex.index.items() if fam != terms.PROPER for i, j, _ in terms.find(toks, idx)
+                   if not any(i < pj and pi < j for pi, pj, _ in proper)})
+    merged = []  # overlapping hits ("killed" in two families, "air strikes" vs "strikes") -> one token
+    for i, j in hits:
+        if merged and i < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], j)
+        else:
+            merged.append([i, j])
+    for i, j in reversed(merged):
+        text = text[:spans[i][0]] + MASK_TOKEN + text[spans[j - 1][1]:]
     return text
 
 
 def targets(text: str, lexicon=None) -> list[str]:
-    """Sorted targets a text names. >>> targets("US forces struck Kataib Hezbollah.") -> ['armed_groups', 'us']"""
-    return sorted({t for *_, labels in _get_matchers(lexicon)[1].find(text) for t in labels})
+    """Sorted targets a text names; an all-capitals alias ("US") matches only in capitals.
+
+    >>> targets("US forces struck Kataib Hezbollah; they told us.")
+    ['armed_groups', 'us']
+    """
+    _, tlex, caps = _indexes(lexicon)
+    spans, toks = _tokens(text)
+    proper = terms.find(toks, tlex.index[terms.PROPER])
+    found = set()
+    for target, idx in tlex.index.items():
+        for i, j, _ in terms.find(toks, idx) if target != terms.PROPER else ():
+            if any(pi <= i and j <= pj and j - i < pj - pi for pi, pj, _ in proper):
+                continue  # inside a longer proper name: "resistance" in "Axis of Resistance"
+            if tuple(toks[i:j]) in caps[target] and not text[spans[i][0]:spans[j - 1][1]].isupper():
+                continue  # "us" is not the US
+            found.add(target)
+    return sorted(found)
 
 
 # --- per-sentence scoring: pure over a partition -----------------------------------------

@@ -81,8 +81,8 @@ def test_mask_token_is_unknown_everywhere():
     lex = S.load_lexicon()
     assert S.MASK_TOKEN not in S._vader().lexicon
     assert S.MASK_TOKEN not in S._pattern()[1]
-    phrases = {p.lower() for f in lex["families"].values() for ps in f["variants"].values() for p in ps}
-    phrases |= {a.lower() for ps in lex["targets"].values() for a in ps}
+    phrases = {p.lower() for f in lex.families.values() for ps in f.values() for p in ps}
+    phrases |= {a.lower() for ps in lex.targets.values() for a in ps}
     assert S.MASK_TOKEN not in phrases
 
 
@@ -133,6 +133,16 @@ def test_sentence_naming_two_targets_counts_for_both():
 def test_target_aliases_respect_case_and_possessives():
     assert S.targets("They told us nothing.") == []
     assert S.targets("The US told al-Sudani's office.") == ["iraqi_government", "us"]
+    assert S.targets("THE US TOLD US") == ["us"]
+    assert S.targets("The Axis of Resistance met.") == []  # a proper name, not the armed groups
+    assert S.targets("The Islamic Resistance in Iraq claimed it.") == ["armed_groups"]
+
+
+def test_lexicon_object_and_path_agree():
+    lex = S.load_lexicon()
+    text = "Iran-backed militias killed US advisers."
+    assert S.mask(text, lex) == S.mask(text, paths.LEXICON) == "term term term US term."
+    assert S.targets(text, lex) == S.targets(text) == ["armed_groups", "us"]
 
 
 # --- purity and aggregation ---------------------------------------------------------------

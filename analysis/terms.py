@@ -1,0 +1,402 @@
+"""Terminology: which words each outlet uses for the same things, in whose voice, and how often.
+
+The lexicon (``data/lexicon.yaml``) names term families and their variants. Matching is
+case-insensitive and whole-word on ``analysis.text`` tokens; the longest entry wins within a
+family; nothing inside a proper name ("Islamic Resistance in Iraq") counts in another family.
+Each hit records its voice: ``own`` (narration), ``quoted`` (inside a quotation) or ``scare``
+(after "so-called", or inside a quotation of at most three words).
+
+>>> lex = load_lexicon()
+>>> hits = corpus.map(match_sentences, lexicon=lex)                    # doctest: +SKIP
+>>> term_counts(hits, corpus.articles, lex)                             # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from . import paths, stats, text
+
+PROPER = "proper_names"
+VOICES = ("own", "quoted", "scare")
+SCARE_MAX_WORDS = 3
+HIT_COLUMNS = ["file", "sentence", "start", "end", "family", "variant", "match", "voice"]
+
+
+class LexiconError(ValueError):
+    """A lexicon file that cannot be used; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Pair:
+    name: str
+    family: str
+    a: str
+    b: str
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Families ``{family: {variant: (entry, ...)}}`` (proper names last, as family ``proper_names``)."""
+
+    families: dict
+    pairs: tuple
+    descriptions: dict
+    targets: dict
+    source: str = ""
+
+    @functools.cached_property
+    def index(self) -> dict:
+        """Per family: first token -> [(token tuple, variant)], longest first."""
+        out = {}
+        for fam, variants in self.families.items():
+            idx = {}
+            for variant, entries in variants.items():
+                for key in {k for e in entries for k in _keys(e)}:
+                    idx.setdefault(key[0], []).append((key, variant))
+            out[fam] = {k: sorted(v, key=lambda kv: (-len(kv[0]), kv)) for k, v in idx.items()}
+        return out
+
+    def variants(self, families=None) -> list[tuple[str, str]]:
+        """(family, variant) for the chosen families (None = all), sorted."""
+        return sorted((f, v) for f, vs in self.families.items() if families is None or f in families for v in vs)
+
+
+def _norm(token: str) -> str:
+    t = token.lower().replace("’", "'").replace("‐", "-").replace("‑", "-")
+    return t[:-2] if t.endswith("'s") else t
+
+
+def _keys(entry: str) -> set[tuple[str, ...]]:
+    """Token tuples an entry matches: as written, hyphens spaced, and multiword joined by hyphens."""
+    toks = tuple(_norm(w) for w in text.words(entry))
+    spaced = tuple(p for t in toks for p in t.split("-") if p)
+    return {toks, spaced, ("-".join(spaced),)} if len(spaced) > 1 else {toks}
+
+
+def load_lexicon(path=None) -> Lexicon:
+    """Read and check a lexicon file (default ``analysis/data/lexicon.yaml``).
+
+    >>> sorted(load_lexicon().families)[:2]
+    ['armed_groups', 'death']
+    """
+    path = paths.lexicon(path)
+
+    def fail(problem):
+        raise LexiconError(f"{path}: {problem}")
+
+    try:
+        raw = yaml.safe_load(Path(path).read_text("utf-8"))
+    except OSError as exc:
+        fail(f"cannot read the lexicon ({exc.strerror})")
+    except yaml.YAMLError as exc:
+        fail(f"YAML syntax error, fix the file: {exc}")
+    if not isinstance(raw, dict) or not isinstance(raw.get("families"), dict) or not raw["families"]:
+        fail("needs a non-empty 'families:' mapping (see the comments at the top of the default lexicon)")
+    if PROPER in raw["families"]:
+        fail(f"'{PROPER}' is reserved for the top-level proper_names section")
+
+    def entries(where, value):
+        value = [value] if isinstance(value, str) else value
+        if not isinstance(value, list) or not value:
+            fail(f"{where} has no entries; give a list such as [militia, militias]")
+        for e in value:
+            if not isinstance(e, str) or not text.words(e):
+                fail(f"{where} has an empty or non-text entry {e!r}")
+        return tuple(value)
+
+    families, descriptions = {}, {}
+    for fam, spec in raw["families"].items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("variants"), dict) or not spec["variants"]:
+            fail(f"family '{fam}' needs a non-empty 'variants:' mapping")
+        families[fam] = {v: entries(f"family '{fam}', variant '{v}'", e) for v, e in spec["variants"].items()}
+        descriptions[fam] = str(spec.get("description", ""))
+    names = raw.get("proper_names") or {}
+    if not isinstance(names, dict):
+        fail("'proper_names' must map a name id to its spellings")
+    families[PROPER] = {n: entries(f"proper name '{n}'", e) for n, e in names.items()}
+    descriptions[PROPER] = "Proper names containing a contested word; not descriptive uses."
+    for fam, variants in families.items():
+        seen = {}
+        for v, es in variants.items():
+            for key in {k for e in es for k in _keys(e)}:
+                if seen.setdefault(key, v) != v:
+                    fail(f"family '{fam}': '{' '.join(key)}' is listed under both '{seen[key]}' and '{v}'")
+    pairs = []
+    for p in raw.get("pairs") or []:
+        if not isinstance(p, dict) or not {"name", "family", "a", "b"} <= set(p):
+            fail(f"pair {p!r} needs name, family, a and b")
+        if p["family"] not in families or p["family"] == PROPER:
+            fail(f"pair '{p['name']}': unknown family '{p['family']}' (families: {', '.join(raw['families'])})")
+        for side in ("a", "b"):
+            if p[side] not in families[p["family"]]:
+                fail(f"pair '{p['name']}': '{p[side]}' is not a variant of family '{p['family']}' "
+                     f"(variants: {', '.join(families[p['family']])})")
+        pairs.append(Pair(str(p["name"]), p["family"], p["a"], p["b"]))
+    targets = {t: entries(f"target '{t}'", e) for t, e in (raw.get("targets") or {}).items()}
+    return Lexicon(families, tuple(pairs), descriptions, targets, str(path))
+
+
+# --------------------------------------------------------------------------- matching
+
+def find(tokens: list[str], index: dict) -> list[tuple[int, int, str]]:
+    """Leftmost-longest, non-overlapping matches of one family: (first token, end token, variant)."""
+    out, i = [], 0
+    while i < len(tokens):
+        hit = next(((i, i + len(k), v) for k, v in index.get(tokens[i], ()) if tuple(tokens[i:i + len(k)]) == k), None)
+        out.append(hit) if hit else None
+        i = hit[1] if hit else i + 1
+    return out
+
+
+_AFTER_CLOSE = set(" .,;:!?)]}—–-\u2026")
+
+
+def _quote_mark(t: str, i: int) -> tuple[str, str] | None:
+    """(kind, role) of the character at ``i``: role open / close / toggle; None for apostrophes."""
+    ch, prev = t[i], t[i - 1] if i else " "
+    nxt = t[i + 1] if i + 1 < len(t) else " "
+    if ch in "“„«":
+        return ("g" if ch == "«" else "d", "open")
+    if ch in "”»":
+        return ("g" if ch == "»" else "d", "close")
+    opening = (prev.isspace() or prev in "([{—–-/\"“") and not nxt.isspace()
+    closing = not prev.isspace() and (nxt.isspace() or nxt in _AFTER_CLOSE)
+    if ch == '"':
+        return ("d", "open" if opening and not closing else "close" if closing and not opening else "toggle")
+    if ch in "‘'’":
+        if prev.isalnum() and nxt.isalnum():
+            return None                                   # Iraq’s, don't
+        if opening and (ch == "‘" or (ch == "'" and nxt.isalnum())):
+            return ("s", "open")
+        if closing and ch != "‘":
+            return ("s", "close")
+    return None
+
+
+def quote_spans(t: str, soft_ends=()) -> list[tuple[int, int]]:
+    """Content spans of quotations in ``t``. A quotation left open ends at the next soft end.
+
+    >>> quote_spans('He said "no way" and ‘resistance’ isn’t it')
+    [(9, 16), (22, 32)]
+    """
+    spans, open_at = [], {}
+
+    def unterminated(a, limit):
+        return min([limit] + [e for e in soft_ends if e >= a])
+
+    for i in range(len(t)):
+        mark = t[i] in "\"“„«”»‘'’" and _quote_mark(t, i)
+        if not mark:
+            continue
+        kind, role = mark
+        if role == "toggle":
+            role = "close" if kind in open_at else "open"
+        if role == "open":
+            if kind in open_at:
+                spans.append((open_at[kind], unterminated(open_at[kind], i)))
+            open_at[kind] = i + 1
+        elif kind in open_at:
+            spans.append((open_at.pop(kind), i))
+    spans += [(a, unterminated(a, len(t))) for a in open_at.values()]
+    return sorted(spans)
+
+
+def _units(sentences: pd.DataFrame):
+    """Stretches of text quotations may span: (file, paragraph) when given, else (file, part)."""
+    keys = ["file", "paragraph"] if "paragraph" in sentences.columns else ["file", "part"]
+    for _, unit in sentences.sort_values(["file", "index"]).groupby(keys, sort=False):
+        yield unit, "paragraph" not in sentences.columns
+
+
+def rebuild(rows: pd.DataFrame) -> tuple[int, str]:
+    """(offset, text) of consecutive sentences in article coordinates, gaps filled with spaces."""
+    base, parts, pos = int(rows["start"].iloc[0]), [], int(rows["start"].iloc[0])
+    for s, e, t in zip(rows["start"], rows["end"], rows["text"]):
+        parts += [" " * max(0, int(s) - pos), t]
+        pos = int(e)
+    return base, "".join(parts)
+
+
+def match_sentences(sentences: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
+    """Every lexicon hit in a sentences partition (columns of ``Corpus.sentences``), one row each.
+
+    Offsets are into the article text. Quotation state runs over a paragraph when the frame has a
+    ``paragraph`` column, else over the article body; an unclosed quotation then ends with its sentence.
+    """
+    rows = []
+    for unit, sentence_soft in _units(sentences):
+        base, t = rebuild(unit)
+        soft = [int(e) - base for e in unit["end"]] if sentence_soft else []
+        quotes = [(a, b, text.count_words(t[a:b]) <= SCARE_MAX_WORDS) for a, b in quote_spans(t, soft)]
+        for s in unit.itertuples(index=False):
+            spans = text.word_spans(s.text)
+            toks = [_norm(s.text[a:b]) for a, b in spans]
+            proper = find(toks, lexicon.index[PROPER])
+            for fam, idx in lexicon.index.items():
+                for i, j, variant in (proper if fam == PROPER else find(toks, idx)):
+                    if fam != PROPER and any(i < pj and pi < j for pi, pj, _ in proper):
+                        continue
+                    a, b = s.start + spans[i][0], s.start + spans[j - 1][1]
+                    inside = [short for qa, qb, short in quotes if qa <= a - base < qb]
+                    so_called = toks[max(0, i - 1):i] == ["so-called"] or toks[max(0, i - 2):i] == ["so", "called"]
+                    voice = ("quoted" if inside and not all(inside) else "scare" if inside or so_called
+                             else "own")
+                    rows.append((s.file, int(s.index), int(a), int(b), fam, variant, s.text[a - s.start:b - s.start],
+                                 voice))
+    hits = pd.DataFrame(rows, columns=HIT_COLUMNS).astype({"sentence": "int64", "start": "int64", "end": "int64"})
+    return hits.sort_values(["file", "start", "family", "variant"]).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- tables
+
+def _articles(articles: pd.DataFrame) -> pd.DataFrame:
+    """Articles that count in comparisons: near duplicates are left out so nothing is counted twice."""
+    if "status" in articles.columns:
+        articles = articles[articles["status"] != "near_duplicate"]
+    return articles
+
+
+def term_counts(hits: pd.DataFrame, articles: pd.DataFrame, lexicon: Lexicon, families=None) -> pd.DataFrame:
+    """One row per article × family × variant × voice (``all``, own, quoted, scare), zeros included."""
+    grid = pd.DataFrame(lexicon.variants(families), columns=["family", "variant"])
+    grid = grid.merge(pd.DataFrame({"voice": ("all",) + VOICES}), how="cross")
+    arts = articles[["file", "source", "words"]].rename(columns={"source": "outlet"})
+    grid = arts.merge(grid, how="cross")
+    keys = ["file", "family", "variant", "voice"]
+    counts = pd.concat([hits.groupby(keys).size(), hits.assign(voice="all").groupby(keys).size()])
+    grid["count"] = pd.Series(grid.set_index(keys).index.map(counts.to_dict()), dtype="float").fillna(0)
+    grid["count"] = grid["count"].astype("int64")
+    grid["rate_per_1k"] = np.where(grid["words"] > 0, grid["count"] / grid["words"].where(grid["words"] > 0) * 1000,
+                                   np.nan)
+    cols = ["file", "outlet", "family", "variant", "voice", "count", "words", "rate_per_1k"]
+    return grid[cols].sort_values(keys).reset_index(drop=True)
+
+
+def outlet_rates(counts: pd.DataFrame, voice: str = "all") -> pd.DataFrame:
+    """Pooled rate per outlet: sum of counts / sum of words × 1,000 (from ``term_counts``)."""
+    c = counts[counts["voice"] == voice]
+    g = c.groupby(["outlet", "family", "variant"], as_index=False).agg(count=("count", "sum"), words=("words", "sum"),
+                                                                          articles=("file", "nunique"))
+    g["rate_per_1k"] = g["count"] / g["words"].where(g["words"] > 0) * 1000
+    return g
+
+
+def _units_of(articles: pd.DataFrame):
+    arts = _articles(articles)
+    for name, files in sorted(arts.groupby("source")["file"]):
+        yield "outlet", name, sorted(files)
+    if "group" in arts.columns:
+        groups = arts[arts["group"].fillna("").astype(str) != ""]
+        for name, files in sorted(groups.groupby("group")["file"]):
+            yield "group", name, sorted(files)
+
+
+def pair_shares(hits, articles, lexicon: Lexicon, voices=("own",), n_boot: int = 2000, seed: int = 0,
+                level: float = 0.95) -> pd.DataFrame:
+    """Share A / (A + B) of each contested pair per outlet (and per manifest group), with a 95% interval.
+
+    Wilson on pooled counts for a unit with one article; a bootstrap over articles (seeded) from two
+    articles up. Share and interval are NaN (method ``none``) when the unit uses neither variant.
+    """
+    h = hits[hits["voice"].isin(voices)]
+    per_file = h.groupby(["file", "family", "variant"]).size()
+    rows = []
+    for level_name, unit, files in _units_of(articles):
+        for p in lexicon.pairs:
+            a = np.array([per_file.get((f, p.family, p.a), 0) for f in files])
+            b = np.array([per_file.get((f, p.family, p.b), 0) for f in files])
+            A, B = int(a.sum()), int(b.sum())
+            if A + B == 0:
+                share, low, high, method = np.nan, np.nan, np.nan, "none"
+            elif len(files) == 1:
+                share, (low, high), method = A / (A + B), stats.wilson(A, A + B, level), "wilson"
+            else:
+                (share, low, high), method = stats.bootstrap_ratio(a, b, n_boot, seed, level), "bootstrap"
+            rows.append((level_name, unit, p.name, p.family, p.a, p.b, "+".join(voices), len(files), A, B,
+                         share, low, high, method))
+    cols = ["level", "outlet", "pair", "family", "a_variant", "b_variant", "voices", "articles", "a_count",
+            "b_count", "share_a", "ci_low", "ci_high", "method"]
+    out = pd.DataFrame(rows, columns=cols)
+    return out.sort_values(["level", "outlet", "pair"], key=lambda s: s.map({"outlet": 0, "group": 1})
+                           if s.name == "level" else s).reset_index(drop=True)
+
+
+def article_texts(texts: pd.DataFrame) -> dict[str, str]:
+    """File -> article text, from an articles frame (``text`` column) or rebuilt from sentences."""
+    if "index" not in texts.columns:
+        return dict(zip(texts["file"], texts["text"]))
+    out = {}
+    for f, rows in texts.sort_values(["file", "index"]).groupby("file"):
+        base, t = rebuild(rows)
+        out[f] = " " * base + t
+    return out
+
+
+def kwic(hits: pd.DataFrame, texts: pd.DataFrame, window: int = 60, outlets: pd.DataFrame | None = None):
+    """Every hit in context: ``window`` characters each side, whitespace collapsed, plain text.
+
+    ``texts`` is ``Corpus.articles`` (which also gives the outlet) or ``Corpus.sentences``.
+    """
+    full = article_texts(texts)
+    src = outlets if outlets is not None else texts if "source" in texts.columns else None
+    outlet = dict(zip(src["file"], src["source"])) if src is not None else {}
+
+    def flat(s):
+        return " ".join(s.split())
+
+    rows = [(h.file, outlet.get(h.file, ""), h.family, h.variant, h.voice, h.sentence, h.start,
+             flat(full[h.file][max(0, h.start - window):h.start]), h.match,
+             flat(full[h.file][h.end:h.end + window])) for h in hits.itertuples(index=False)]
+    cols = ["file", "outlet", "family", "variant", "voice", "sentence", "start", "left", "match", "right"]
+    return pd.DataFrame(rows, columns=cols).sort_values(["file", "start", "family"]).reset_index(drop=True)
+
+
+def doc_frequency(hits, articles, lexicon: Lexicon, voices=VOICES, families=None) -> pd.DataFrame:
+    """In how many of an outlet's articles each variant appears (any voice by default)."""
+    arts = _articles(articles)
+    h = hits[hits["voice"].isin(voices) & hits["file"].isin(arts["file"])]
+    present = h.drop_duplicates(["file", "family", "variant"]).merge(arts[["file", "source"]], on="file")
+    used = present.groupby(["source", "family", "variant"]).size()
+    n = arts.groupby("source").size()
+    grid = pd.DataFrame([(o, f, v) for o in sorted(n.index) for f, v in lexicon.variants(families)],
+                        columns=["outlet", "family", "variant"])
+    grid["articles"] = grid["outlet"].map(n).astype("int64")
+    grid["articles_with"] = [int(used.get(k, 0)) for k in zip(grid["outlet"], grid["family"], grid["variant"])]
+    grid["share_articles"] = grid["articles_with"] / grid["articles"]
+    return grid
+
+
+def collocations(sentences: pd.DataFrame, terms=("resistance", "militia"), window: int = 5, top: int = 15,
+                 stopwords=None) -> pd.DataFrame:
+    """Strongest neighbours of each term within ``window`` tokens, by log-likelihood (Dunning 1993).
+
+    Tokens are lower-cased; windows never cross sentences; stop words (scikit-learn's English list
+    by default) and tokens without letters are left out.
+    """
+    from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
+
+    if stopwords is None:
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as stopwords
+    stop = set(stopwords)
+    tokens = []
+    for t in sentences.sort_values(["file", "index"])["text"]:
+        tokens += [w if any(c.isalpha() for c in w) and w not in stop else "\0" for w in map(_norm, text.words(t))]
+        tokens += [None] * (window - 1)
+    finder = BigramCollocationFinder.from_words(tokens, window_size=window)
+    finder.apply_word_filter(lambda w: w == "\0")
+    scored = finder.score_ngrams(BigramAssocMeasures.likelihood_ratio)
+    rows = []
+    for term in (_norm(t) for t in terms):
+        mine = [(w2 if w1 == term else w1, "after" if w1 == term else "before", (w1, w2), s)
+                for (w1, w2), s in scored if term in (w1, w2) and w1 != w2]
+        mine.sort(key=lambda r: (-r[3], r[0], r[1]))
+        rows += [(term, n, pos, int(finder.ngram_fd[k]), int(finder.word_fd[n]), s, r + 1)
+                 for r, (n, pos, k, s) in enumerate(mine[:top])]
+    cols = ["term", "neighbour", "position", "together", "neighbour_count", "llr", "rank"]
+    return pd.DataFrame(rows, columns=cols)

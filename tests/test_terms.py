@@ -1,0 +1,257 @@
+import math
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from analysis import corpus, paths, terms, text
+
+LEX = terms.load_lexicon()
+
+
+def make_sentences(docs: dict[str, str]) -> pd.DataFrame:
+    """Sentences like Corpus.sentences for small test articles (no title)."""
+    rows = []
+    for file, t in docs.items():
+        for i, (a, b) in enumerate(text.sentence_spans(t)):
+            rows.append({"file": file, "index": i, "part": "body", "text": t[a:b], "start": a, "end": b,
+                         "words": text.count_words(t[a:b])})
+    return pd.DataFrame(rows, columns=["file", "index", "part", "text", "start", "end", "words"])
+
+
+def make_articles(docs: dict[str, str], sources=None, groups=None) -> pd.DataFrame:
+    return pd.DataFrame({"file": list(docs), "source": [(sources or {}).get(f, f"unknown ({f})") for f in docs],
+                         "group": [(groups or {}).get(f, "") for f in docs],
+                         "words": [text.count_words(t) for t in docs.values()], "text": list(docs.values())})
+
+
+def hits_of(doc: str, lex=LEX) -> pd.DataFrame:
+    return terms.match_sentences(make_sentences({"a.txt": doc}), lex)
+
+
+def variant_hits(doc, family, variant, lex=LEX):
+    h = hits_of(doc, lex)
+    return h[(h["family"] == family) & (h["variant"] == variant)]
+
+
+# --------------------------------------------------------------------------- seeds
+
+@pytest.fixture(scope="module")
+def seeds(tmp_path_factory):
+    c = corpus.load_corpus(paths.SEEDS, cache_dir=tmp_path_factory.mktemp("cache"))
+    hits = c.map(terms.match_sentences, lexicon=LEX)
+    return c, hits
+
+
+def test_seed_counts_match_provenance(seeds):
+    c, hits = seeds
+    counts = terms.term_counts(hits, c.articles, LEX)
+    allv = counts[(counts["family"] == "armed_groups") & (counts["voice"] == "all")]
+    by = allv.pivot(index="file", columns="variant", values="count").sort_index()
+    assert by["resistance"].tolist() == [0, 0, 4, 4, 0]   # title of 002 counted once
+    assert by["militia"].tolist() == [0, 1, 0, 0, 0]
+
+
+def test_seed_hits_in_kwic_with_voice(seeds):
+    c, hits = seeds
+    k = terms.kwic(hits, c.articles)
+    res = k[(k["family"] == "armed_groups") & (k["variant"].isin(["resistance", "militia"]))]
+    assert len(res) == 9
+    assert all(res["match"].str.lower().str.contains("resistance|militia"))
+    quoted = res[res["voice"] == "quoted"]
+    assert quoted["file"].tolist() == ["002_5978e2cbd07aa920.txt"]
+    assert quoted["left"].iloc[0].endswith("“The military actions of the")
+    assert (res[res["voice"] != "quoted"]["voice"] == "own").all()
+    assert set(res["outlet"]) >= {"Al-Ahed News (English)", "unknown (001_8dddd403051cc578)"}
+
+
+def test_seed_proper_names_kept_apart(seeds):
+    _, hits = seeds
+    pmf = hits[hits["family"] == terms.PROPER]
+    assert set(pmf["variant"]) == {"popular_mobilization"}
+    # "Popular Mobilization Forces" is never also a descriptive hit
+    for h in pmf.itertuples():
+        other = hits[(hits["file"] == h.file) & (hits["family"] != terms.PROPER)]
+        assert not ((other["start"] < h.end) & (other["end"] > h.start)).any()
+
+
+def test_partitions_give_the_same_hits(seeds):
+    c, hits = seeds
+    s = c.sentences
+    parts = [terms.match_sentences(g, LEX) for _, g in s.groupby("file")]
+    assert pd.concat(parts, ignore_index=True).equals(hits)
+
+
+# --------------------------------------------------------------------------- matching rules
+
+def test_proper_names_not_descriptive():
+    doc = ("The Islamic Resistance in Iraq claimed the attack. The Axis of Resistance grew. "
+           "The Popular Mobilization Forces were there. The resistance fought on.")
+    h = hits_of(doc)
+    assert len(h[(h["variant"] == "resistance")]) == 1
+    assert sorted(h[h["family"] == terms.PROPER]["variant"]) == [
+        "axis_of_resistance", "islamic_resistance_in_iraq", "popular_mobilization"]
+
+
+def test_voices():
+    doc = ('He said "the resistance will win this war" in Baghdad. '
+           "The so-called resistance struck. They call it “resistance” now. "
+           "Iraq’s resistance grew, and it's ‘the resistance that the people chose’ they said. "
+           "The resistance won't stop.")
+    h = variant_hits(doc, "armed_groups", "resistance")
+    assert h["voice"].tolist() == ["quoted", "scare", "scare", "own", "quoted", "own"]
+
+
+def test_quote_spans_sentences_in_a_paragraph():
+    doc = "He said, “We will fight. The resistance is strong.” Then the resistance left."
+    assert variant_hits(doc, "armed_groups", "resistance")["voice"].tolist() == ["quoted", "own"]
+
+
+def test_unclosed_quote_does_not_leak_past_its_sentence():
+    doc = "He said “we will go on. The militia stayed."
+    assert variant_hits(doc, "armed_groups", "militia")["voice"].tolist() == ["own"]
+
+
+def test_phrase_not_double_counted():
+    doc = "Armed factions and a militant militia met resistance groups."
+    h = hits_of(doc)
+    h = h[h["family"] == "armed_groups"]
+    assert h[["variant", "match"]].values.tolist() == [
+        ["neutral", "Armed factions"], ["militia", "militant militia"], ["resistance", "resistance groups"]]
+
+
+def test_hyphenated_and_plural_forms():
+    doc = "Iran-backed militias, Iran backed militiamen and Iranian-backed paramilitaries; US-led strikes."
+    h = hits_of(doc)
+    assert h[h["family"] == "iran_link"]["match"].tolist() == ["Iran-backed", "Iran backed", "Iranian-backed"]
+    assert h[h["variant"] == "militia"]["match"].tolist() == ["militias", "militiamen", "paramilitaries"]
+    # a hyphenated entry also matches its spaced spelling
+    assert variant_hits("They are pro Iran and pro-Iran.", "iran_link", "iran_link")["match"].tolist() == [
+        "pro Iran", "pro-Iran"]
+
+
+def test_offsets_point_into_article_text():
+    doc = "Nothing here. Later the militia came."
+    h = variant_hits(doc, "armed_groups", "militia")
+    assert doc[h["start"].iloc[0]:h["end"].iloc[0]] == "militia"
+
+
+# --------------------------------------------------------------------------- tables
+
+def test_outlet_without_uses_gets_empty_share():
+    docs = {"a.txt": "The resistance and the militia.", "b.txt": "Nothing contested happens here."}
+    arts = make_articles(docs, sources={"a.txt": "Alpha"})
+    ps = terms.pair_shares(terms.match_sentences(make_sentences(docs), LEX), arts, LEX)
+    row = ps[(ps["pair"] == "resistance_vs_militia")].set_index("outlet")
+    assert row.loc["Alpha", "share_a"] == 0.5 and row.loc["Alpha", "method"] == "wilson"
+    empty = row.loc["unknown (b.txt)"]
+    assert math.isnan(empty["share_a"]) and math.isnan(empty["ci_low"]) and empty["method"] == "none"
+    assert empty["a_count"] == 0 and empty["b_count"] == 0
+
+
+def test_bootstrap_for_several_articles_and_groups():
+    docs = {"a.txt": "The resistance rose.", "b.txt": "The militia and the resistance.", "c.txt": "A militia."}
+    arts = make_articles(docs, sources={f: "Alpha" for f in docs}, groups={"a.txt": "G1", "b.txt": "G1"})
+    hits = terms.match_sentences(make_sentences(docs), LEX)
+    ps = terms.pair_shares(hits, arts, LEX)
+    ps = ps[ps["pair"] == "resistance_vs_militia"].set_index(["level", "outlet"])
+    alpha = ps.loc[("outlet", "Alpha")]
+    assert (alpha["a_count"], alpha["b_count"], alpha["articles"], alpha["method"]) == (2, 2, 3, "bootstrap")
+    assert alpha["share_a"] == 0.5 and 0 <= alpha["ci_low"] <= 0.5 <= alpha["ci_high"] <= 1
+    assert ps.loc[("group", "G1"), "share_a"] == pytest.approx(2 / 3)
+    assert terms.pair_shares(hits, arts, LEX).equals(terms.pair_shares(hits, arts, LEX))  # seeded
+
+
+def test_voices_parameter():
+    docs = {"a.txt": 'He said "the resistance is here for now". The militia left.'}
+    hits = terms.match_sentences(make_sentences(docs), LEX)
+    arts = make_articles(docs)
+    own = terms.pair_shares(hits, arts, LEX).set_index("pair").loc["resistance_vs_militia"]
+    every = terms.pair_shares(hits, arts, LEX, voices=terms.VOICES).set_index("pair").loc["resistance_vs_militia"]
+    assert (own["a_count"], own["b_count"]) == (0, 1)
+    assert (every["a_count"], every["b_count"]) == (1, 1)
+
+
+def test_term_counts_grid_and_rates():
+    docs = {"a.txt": "The resistance, the resistance and the militia.", "b.txt": "Quiet day."}
+    hits = terms.match_sentences(make_sentences(docs), LEX)
+    tc = terms.term_counts(hits, make_articles(docs), LEX)
+    n_variants = len(LEX.variants())
+    assert len(tc) == 2 * n_variants * 4
+    r = tc.set_index(["file", "family", "variant", "voice"])
+    assert r.loc[("a.txt", "armed_groups", "resistance", "all"), "count"] == 2
+    assert r.loc[("a.txt", "armed_groups", "resistance", "all"), "rate_per_1k"] == pytest.approx(2 / 7 * 1000)
+    assert r.loc[("b.txt", "armed_groups", "resistance", "own"), "count"] == 0
+
+
+def test_new_family_needs_no_code(tmp_path):
+    block = "\n  weather:\n    description: test\n    variants:\n      rain: [rain, rainy]\n      sun: [sunny]\n"
+    path = tmp_path / "lex.yaml"
+    path.write_text(paths.LEXICON.read_text("utf-8").replace("\npairs:", block + "\npairs:", 1), encoding="utf-8")
+    lex = terms.load_lexicon(path)
+    docs = {"a.txt": "A rainy day, then rain and a sunny evening."}
+    tc = terms.term_counts(terms.match_sentences(make_sentences(docs), lex), make_articles(docs), lex)
+    w = tc[(tc["family"] == "weather") & (tc["voice"] == "all")].set_index("variant")["count"]
+    assert w.to_dict() == {"rain": 2, "sun": 1}
+    assert "weather" not in LEX.families
+
+
+@pytest.mark.parametrize("body, problem", [
+    ("families: {a: {variants: {x: [foo]}}\n  bad: [", "YAML syntax error"),
+    ("families: {a: {variants: {x: [foo], y: [bar]}}}\npairs: [{name: p, family: a, a: x, b: z}]",
+     "'z' is not a variant of family 'a'"),
+    ("families: {a: {variants: {x: []}}}", "variant 'x' has no entries"),
+    ("families: {a: {variants: {}}}", "needs a non-empty 'variants:'"),
+    ("families: {a: {variants: {x: [foo], y: [Foo]}}}", "listed under both"),
+])
+def test_lexicon_errors_name_file_and_problem(tmp_path, body, problem):
+    path = tmp_path / "bad.yaml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(terms.LexiconError) as err:
+        terms.load_lexicon(path)
+    assert str(path) in str(err.value) and problem in str(err.value)
+
+
+def test_kwic_from_sentences_and_doc_frequency():
+    docs = {"a.txt": "First the militia. Then the resistance.", "b.txt": "The militia again."}
+    s, arts = make_sentences(docs), make_articles(docs, sources={f: "Alpha" for f in docs})
+    hits = terms.match_sentences(s, LEX)
+    k = terms.kwic(hits, s, window=10, outlets=arts)
+    assert k[["left", "match", "right"]].values.tolist()[0] == ["First the", "militia", ". Then the"]
+    assert terms.kwic(hits, arts, window=10)[["left", "match", "right"]].equals(k[["left", "match", "right"]])
+    df = terms.doc_frequency(hits, arts, LEX).set_index(["outlet", "family", "variant"])
+    assert df.loc[("Alpha", "armed_groups", "militia"), "articles_with"] == 2
+    assert df.loc[("Alpha", "armed_groups", "resistance"), "share_articles"] == 0.5
+
+
+def test_collocations():
+    s = make_sentences({"a.txt": "Brave resistance fighters rose. Brave resistance fighters won. A militia fled."})
+    col = terms.collocations(s, window=3)
+    assert list(col.columns) == ["term", "neighbour", "position", "together", "neighbour_count", "llr", "rank"]
+    top = col[col["term"] == "resistance"].iloc[0]
+    assert top["neighbour"] in {"brave", "fighters"} and top["together"] == 2
+    assert set(col[col["term"] == "militia"]["neighbour"]) == {"fled"}
+
+
+# --------------------------------------------------------------------------- properties
+
+WORDS = ["the", "resistance", "militia", "armed", "groups", "so-called", "Iraq’s", "said", '"', "“", "”",
+         "Islamic", "Resistance", "in", "Iraq", "presence", "occupation", "Iran-backed", ".", ","]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=25), min_size=1, max_size=4))
+def test_counts_equal_kwic_lines_and_rates(docs_words):
+    docs = {f"{i}.txt": " ".join(ws) for i, ws in enumerate(docs_words)}
+    s, arts = make_sentences(docs), make_articles(docs)
+    hits = terms.match_sentences(s, LEX)
+    k = terms.kwic(hits, arts)
+    tc = terms.term_counts(hits, arts, LEX)
+    assert tc[tc["voice"] == "all"]["count"].sum() == len(k)
+    assert tc[tc["voice"] != "all"]["count"].sum() == len(k)
+    for (f, fam, v), n in k.groupby(["file", "family", "variant"]).size().items():
+        assert tc.set_index(["file", "family", "variant", "voice"]).loc[(f, fam, v, "all"), "count"] == n
+    with_words = tc[tc["words"] > 0]
+    assert (with_words["rate_per_1k"] >= 0).all()
+    assert with_words["rate_per_1k"].tolist() == pytest.approx((with_words["count"] / with_words["words"] * 1000).tolist())
+    assert set(hits["voice"]) <= set(terms.VOICES)

@@ -1,0 +1,338 @@
+"""Source comparison: distinctive terms, TF-IDF similarity, coverage of facts, outlet profiles.
+
+Every function takes DataFrames (``articles``/``sentences`` as in ``docs/architecture.md``) and
+returns a DataFrame; per-sentence counting (``ngram_counts``, ``coverage_counts``) runs on one
+partition at a time through ``Corpus.map`` and the partial results add up.
+
+>>> arts = pd.DataFrame({"file": ["a", "b"], "source": ["A", "B"], "status": "analysed", "duplicate_of": "",
+...                      "text": ["The resistance fought.", "The militia fought."]})
+>>> counts = ngram_counts(sentences_of(arts), group_map(arts))
+>>> distinctive_terms(counts).query("rank == 1")[["group", "term"]].values.tolist()
+[['A', 'resistance'], ['B', 'militia']]
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import yaml
+from scipy.cluster.hierarchy import leaves_list, linkage
+from scipy.spatial.distance import squareform
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from . import paths
+from . import plots
+from . import text as textmod
+
+# The prior is worth ALPHA0 pseudo-tokens per n-gram order, spread over the vocabulary in
+# proportion to corpus (or background) frequency. A fixed amount of evidence (about two short
+# news articles) rather than the corpus size: it stops a word seen once or twice in one short
+# article from topping the list, yet the data dominate as the corpus grows, whereas alpha0 = corpus
+# size would make the prior weigh as much as all the data at every scale and flatten large outlets.
+DEFAULT_ALPHA0 = 1000.0
+DISTINCTIVE_COLUMNS = ["group", "term", "ngram", "z", "log_odds", "count_group", "count_rest", "rank"]
+SIMILARITY_COLUMNS = ["a", "b", "level", "cosine", "near_duplicate"]
+COVERAGE_COLUMNS = ["file", "outlet", "kind", "item", "mentions", "first_sentence"]
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased package word tokens, curly apostrophes straightened ("Iraq’s" == "iraq's")."""
+    return [w.lower().replace("’", "'") for w in textmod.words(text)]
+
+
+def sentences_of(articles: pd.DataFrame) -> pd.DataFrame:
+    """A ``sentences`` frame (file, index, text) from ``articles.text``, for frames built by hand."""
+    rows = [(f, i, body[a:b]) for f, body in zip(articles["file"], articles["text"])
+            for i, (a, b) in enumerate(textmod.sentence_spans(body))]
+    return pd.DataFrame(rows, columns=["file", "index", "text"])
+
+
+def independent(articles: pd.DataFrame, copies=()) -> pd.DataFrame:
+    """Articles that count as independent voices: not a corpus near duplicate, not in ``copies``."""
+    dup = articles.get("status", pd.Series("analysed", index=articles.index)).eq("near_duplicate")
+    return articles[~dup & ~articles["file"].isin(set(copies))]
+
+
+def group_map(articles: pd.DataFrame, by: str = "source", copies=()) -> dict[str, str]:
+    """file -> comparison group (``source`` or the manifest's ``group``; blank groups -> "(none)")."""
+    arts = independent(articles, copies)
+    return dict(zip(arts["file"], arts[by].fillna("").replace("", "(none)")))
+
+
+# ---------------------------------------------------------------- distinctive terms
+def ngram_counts(sentences: pd.DataFrame, group_of: dict[str, str], ngrams=(1, 2)) -> pd.DataFrame:
+    """Counts (group, term, ngram, count) of n-grams within sentences; files not in ``group_of`` skipped."""
+    counts: Counter = Counter()
+    for file, sent in zip(sentences["file"], sentences["text"]):
+        group = group_of.get(file)
+        if group is None:
+            continue
+        toks = tokens(sent)
+        for n in ngrams:
+            counts.update((group, " ".join(toks[i:i + n]), n) for i in range(len(toks) - n + 1))
+    rows = [(g, t, n, c) for (g, t, n), c in counts.items()]
+    return pd.DataFrame(rows, columns=["group", "term", "ngram", "count"]).astype({"ngram": "int64", "count": "int64"})
+
+
+def distinctive_terms(counts: pd.DataFrame, alpha0: float = DEFAULT_ALPHA0, background: pd.DataFrame | None = None,
+                      top_n: int | None = None) -> pd.DataFrame:
+    """Each group against the rest: log-odds with an informative Dirichlet prior (Monroe et al. 2008, eq. 16-22).
+
+    delta_w = log((y_iw + a_w) / (n_i + a0 - y_iw - a_w)) - log((y_jw + a_w) / (n_j + a0 - y_jw - a_w)),
+    var = 1/(y_iw + a_w) + 1/(y_jw + a_w), z = delta / sqrt(var), with j = all other groups and
+    a_w = a0 * (share of w among the n-grams of its order in the corpus, or in ``background``: a
+    table term, ngram, count; add-0.5 smoothing for corpus terms missing from it). Unigrams and
+    bigrams are separate vocabularies (their own n_i and a0). No minimum frequency, no stop list:
+    frequent function words get a large a_w and hence need a large difference to score.
+    ``rank`` 1 = most over-used by the group; ``top_n`` keeps the n highest and n lowest per group.
+    """
+    counts = counts.groupby(["group", "term", "ngram"], as_index=False)["count"].sum()
+    if counts["group"].nunique() < 2:
+        return pd.DataFrame(columns=DISTINCTIVE_COLUMNS)
+    wide = counts.pivot_table(index=["term", "ngram"], columns="group", values="count", fill_value=0, aggfunc="sum")
+    total = wide.sum(axis=1)
+    prior = total.astype(float)
+    if background is not None:
+        bg = background.groupby(["term", "ngram"])["count"].sum().astype(float)
+        prior = bg.reindex(bg.index.union(total.index)).fillna(0) + 0.5
+    share = prior / prior.groupby(level="ngram").transform("sum")
+    alpha = (alpha0 * share).reindex(total.index).to_numpy()
+    order_total = total.groupby(level="ngram").transform("sum").to_numpy()
+    frames = []
+    for group in wide.columns:
+        y_i = wide[group].to_numpy(float)
+        y_j = total.to_numpy(float) - y_i
+        n_i = pd.Series(y_i, index=wide.index).groupby(level="ngram").transform("sum").to_numpy()
+        n_j = order_total - n_i
+        odds_i = (y_i + alpha) / np.maximum(n_i + alpha0 - y_i - alpha, 1e-9)
+        odds_j = (y_j + alpha) / np.maximum(n_j + alpha0 - y_j - alpha, 1e-9)
+        delta = np.log(odds_i) - np.log(odds_j)
+        z = delta / np.sqrt(1 / (y_i + alpha) + 1 / (y_j + alpha))
+        frames.append(pd.DataFrame({"group": group, "term": wide.index.get_level_values("term"),
+                                    "ngram": wide.index.get_level_values("ngram"), "z": z, "log_odds": delta,
+                                    "count_group": y_i.astype("int64"), "count_rest": y_j.astype("int64")}))
+    out = pd.concat(frames, ignore_index=True).sort_values(["group", "z", "ngram", "term"],
+                                                            ascending=[True, False, True, True])
+    out["rank"] = out.groupby("group").cumcount() + 1
+    if top_n:
+        size = out.groupby("group")["rank"].transform("max")
+        out = out[(out["rank"] <= top_n) | (out["rank"] > size - top_n)]
+    return out[DISTINCTIVE_COLUMNS].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- similarity
+def _cluster_order(sim: np.ndarray) -> np.ndarray:
+    """Leaf order of average-linkage clustering on 1 - cosine (deterministic for a given input order)."""
+    if len(sim) < 3:
+        return np.arange(len(sim))
+    dist = np.clip(1 - sim, 0, None)
+    np.fill_diagonal(dist, 0)
+    return leaves_list(linkage(squareform((dist + dist.T) / 2, checks=False), method="average"))
+
+
+def _long(labels, sim, level, threshold) -> pd.DataFrame:
+    i, j = np.triu_indices(len(labels), k=1)
+    return pd.DataFrame({"a": np.asarray(labels)[i], "b": np.asarray(labels)[j], "level": level,
+                         "cosine": sim[i, j], "near_duplicate": sim[i, j] >= threshold})
+
+
+def similarity(articles: pd.DataFrame, threshold: float = 0.9) -> tuple[pd.DataFrame, list[str]]:
+    """TF-IDF cosine between articles and between outlets; returns (long table, files judged copies).
+
+    TF-IDF (scikit-learn, package tokens, lower case, IDF over all articles). An article pair is a
+    near duplicate when its cosine >= ``threshold`` or the corpus marked one a copy of the other
+    (``duplicate_of``); in each such pair the later file is the copy. Copies and corpus near
+    duplicates are left out of the outlet level, where an outlet is the mean of its remaining
+    articles' unit-length vectors (each article weighs the same, whatever its length).
+    """
+    arts = articles.sort_values("file").reset_index(drop=True)
+    vec = TfidfVectorizer(tokenizer=tokens, lowercase=True, token_pattern=None)
+    X = vec.fit_transform(arts["text"])
+    sim = (X @ X.T).toarray()
+    pairs = _long(arts["file"], sim, "article", threshold)
+    marked = {frozenset(p) for p in zip(arts["file"], arts.get("duplicate_of", "")) if p[1]}
+    pairs["near_duplicate"] |= np.array([frozenset(p) in marked for p in zip(pairs["a"], pairs["b"])], dtype=bool)
+    copies = set(arts.loc[arts.get("status", "").eq("near_duplicate"), "file"]) if "status" in arts else set()
+    for a, b in pairs.loc[pairs["near_duplicate"], ["a", "b"]].itertuples(index=False):
+        if a not in copies and b not in copies:
+            copies.add(b)
+    keep = ~arts["file"].isin(copies).to_numpy()
+    outlets = sorted(set(arts.loc[keep, "source"]))
+    if outlets:
+        mean = np.vstack([np.asarray(X[keep & arts["source"].eq(o).to_numpy()].mean(axis=0)) for o in outlets])
+        mean /= np.maximum(np.linalg.norm(mean, axis=1, keepdims=True), 1e-12)
+        pairs = pd.concat([pairs, _long(outlets, mean @ mean.T, "outlet", threshold)], ignore_index=True)
+    pairs["cosine"] = pairs["cosine"].round(6)
+    return pairs[SIMILARITY_COLUMNS].sort_values(["level", "a", "b"]).reset_index(drop=True), sorted(copies)
+
+
+def similarity_matrix(pairs: pd.DataFrame, level: str = "outlet") -> pd.DataFrame:
+    """Square cosine matrix for one level, rows and columns in clustering order."""
+    sub = pairs[pairs["level"] == level]
+    labels = sorted(set(sub["a"]) | set(sub["b"]))
+    m = pd.DataFrame(np.eye(len(labels)), index=labels, columns=labels)
+    for a, b, c in sub[["a", "b", "cosine"]].itertuples(index=False):
+        m.loc[a, b] = m.loc[b, a] = c
+    order = [labels[k] for k in _cluster_order(m.to_numpy())]
+    return m.loc[order, order]
+
+
+# ---------------------------------------------------------------- coverage
+def load_items(path=None) -> dict:
+    """The coverage items file (default ``analysis/data/coverage.yaml``), regexes compiled."""
+    spec = yaml.safe_load(Path(path or paths.COVERAGE_ITEMS).read_text("utf-8"))
+    comp = lambda pats: re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE)  # noqa: E731
+    items = [(kind, name, comp(pats)) for kind in ("numbers", "events", "actors")
+             for name, pats in (spec.get(kind) or {}).items()]
+    units = {w.lower(): unit for unit, ws in (spec.get("units") or {}).items() for w in ws}
+    mods = "|".join(re.escape(m) for m in spec.get("modifiers") or []) or "(?!)"
+    number = re.compile(rf"(?<![\w.,])(\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?)\s+((?:(?:{mods})\s+){{0,2}})"
+                        rf"({'|'.join(re.escape(w) for w in sorted(units, key=len, reverse=True))})\b",
+                        re.IGNORECASE)
+    return {"items": items, "units": units, "number": number}
+
+
+def coverage_counts(sentences: pd.DataFrame, items: dict) -> pd.DataFrame:
+    """Per file and item: sentences mentioning it and the first such sentence (listed items with 0 too).
+
+    Numbers are found two ways: the listed patterns, and any number followed (after at most two
+    modifiers such as "US") by a unit word from ``units``, reported as "<number> <unit>".
+    """
+    rows = []
+    for file, sents in sentences.sort_values(["file", "index"]).groupby("file", sort=True):
+        found: dict = {(k, n): [0, ""] for k, n, _ in items["items"]}
+        for sent in sents["text"]:
+            hits = {(k, n) for k, n, rx in items["items"] if rx.search(sent)}
+            for m in items["number"].finditer(sent):
+                value = m.group(1).replace(",", "")
+                value = f"{int(value):,}" if value.isdigit() else value
+                hits.add(("numbers", f"{value} {items['units'][m.group(3).lower()]}"))
+            for key in hits:
+                cell = found.setdefault(key, [0, ""])
+                cell[0] += 1
+                cell[1] = cell[1] or sent
+        rows += [(file, k, n, c, s) for (k, n), (c, s) in found.items()]
+    return pd.DataFrame(rows, columns=["file", "kind", "item", "mentions", "first_sentence"])
+
+
+def coverage(counts: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
+    """``coverage_counts`` joined to outlets (articles.source), sorted; the published coverage table."""
+    out = counts.merge(articles[["file", "source"]].rename(columns={"source": "outlet"}), on="file")
+    kinds = {"numbers": 0, "events": 1, "actors": 2}
+    out = out.sort_values(["file", "kind", "item"], key=lambda s: s.map(kinds) if s.name == "kind" else s)
+    return out[COVERAGE_COLUMNS].reset_index(drop=True)
+
+
+def coverage_matrix(cov: pd.DataFrame, articles: pd.DataFrame, max_numbers: int = 15) -> pd.DataFrame:
+    """Long outlet x item table: articles mentioning the item, independent articles, share."""
+    arts = independent(articles)
+    n = arts.groupby("source").size().rename("articles")
+    cov = cov[cov["file"].isin(arts["file"])]
+    m = cov.assign(k=cov["mentions"].gt(0)).groupby(["kind", "item", "outlet"], as_index=False)["k"].sum()
+    spread = m.groupby(["kind", "item"])["k"].transform(lambda s: s.gt(0).sum())
+    nums = m.assign(spread=spread)[m["kind"].eq("numbers")].groupby("item")["spread"].max()
+    keep_nums = set(nums.sort_values(ascending=False, kind="stable").index[:max_numbers])
+    m = m[m["kind"].ne("numbers") | m["item"].isin(keep_nums)]
+    m = m.merge(n, left_on="outlet", right_index=True).rename(columns={"k": "mentioning"})
+    return m.assign(share=m["mentioning"] / m["articles"]).sort_values(["kind", "item", "outlet"])
+
+
+# ---------------------------------------------------------------- outlet profiles
+def outlet_profiles(articles, pair_shares=None, sentiment_articles=None, distinctive=None, coverage=None,
+                    top_terms: int = 5, digits: int = 4) -> pd.DataFrame:
+    """One row per outlet (articles.source): size, contested-pair shares, mean sentiment, top terms, coverage.
+
+    ``pair_shares``: outlet, pair, numeric columns (rows with ``level`` other than "outlet" dropped;
+    every numeric column but ``articles`` and interval bounds kept as ``<pair>_<column>``).
+    ``sentiment_articles``: file, engine, other label columns and numeric scores (``score*`` columns
+    when present, e.g. raw ``score`` and ``score_masked``); averaged over the outlet's independent
+    articles as ``<engine>_<score>``. ``distinctive``: groups are outlets. ``coverage``: the coverage table.
+    """
+    arts = independent(articles)
+    prof = arts.groupby("source").agg(articles=("file", "size"), words=("words", "sum"))
+    prof["near_duplicates"] = articles.groupby("source").size().reindex(prof.index, fill_value=0) - prof["articles"]
+    parts = [prof]
+    if pair_shares is not None and len(pair_shares):
+        ps = pair_shares[pair_shares["level"].eq("outlet")] if "level" in pair_shares else pair_shares
+        vals = [c for c in ps.select_dtypes("number").columns if c != "articles" and not re.search(r"low|high", c)]
+        wide = ps.pivot_table(index="outlet", columns="pair", values=vals, aggfunc="first")
+        wide.columns = [f"{p}_{v}" for v, p in wide.columns]
+        parts.append(wide[sorted(wide.columns)])
+    if sentiment_articles is not None and len(sentiment_articles):
+        s = sentiment_articles.merge(arts[["file", "source"]], on="file")
+        labels = [c for c in s.columns if c not in ("file", "outlet", "source", "title", "text")
+                  and not pd.api.types.is_numeric_dtype(s[c])]
+        scores = [c for c in s.select_dtypes("number").columns if c.startswith("score")] \
+            or [c for c in s.select_dtypes("number").columns if c not in ("words", "sentences", "index")]
+        long = s.melt(id_vars=["source"] + labels, value_vars=scores, var_name="score")
+        long["col"] = long[labels + ["score"]].astype(str).agg("_".join, axis=1)
+        parts.append(long.pivot_table(index="source", columns="col", values="value", aggfunc="mean"))
+    if distinctive is not None and len(distinctive):
+        top = distinctive[distinctive["rank"] <= top_terms].sort_values(["group", "rank"])
+        parts.append(top.groupby("group")["term"].agg("; ".join).rename("top_terms").to_frame())
+    if coverage is not None and len(coverage):
+        c = coverage[coverage["mentions"].gt(0) & coverage["file"].isin(arts["file"])]
+        per = c.groupby(["outlet", "kind"])["item"].nunique().unstack(fill_value=0).add_prefix("coverage_")
+        per["coverage_items"] = c.groupby("outlet")["item"].nunique()
+        parts.append(per)
+    out = pd.concat(parts, axis=1, join="outer").reindex(prof.index)
+    out = out.reindex(plots.source_order(out.index)).rename_axis("outlet").reset_index()
+    num = out.select_dtypes("float").columns
+    out[num] = out[num].round(digits)
+    return out
+
+
+# ---------------------------------------------------------------- figures
+def plot_distinctive(distinctive: pd.DataFrame, articles: pd.DataFrame, top_n: int = 15):
+    """Horizontal bars: the top-n z-scores per group, one panel each, outlet colours."""
+    groups = plots.source_order(distinctive["group"].unique())
+    colors, n = plots.source_colors(groups), articles.groupby("source").size()
+    top = distinctive[distinctive["rank"] <= top_n]
+    fig, axes = plt.subplots(1, max(len(groups), 1), figsize=(3.2 * max(len(groups), 1), 0.28 * top_n + 1.6),
+                             squeeze=False)
+    for ax, g in zip(axes[0], groups):
+        d = top[top["group"] == g].sort_values("rank", ascending=False)
+        ax.barh(d["term"], d["z"], color=colors[g])
+        ax.set_title(f"{g}\n(n = {n.get(g, 0)} articles)", fontsize=9)
+        ax.set_xlabel("z-score (log-odds, Dirichlet prior)")
+    fig.suptitle(f"Most distinctive words and bigrams per outlet vs the rest (top {top_n})")
+    fig.tight_layout()
+    return fig, top
+
+
+def plot_similarity(matrix: pd.DataFrame, articles: pd.DataFrame):
+    """Heatmap of outlet cosine similarity in clustering order, n articles in the labels."""
+    n = independent(articles).groupby("source").size()
+    labels = [f"{o} (n={n.get(o, 0)})" for o in matrix.index]
+    fig, ax = plt.subplots(figsize=(1.1 * len(labels) + 3, 0.8 * len(labels) + 2))
+    im = ax.imshow(matrix.to_numpy(), cmap="Blues", vmin=0, vmax=1)
+    ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
+    ax.set_yticks(range(len(labels)), labels)
+    colors = plots.source_colors(matrix.index)
+    for t, o in zip(ax.get_yticklabels(), matrix.index):
+        t.set_color(colors[o] if colors[o] != "#F0E442" else "black")
+    for (i, j), v in np.ndenumerate(matrix.to_numpy()):
+        ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8, color="white" if v > 0.6 else "black")
+    fig.colorbar(im, ax=ax, label="TF-IDF cosine similarity (0-1)")
+    ax.set_title("Similarity between outlets (mean TF-IDF vector, near duplicates excluded)")
+    return fig, matrix.rename_axis("outlet").reset_index()
+
+
+def plot_coverage(matrix: pd.DataFrame):
+    """Items (rows, by kind) x outlets (columns): share of the outlet's articles mentioning each."""
+    outlets = plots.source_order(matrix["outlet"].unique())
+    m = matrix.assign(label=matrix["kind"] + ": " + matrix["item"])
+    grid = m.pivot_table(index="label", columns="outlet", values="share", aggfunc="first").reindex(columns=outlets)
+    grid = grid.loc[m.sort_values(["kind", "item"])["label"].drop_duplicates()]
+    n = m.drop_duplicates("outlet").set_index("outlet")["articles"]
+    fig, ax = plt.subplots(figsize=(1.3 * len(outlets) + 4, 0.3 * len(grid) + 2))
+    im = ax.imshow(grid.fillna(0).to_numpy(), cmap="Greens", vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(len(outlets)), [f"{o} (n={n[o]})" for o in outlets], rotation=45, ha="right")
+    ax.set_yticks(range(len(grid)), grid.index)
+    fig.colorbar(im, ax=ax, label="share of the outlet's articles mentioning the item")
+    ax.set_title("What each outlet mentions: numbers, events, actors")
+    return fig, matrix

@@ -1,0 +1,191 @@
+"""Tests for analysis.compare: log-odds, similarity, coverage, outlet profiles."""
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import compare, paths
+
+
+def counts_frame(groups: dict[str, dict[str, int]]) -> pd.DataFrame:
+    rows = [(g, t, 1, c) for g, terms in groups.items() for t, c in terms.items()]
+    return pd.DataFrame(rows, columns=["group", "term", "ngram", "count"])
+
+
+def articles_frame(texts: dict[str, str], sources: dict[str, str] | None = None, **extra) -> pd.DataFrame:
+    files = sorted(texts)
+    df = pd.DataFrame({"file": files, "source": [(sources or {}).get(f, f) for f in files],
+                       "text": [texts[f] for f in files], "status": "analysed", "duplicate_of": ""})
+    df["words"] = [len(compare.tokens(t)) for t in df["text"]]
+    for col, values in extra.items():
+        df[col] = [values.get(f, df.loc[i, col] if col in df else "") for i, f in enumerate(files)]
+    return df
+
+
+# ---------------------------------------------------------------- distinctive terms
+def test_log_odds_hand_computed():
+    # A: x=3, y=1 (n_A=4); B: x=1, y=3 (n_B=4); corpus x=4, y=4 of 8, alpha0=8 -> a_x = a_y = 8*4/8 = 4.
+    # A vs rest, x: delta = log((3+4)/(4+8-3-4)) - log((1+4)/(4+8-1-4)) = log(7/5) - log(5/7)
+    #             = 2*log(1.4) = 0.672944;  var = 1/(3+4) + 1/(1+4) = 0.342857;  z = 0.672944/0.585540 = 1.149271
+    # A vs rest, y: the mirror image, -0.672944 and -1.149271; B is A with x and y swapped.
+    d = compare.distinctive_terms(counts_frame({"A": {"x": 3, "y": 1}, "B": {"x": 1, "y": 3}}), alpha0=8)
+    row = d.set_index(["group", "term"])
+    assert row.loc[("A", "x"), "log_odds"] == pytest.approx(0.672944, abs=1e-6)
+    assert row.loc[("A", "x"), "z"] == pytest.approx(1.149271, abs=1e-6)
+    assert row.loc[("A", "y"), "z"] == pytest.approx(-1.149271, abs=1e-6)
+    assert row.loc[("B", "y"), "z"] == pytest.approx(1.149271, abs=1e-6)
+    assert (row.loc[("A", "x"), ["count_group", "count_rest", "rank"]].tolist()) == [3, 1, 1]
+    assert list(d.columns) == compare.DISTINCTIVE_COLUMNS
+
+
+def test_groups_with_no_words_in_common_are_finite():
+    d = compare.distinctive_terms(counts_frame({"A": {"a": 2, "b": 1}, "B": {"c": 3}, "C": {"d": 1}}))
+    assert np.isfinite(d[["z", "log_odds"]].to_numpy()).all()
+    assert len(d) == 3 * 4  # every group x every term, none dropped
+    top = d[d["rank"] == 1].set_index("group")["term"]
+    assert top["A"] == "a" and top["B"] == "c" and top["C"] == "d"
+
+
+def test_short_article_does_not_dominate():
+    # Same relative frequency (2%) of a group's own word; the short group has a tenth of the text.
+    long = {"longword": 20, **{f"f{i}": 20 for i in range(49)}}    # 20 + 980 = 1000 tokens
+    short = {"shortword": 2, **{f"f{i}": 2 for i in range(49)}}    # 2 + 98 = 100 tokens
+    rest = {f"f{i}": 20 for i in range(50)}                        # 1000 tokens
+    assert sum(long.values()) == 1000 and sum(short.values()) == 100
+    d = compare.distinctive_terms(counts_frame({"long": long, "short": short, "rest": rest}))
+    top = d[d["rank"] == 1].set_index("group")
+    assert top.loc["long", "term"] == "longword" and top.loc["short", "term"] == "shortword"
+    assert top.loc["short", "z"] < top.loc["long", "z"]
+    # (the point estimate is not what ranks: shortword's own prior is small, a_w = 1000 * 2/2100,
+    # so its log-odds is 2.14 against longword's 1.19, but its variance 1/2.95 + 1/0.95 keeps z at
+    # 1.81 against 3.05 for longword)
+
+
+def test_prior_from_background_table():
+    counts = counts_frame({"A": {"x": 3, "y": 1}, "B": {"x": 1, "y": 3}})
+    bg = pd.DataFrame({"term": ["x", "y", "z"], "ngram": 1, "count": [100, 100, 200]})
+    d = compare.distinctive_terms(counts, alpha0=8, background=bg)
+    # a_x = 8 * 100.5/401 (z is in the background only, add-0.5 for every term): finite and symmetric
+    assert np.isfinite(d["z"]).all()
+    assert d.set_index(["group", "term"]).loc[("A", "x"), "z"] == pytest.approx(
+        -d.set_index(["group", "term"]).loc[("A", "y"), "z"])
+
+
+def test_ngrams_stay_within_sentences_and_lowercase():
+    sents = pd.DataFrame({"file": ["a", "a"], "index": [0, 1], "text": ["The Militia left.", "Iraq’s troops stayed."]})
+    c = compare.ngram_counts(sents, {"a": "A"})
+    terms = set(c["term"])
+    assert {"the militia", "militia left", "iraq's troops", "militia"} <= terms
+    assert "left iraq's" not in terms  # no bigram across the sentence boundary
+    assert compare.ngram_counts(sents, {}).empty
+
+
+def test_single_group_gives_empty_table():
+    assert compare.distinctive_terms(counts_frame({"A": {"x": 1}})).empty
+
+
+# ---------------------------------------------------------------- similarity
+def test_similarity_flags_copies_and_excludes_them_from_outlets():
+    arts = articles_frame({"a.txt": "US troops remain in Iraq despite the vote of parliament.",
+                           "b.txt": "US troops remain in Iraq despite the vote of parliament!",
+                           "c.txt": "Gaza war spreads to the region as drones strike bases."},
+                          {"a.txt": "X", "b.txt": "Y", "c.txt": "Z"})
+    pairs, copies = compare.similarity(arts, threshold=0.9)
+    art = pairs[pairs["level"] == "article"].set_index(["a", "b"])
+    assert art.loc[("a.txt", "b.txt"), "near_duplicate"] and art.loc[("a.txt", "b.txt"), "cosine"] > 0.99
+    assert not art.loc[("a.txt", "c.txt"), "near_duplicate"]
+    assert copies == ["b.txt"]
+    outlets = set(pairs.loc[pairs["level"] == "outlet", ["a", "b"]].to_numpy().ravel())
+    assert outlets == {"X", "Z"}  # Y's only article is a copy: not an independent voice
+    assert list(pairs.columns) == compare.SIMILARITY_COLUMNS
+
+
+def test_similarity_respects_corpus_duplicate_marks():
+    arts = articles_frame({"a.txt": "alpha beta gamma", "b.txt": "delta epsilon zeta", "c.txt": "alpha delta"},
+                          status={"b.txt": "near_duplicate"}, duplicate_of={"b.txt": "a.txt"})
+    pairs, copies = compare.similarity(arts)
+    assert copies == ["b.txt"]
+    assert pairs.set_index(["a", "b"]).loc[("a.txt", "b.txt"), "near_duplicate"]
+    assert "b.txt" not in set(pairs.loc[pairs["level"] == "outlet", ["a", "b"]].to_numpy().ravel())
+
+
+def test_similarity_matrix_is_symmetric_and_deterministic():
+    arts = articles_frame({f"{i}.txt": t for i, t in enumerate(
+        ["troops troops iraq", "troops iraq base", "gaza war israel", "gaza israel war ceasefire"])})
+    pairs, _ = compare.similarity(arts)
+    m1 = compare.similarity_matrix(pairs, "outlet")
+    m2 = compare.similarity_matrix(pairs.sample(frac=1, random_state=1), "outlet")
+    assert m1.equals(m2)
+    assert np.allclose(m1.to_numpy(), m1.to_numpy().T) and np.allclose(np.diag(m1), 1)
+    order = list(m1.index)  # the two Iraq texts sit next to each other, as do the two Gaza texts
+    assert abs(order.index("0.txt") - order.index("1.txt")) == 1
+
+
+# ---------------------------------------------------------------- coverage
+@pytest.fixture(scope="module")
+def seed_coverage():
+    texts = {p.name: p.read_text("utf-8") for p in sorted(paths.SEEDS.glob("*.txt"))}
+    arts = articles_frame(texts)
+    counts = compare.coverage_counts(compare.sentences_of(arts), compare.load_items())
+    return compare.coverage(counts, arts)
+
+
+def mentions(cov, stem, item):
+    row = cov[cov["file"].str.startswith(stem.zfill(3)) & cov["item"].eq(item)]
+    return int(row["mentions"].sum())
+
+
+def test_coverage_numbers_events_actors_on_seeds(seed_coverage):
+    cov = seed_coverage
+    assert list(cov.columns) == compare.COVERAGE_COLUMNS
+    # "2,500 US Soldiers", "2,500 American soldiers" / "troops", "some 2,500 US troops" -> one item
+    assert [mentions(cov, s, "2,500 troops") > 0 for s in "01234"] == [True, False, True, False, True]
+    assert mentions(cov, "002", "900 in Syria") == 1 and mentions(cov, "001", "110 times") == 1
+    soleimani = "Soleimani/al-Muhandis killing, Jan 2020"
+    assert [mentions(cov, s, soleimani) > 0 for s in "01234"] == [False, True, True, True, True]
+    vote = "parliament vote to expel foreign forces, Jan 2020"
+    assert [mentions(cov, s, vote) > 0 for s in "01234"] == [False, False, True, True, True]
+    assert mentions(cov, "001", "US strike in Baghdad, Jan 2024") > 0
+    assert mentions(cov, "003", "Reuters") == 1 and mentions(cov, "003", "CNN") > 0
+    assert mentions(cov, "002", "Qais al-Khazali / Asaib Ahl al-Haq") > 0
+    assert mentions(cov, "004", "Hadi al-Amiri / Fatah Alliance") > 0
+    assert mentions(cov, "004", "Iraqi prime minister al-Sudani") == 0  # al-Kadhimi, not al-Sudani
+    assert mentions(cov, "000", "Pentagon") == 0 and mentions(cov, "001", "Pentagon") == 1
+    # listed items appear with 0 mentions too, so omissions are explicit rows
+    assert (cov[cov["file"].str.startswith("000") & cov["item"].eq("Gaza war")]["mentions"] == 0).all()
+    first = cov[cov["file"].str.startswith("002") & cov["item"].eq("900 in Syria")]["first_sentence"].iloc[0]
+    assert "around 900 in Syria" in first
+
+
+def test_coverage_matrix_shares(seed_coverage):
+    texts = {p.name: "" for p in sorted(paths.SEEDS.glob("*.txt"))}
+    m = compare.coverage_matrix(seed_coverage, articles_frame(texts))
+    assert m["share"].between(0, 1).all() and set(m["articles"]) == {1}
+    assert m[m["kind"] == "numbers"]["item"].nunique() <= 15
+
+
+# ---------------------------------------------------------------- profiles
+def test_outlet_profiles_joins_inputs():
+    arts = pd.DataFrame({"file": ["a", "b", "c", "d"], "source": ["Zeta", "Zeta", "Alpha", "unknown (d)"],
+                         "words": [100, 50, 80, 40], "status": ["analysed", "near_duplicate", "analysed", "analysed"]})
+    pairs = pd.DataFrame({"level": "outlet", "outlet": ["Zeta", "Alpha", "unknown (d)"],
+                          "pair": "resistance_vs_militia", "articles": 1, "a_count": [3, 0, 0],
+                          "b_count": [0, 1, 0], "share_a": [1.0, 0.0, math.nan], "ci_low": 0.1, "ci_high": 0.9})
+    sent = pd.DataFrame({"file": ["a", "b", "c", "d"] * 2, "engine": ["vader"] * 4 + ["textblob"] * 4,
+                         "score": [0.1, 0.9, -0.2, 0.0, 0.3, 0.3, 0.1, 0.0], "score_masked": 0.05, "words": 10})
+    dist = pd.DataFrame({"group": ["Zeta"] * 6, "term": list("uvwxyz"), "rank": range(1, 7)})
+    cov = pd.DataFrame({"file": ["a", "a", "c", "b"], "outlet": ["Zeta", "Zeta", "Alpha", "Zeta"],
+                        "kind": ["events", "actors", "events", "numbers"], "item": ["e1", "a1", "e1", "n1"],
+                        "mentions": [2, 1, 0, 5]})
+    p = compare.outlet_profiles(arts, pairs, sent, dist, cov)
+    assert p["outlet"].tolist() == ["Alpha", "Zeta", "unknown (d)"]
+    z = p.set_index("outlet").loc["Zeta"]
+    assert (z["articles"], z["words"], z["near_duplicates"]) == (1, 100, 1)  # the copy b is not a voice
+    assert z["resistance_vs_militia_share_a"] == 1.0 and z["resistance_vs_militia_a_count"] == 3
+    assert z["vader_score"] == 0.1 and z["textblob_score_masked"] == 0.05  # b's 0.9 left out
+    assert z["top_terms"] == "u; v; w; x; y"
+    assert (z["coverage_items"], z["coverage_events"], z["coverage_actors"]) == (2, 1, 1)
+    assert p.set_index("outlet").loc["Alpha", "coverage_items"] == 0 or \
+        pd.isna(p.set_index("outlet").loc["Alpha", "coverage_items"])
+    assert "resistance_vs_militia_ci_low" not in p.columns

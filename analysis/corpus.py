@@ -437,7 +437,7 @@ def _assemble(root, records, outputs, skipped, manifest, manifest_problems, limi
     arts["source"] = np.where(arts["outlet"].eq("unknown"), "unknown (" + arts["file"].str.replace(r"\.[^.]+$", "", regex=True) + ")",
                               arts["outlet"])
     arts["sentences"] = 0
-    arts["duplicate_of"] = arts["file"].map(near).fillna("")
+    arts["duplicate_of"] = arts["file"].map(lambda f: near.get(f, ""))
     arts["status"] = np.where(arts["duplicate_of"].eq(""), "analysed", "near_duplicate")
 
     # Final sentence partitions hold only analysed articles.
@@ -457,15 +457,17 @@ def _assemble(root, records, outputs, skipped, manifest, manifest_problems, limi
     articles = arts[ARTICLE_COLUMNS + ["text"]].sort_values("file").reset_index(drop=True)
 
     report = records.assign(input="file", status=np.where(ok, "analysed", "skipped"))
-    report["note"] = report["note"].where(report["file"].map(near).isna(),
-                                         "near duplicate of " + report["file"].map(near).fillna("") + "; " + report["note"])
-    report["note"] = report["note"].str.strip("; ")
-    extra = report["file"].map(date_notes.set_axis(arts["file"]).to_dict()).fillna("")
-    report["note"] = (report["note"] + "; " + extra).str.strip("; ")
-    report["outlet"] = report["file"].map(meta["outlet"]).fillna("unknown")
+    near_note = report["file"].map(lambda f: f"near duplicate of {near[f]}" if f in near else "")
+    date_by_file = dict(zip(arts["file"], date_notes))
+    date_note = report["file"].map(lambda f: date_by_file.get(f, ""))
+    report["note"] = [("; ".join(n for n in parts if n)) for parts in zip(near_note, report["note"], date_note)]
+    outlets = meta["outlet"].to_dict()
+    report["outlet"] = report["file"].map(lambda f: outlets.get(f, "unknown"))
     report = pd.concat([report, pd.DataFrame(skipped), pd.DataFrame(manifest_problems)], ignore_index=True)
-    report = report.reindex(columns=REPORT_COLUMNS).fillna("")
+    report = report.reindex(columns=REPORT_COLUMNS)
     report["bytes"] = pd.to_numeric(report["bytes"], errors="coerce").astype("Int64")
+    text_cols = [c for c in REPORT_COLUMNS if c != "bytes"]
+    report[text_cols] = report[text_cols].astype(object).where(report[text_cols].notna(), "").astype(str)
     report = report.sort_values(["input", "file"]).reset_index(drop=True)
     removed = pd.concat([pd.read_parquet(o["removed"]) for o in outputs], ignore_index=True) if outputs \
         else pd.DataFrame(columns=["file", "line", "rule", "text"])

@@ -1,0 +1,103 @@
+"""Ingestion on the seeds (checked by reading the files) and on a folder of bad inputs."""
+import pandas as pd
+import pytest
+
+from analysis import corpus
+
+SEED_FILES = ["000_a09b85ca267c3209.txt", "001_8dddd403051cc578.txt", "002_5978e2cbd07aa920.txt",
+              "003_4fb25f17430b9f0d.txt", "004_38e3874df6d92890.txt"]
+
+
+def test_seed_articles_outlets_and_titles(seeds):
+    a = seeds.articles.set_index("file")
+    assert list(a.index) == SEED_FILES
+    assert a["outlet"].tolist() == ["Shafaq News (English)", "unknown", "Al-Ahed News (English)", "unknown",
+                                    "Syria Truths (republishing)"]
+    assert a.loc["002_5978e2cbd07aa920.txt", "title"] == "Resistance Leader: Military Action Essential for Expelling US Forces from Iraq"
+    assert a.loc["001_8dddd403051cc578.txt", "title"] == "Iraq is aiming to remove US forces from its territory"
+    assert a.loc["003_4fb25f17430b9f0d.txt", "title"] == ""  # first line reads as a sentence: no title invented
+    # unknown outlets are kept apart, one source per article
+    assert a.loc["001_8dddd403051cc578.txt", "source"] != a.loc["003_4fb25f17430b9f0d.txt", "source"]
+    assert (a["status"] == "analysed").all() and (a["language"] == "en").all()
+    assert a.loc["003_4fb25f17430b9f0d.txt", "date_precision"] == "approx_month"
+
+
+def test_seed_chrome_removed_and_title_counted_once(seeds):
+    text = seeds.articles.set_index("file")["text"]
+    t002 = text["002_5978e2cbd07aa920.txt"]
+    assert t002.count("Resistance Leader: Military Action") == 1
+    for chrome in ["Please Wait", "No Script", "Add to favorites", "By Staff, Agencies", "access_time", "Comments"]:
+        assert chrome not in t002
+    assert "Leave a Reply" not in text["004_38e3874df6d92890.txt"] and "Back to top" not in text["004_38e3874df6d92890.txt"]
+    assert "radio icon" not in text["000_a09b85ca267c3209.txt"] and "Shafaq Live" not in text["000_a09b85ca267c3209.txt"]
+    assert not text["001_8dddd403051cc578.txt"].startswith("World")
+    removed = seeds.removed
+    assert set(removed["file"]) == {SEED_FILES[i] for i in (0, 1, 2, 4)}
+    assert "repeated line" in set(removed.loc[removed["file"] == SEED_FILES[2], "rule"])
+
+
+def test_seed_sentences_keep_abbreviations(seeds):
+    s = seeds.sentences
+    hit = s[s["text"].str.startswith("Following the withdrawal of U.S. troops")]
+    assert hit["text"].tolist() == ["Following the withdrawal of U.S. troops in 2011, they returned in 2014 to aid in the fight against ISIS."]
+    assert not s["text"].str.fullmatch(r".*\bU\.").any()
+    # offsets point into the article text
+    text = seeds.articles.set_index("file")["text"]
+    for row in s.sample(20, random_state=0).itertuples():
+        assert text[row.file][row.start:row.end] == row.text
+    title_rows = s[s["part"] == "title"]
+    assert len(title_rows) == 4 and (title_rows["index"] == 0).all()
+
+
+def test_seed_report_accounts_for_every_file(seeds):
+    r = seeds.report.set_index("file")
+    assert sorted(r.index) == sorted(SEED_FILES + ["README.md", "manifest.csv"]) or sorted(r.index) == sorted(SEED_FILES + ["README.md"])
+    assert (r.loc[SEED_FILES, "status"] == "analysed").all()
+    assert r.loc["README.md", "status"] == "skipped" and "unsupported file type" in r.loc["README.md", "reason"]
+
+
+def test_bad_inputs_each_get_a_reason(bad_corpus, tmp_path):
+    c = corpus.load_corpus(bad_corpus, cache_dir=tmp_path / "cache")
+    r = c.report.set_index(["input", "file"])
+    reason = lambda f, kind="file": r.loc[(kind, f), "reason"]
+    assert reason("empty.txt") == "empty file"
+    assert reason("blank.txt") == "empty file"
+    assert reason("binary.txt").startswith("not text")
+    assert reason("good_copy.txt") == "duplicate: same bytes as good.txt"
+    assert reason("arabic.txt").startswith("not English")
+    assert reason("notes.docx").startswith("unsupported file type")
+    assert reason("missing.txt", "manifest row") == "manifest row without a file"
+    assert reason("../outside.txt", "manifest row") == "manifest path outside the corpus folder"
+    assert "duplicate manifest row" in r.xs("manifest row")["reason"].str.cat()
+    assert r.loc[("file", "latin1.txt"), "status"] == "analysed"
+    assert r.loc[("file", "latin1.txt"), "encoding"] not in ("utf-8", "")
+    assert "not an ISO date" in r.loc[("file", "latin1.txt"), "note"]
+    assert "not in the manifest" in r.loc[("file", "not_in_manifest.txt"), "note"]
+    assert "near duplicate of good.txt" in r.loc[("file", "near_copy.txt"), "note"]
+    a = c.articles.set_index("file")
+    assert a.loc["near_copy.txt", "status"] == "near_duplicate" and a.loc["near_copy.txt", "duplicate_of"] == "good.txt"
+    assert a.loc["not_in_manifest.txt", "outlet"] == "unknown"
+    assert "café" in a.loc["latin1.txt", "text"]
+    # accounting: every file in the folder (but the manifest) is in the report exactly once
+    on_disk = sorted(p.name for p in bad_corpus.iterdir() if p.name != "manifest.csv")
+    assert sorted(c.report.loc[c.report["input"] == "file", "file"]) == on_disk
+    assert set(c.articles["file"]) == set(c.report.loc[c.report["status"] == "analysed", "file"])
+
+
+def test_missing_manifest_columns_is_a_clear_error(tmp_path):
+    (tmp_path / "a.txt").write_text("Title\n\nSome words here.", encoding="utf-8")
+    (tmp_path / "manifest.csv").write_text("filename,source\na.txt,X\n", encoding="utf-8")
+    with pytest.raises(corpus.CorpusError, match="needs at least 'file' and 'outlet'"):
+        corpus.load_corpus(tmp_path, cache_dir=tmp_path / ".c")
+
+
+def test_cache_reused_and_invalidated(tmp_path):
+    root = tmp_path / "c"
+    root.mkdir()
+    (root / "a.txt").write_text("A title\n\nThe first version of the story is here.", encoding="utf-8")
+    first = corpus.load_corpus(root, cache_dir=tmp_path / "cache")
+    again = corpus.load_corpus(root, cache_dir=tmp_path / "cache")
+    pd.testing.assert_frame_equal(first.articles, again.articles)
+    (root / "a.txt").write_text("A title\n\nThe second version of the story is longer than the first one.", encoding="utf-8")
+    changed = corpus.load_corpus(root, cache_dir=tmp_path / "cache")
+    assert changed.articles["words"].iloc[0] > first.articles["words"].iloc[0]

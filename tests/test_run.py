@@ -1,0 +1,80 @@
+"""The run command end to end: every notebook executed by papermill, asserting on the tables it writes."""
+import filecmp
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import paths, run
+from conftest import make_bad_corpus
+
+pytestmark = pytest.mark.slow
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def seed_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    result = cli("run", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_seed_run_writes_tables_rendered_notebooks_and_record(seed_run):
+    articles = pd.read_csv(seed_run / "tables" / "articles.csv")
+    assert len(articles) == 5
+    assert articles["outlet"].tolist() == ["Shafaq News (English)", "unknown", "Al-Ahed News (English)", "unknown",
+                                           "Syria Truths (republishing)"]
+    report = pd.read_csv(seed_run / "tables" / "ingest_report.csv")
+    assert (report.loc[report["file"].str.endswith(".txt"), "status"] == "analysed").all()
+    for nb in run.notebooks():
+        assert (seed_run / "rendered" / f"{nb.stem}.html").stat().st_size > 0
+        assert (seed_run / "rendered" / f"{nb.stem}_nocode.html").stat().st_size > 0
+    assert (seed_run / "run_record.json").exists()
+    assert not (seed_run / ".staging").exists() and not (seed_run / ".run.lock").exists()
+
+
+def test_second_run_is_byte_identical(seed_run, tmp_path):
+    before = {p.relative_to(seed_run): p.read_bytes() for d in ("tables", "figures") for p in (seed_run / d).rglob("*")
+              if p.is_file()}
+    result = cli("run", "--out", str(seed_run))
+    assert result.returncode == 0, result.stderr
+    after = {p.relative_to(seed_run): p.read_bytes() for d in ("tables", "figures") for p in (seed_run / d).rglob("*")
+             if p.is_file()}
+    assert before.keys() == after.keys()
+    changed = [str(k) for k in before if before[k] != after[k]]
+    assert changed == []
+
+
+def test_run_on_an_unprepared_folder_reports_every_file(tmp_path):
+    corpus = make_bad_corpus(tmp_path / "corpus")
+    out = tmp_path / "out"
+    result = cli("run", "--corpus", str(corpus), "--out", str(out), "--only", "01_ingest")
+    assert result.returncode == 0, result.stderr
+    report = pd.read_csv(out / "tables" / "ingest_report.csv", keep_default_na=False)
+    files = report.loc[report["input"] == "file", "file"]
+    assert sorted(files) == sorted(p.name for p in corpus.iterdir() if p.name != "manifest.csv")
+    assert set(report["status"]) == {"analysed", "skipped"}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--corpus", "/no/such/folder"], "corpus folder not found"),
+    (["--only", "99_nothing"], "unknown notebook"),
+    (["--partition-size", "0"], "partition size must be a positive whole number"),
+])
+def test_wrong_arguments_give_one_clear_line(args, message, tmp_path):
+    result = cli("run", "--out", str(tmp_path), *args)
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0 and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_empty_corpus_folder_is_refused(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = cli("run", "--corpus", str(tmp_path / "empty"), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1 and "corpus folder is empty" in result.stderr

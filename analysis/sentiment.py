@@ -175,8 +175,15 @@ def _outlets(df: pd.DataFrame, articles: pd.DataFrame) -> pd.Series:
     return df["file"].map(articles.set_index("file")["source"])
 
 
+def _analysed(df: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
+    """Rows of analysed articles only: near duplicates would count one text twice."""
+    keep = articles["status"] != "near_duplicate" if "status" in articles.columns else slice(None)
+    return df[df["file"].isin(articles.loc[keep, "file"])]
+
+
 def sentence_table(sent: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
     """``sentiment_sentences.csv``: per sentence, outlet, targets, raw and masked score per engine."""
+    sent = _analysed(sent, articles)
     out = sent.assign(outlet=_outlets(sent, articles))
     cols = ["file", "outlet", "index", "text", "targets", "multi_target", "words"]
     cols += [f"{e}{s}" for e in _engines_in(sent) for s in ("", "_masked", "_known")]
@@ -186,7 +193,8 @@ def sentence_table(sent: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
 # --- aggregation over concatenated results -----------------------------------------------
 def article_scores(sent: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
     """Article x engine: mean of sentence scores (raw, masked), whole-text score, coverage."""
-    frames = []
+    frames, sent = [], _analysed(sent, articles)
+    articles = _analysed(articles, articles)
     for e in _engines_in(sent):
         g = sent.groupby("file", sort=True).agg(sentences=("index", "size"), words=("words", "sum"),
                                                  score=(e, "mean"), score_masked=(f"{e}_masked", "mean"),
@@ -234,6 +242,7 @@ def target_summary(sent: pd.DataFrame, articles: pd.DataFrame, n_boot: int = 200
                    seed: int = 0) -> pd.DataFrame:
     """``sentiment_targets.csv``: outlet x target x engine over sentences naming the target
     (a sentence naming two targets counts for both); interval = bootstrap over those sentences."""
+    sent = _analysed(sent, articles)
     long = sent.assign(outlet=_outlets(sent, articles), target=sent["targets"].str.split(";"))
     long = long.explode("target")
     long = long[long["target"].fillna("") != ""]
@@ -251,6 +260,7 @@ def target_summary(sent: pd.DataFrame, articles: pd.DataFrame, n_boot: int = 200
 def disagreements(sent: pd.DataFrame, articles: pd.DataFrame, a: str = "vader", b: str = "textblob",
                   n: int = 25) -> pd.DataFrame:
     """The ``n`` sentences where engines ``a`` and ``b`` differ most (``a - b``), with text."""
+    sent = _analysed(sent, articles)
     d = sent.assign(outlet=_outlets(sent, articles), difference=sent[a] - sent[b]).dropna(subset=["difference"])
     d = d.assign(abs_difference=d["difference"].abs())
     d = d.sort_values(["abs_difference", "file", "index"], ascending=[False, True, True], kind="stable")
@@ -299,6 +309,14 @@ def validate(directory=None, engines=None, combine: bool = True) -> pd.DataFrame
 
 
 # --- figures (save with plots.save_figure) ------------------------------------------------
+def _order(engines) -> list[str]:
+    return sorted(set(engines), key=lambda e: (list(ENGINES).index(e) if e in ENGINES else len(ENGINES), e))
+
+
+def _label(engine: str) -> str:
+    return ENGINES[engine].label if engine in ENGINES else engine
+
+
 def plot_outlets(outlets: pd.DataFrame):
     """Per engine: outlet mean (filled) and masked mean (hollow) with 95% intervals -> (fig, data)."""
     import matplotlib.pyplot as plt
@@ -306,7 +324,7 @@ def plot_outlets(outlets: pd.DataFrame):
 
     data = outlets[outlets["level"] == "outlet"].reset_index(drop=True)
     order = source_order(data["outlet"])[::-1]
-    colors, engs = source_colors(data["outlet"]), list(dict.fromkeys(data["engine"]))
+    colors, engs = source_colors(data["outlet"]), _order(data["engine"])
     fig, axes = plt.subplots(1, len(engs), figsize=(5 * len(engs), 1 + 0.6 * len(order)), sharey=True, squeeze=False)
     for ax, e in zip(axes[0], engs):
         d = data[data["engine"] == e].set_index("outlet").reindex(order)
@@ -317,9 +335,9 @@ def plot_outlets(outlets: pd.DataFrame):
             ax.annotate(f"n={r['articles']} art., {r['sentences']} sent.", (1, i), xycoords=("axes fraction", "data"),
                         ha="right", va="center", fontsize=8, color="0.3")
         ax.axvline(0, color="0.7", lw=0.8)
-        ax.set(xlim=(-1, 1), xlabel=ENGINES[e].label if e in ENGINES else e, title=f"{e}: raw (filled) vs masked (hollow)")
+        ax.set(xlim=(-1, 1), xlabel=_label(e), title="raw (filled) vs contested terms masked (hollow)")
     axes[0][0].set(yticks=range(len(order)), yticklabels=order)
-    fig.suptitle("Mean sentence sentiment per outlet, 95% bootstrap interval over articles")
+    fig.suptitle("Mean sentence sentiment per outlet (95% bootstrap interval over articles; none for 1 article)")
     return fig, data
 
 
@@ -328,37 +346,40 @@ def plot_targets_heatmap(tsum: pd.DataFrame):
     import matplotlib.pyplot as plt
     from .plots import source_order
 
-    engs, outlets = list(dict.fromkeys(tsum["engine"])), source_order(tsum["outlet"])
+    engs, outlets = _order(tsum["engine"]), source_order(tsum["outlet"])
     tgts = sorted(tsum["target"].unique())
     fig, axes = plt.subplots(1, max(len(engs), 1), figsize=(1.5 + 1.4 * len(tgts) * max(len(engs), 1), 1.5 + 0.5 * len(outlets)), squeeze=False)
     for ax, e in zip(axes[0], engs):
         d = tsum[tsum["engine"] == e]
         m = d.pivot(index="outlet", columns="target", values="score").reindex(index=outlets, columns=tgts)
         n = d.pivot(index="outlet", columns="target", values="sentences").reindex(index=outlets, columns=tgts)
+        k = d.pivot(index="outlet", columns="target", values="articles").reindex(index=outlets, columns=tgts)
         im = ax.imshow(m.to_numpy(dtype=float), cmap="RdBu", vmin=-1, vmax=1, aspect="auto")
         for (i, j), v in np.ndenumerate(m.to_numpy(dtype=float)):
             if not np.isnan(v):
-                ax.text(j, i, f"{v:.2f}\nn={int(n.iat[i, j])}", ha="center", va="center", fontsize=7)
+                ax.text(j, i, f"{v:.2f}\n{int(n.iat[i, j])} sent. / {int(k.iat[i, j])} art.", ha="center", va="center", fontsize=7)
         ax.set(xticks=range(len(tgts)), xticklabels=tgts, yticks=range(len(outlets)), xlabel="target (sentences naming it)",
                yticklabels=outlets if ax is axes[0][0] else [], title=e)
-        fig.colorbar(im, ax=ax, label=ENGINES[e].label if e in ENGINES else e)
-    fig.suptitle("Mean sentence sentiment by target named (n = sentences)")
+        fig.colorbar(im, ax=ax, label=_label(e))
+    fig.suptitle("Mean sentiment of the sentences naming each target (sentences / articles)")
     return fig, tsum.reset_index(drop=True)
 
 
 def plot_engine_agreement(sentences: pd.DataFrame, a: str = "vader", b: str = "textblob"):
     """Scatter of sentence scores, engine ``a`` against ``b``, coloured by outlet -> (fig, data)."""
     import matplotlib.pyplot as plt
-    from .plots import source_colors
+    from .plots import source_colors, source_order
 
     data = sentences[["file", "outlet", "index", a, b]].dropna().reset_index(drop=True)
     colors = source_colors(data["outlet"])
     fig, ax = plt.subplots(figsize=(6, 5.5))
-    for o, g in data.groupby("outlet", sort=False):
+    for o in source_order(data["outlet"]):
+        g = data[data["outlet"] == o]
         ax.scatter(g[a], g[b], s=14, alpha=0.7, color=colors[o], label=f"{o} (n={len(g)})")
     r = np.corrcoef(data[a], data[b])[0, 1] if len(data) > 1 else np.nan
     ax.plot([-1, 1], [-1, 1], color="0.7", lw=0.8)
-    ax.set(xlim=(-1.05, 1.05), ylim=(-1.05, 1.05), xlabel=ENGINES[a].label, ylabel=ENGINES[b].label,
-           title=f"Engine agreement per sentence (n={len(data)} sentences, Pearson r={r:.2f})")
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1, 1))
+    ax.set(xlim=(-1.05, 1.05), ylim=(-1.05, 1.05), xlabel=_label(a), ylabel=_label(b),
+           title=f"Engine agreement per sentence (n={len(data)} sentences in {data['file'].nunique()} articles, "
+                 f"Pearson r={r:.2f})")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1, 1), title="outlet (sentences)")
     return fig, data

@@ -174,6 +174,6 @@ def voice_breakdown_figure(counts: pd.DataFrame):
     ax.tick_params(axis="y", labelsize=7)
     ax.set_xlabel("Uses (count of matches)")
     ax.set_ylabel("Outlet · family: variant")
-    ax.legend(title="Voice", frameon=False, loc="lower right")
+    ax.legend(title="Voice", frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.set_title(f"Whose words? Own voice vs quoted vs scare use ({counts['file'].nunique()} articles)")
     return fig, data

@@ -183,7 +183,7 @@ def quote_spans(t: str, soft_ends=()) -> list[tuple[int, int]]:
     """Content spans of quotations in ``t``. A quotation left open ends at the next soft end.
 
     >>> quote_spans('He said "no way" and ‘resistance’ isn’t it')
-    [(9, 16), (22, 32)]
+    [(9, 15), (22, 32)]
     """
     spans, open_at = [], {}
 

@@ -1,0 +1,72 @@
+"""Tests for analysis.findings: every number in the overview comes from the tables."""
+import re
+
+import pandas as pd
+import pytest
+
+from analysis import findings, tables
+
+
+@pytest.fixture()
+def out(tmp_path):
+    t = tmp_path / "tables"
+    prof = pd.DataFrame({
+        "outlet": ["Alpha", "Beta", "unknown (x)"], "articles": [2, 1, 1], "words": [812, 402, 377],
+        "near_duplicates": [0, 0, 1],
+        "resistance_vs_militia_a_count": [7, 0, 0], "resistance_vs_militia_b_count": [0, 3, 0],
+        "resistance_vs_militia_share_a": [1.0, 0.0, None],
+        "vader_score": [-0.4123, 0.1377, -0.05], "vader_score_masked": [-0.2211, 0.1402, -0.01],
+    })
+    tables.save(prof, "outlet_profiles", t)
+    tables.save(pd.DataFrame({"level": "outlet", "outlet": ["Alpha"], "pair": "resistance_vs_militia",
+                              "voices": "own"}), "pair_shares", t)
+    tables.save(pd.DataFrame({"group": ["Alpha"] * 4 + ["Beta"] * 4, "term": list("abcdefgh"),
+                              "rank": [1, 2, 3, 4] * 2, "z": 1.0}), "distinctive_terms", t)
+    tables.save(pd.DataFrame({"a": ["f1", "Alpha", "Alpha", "Beta"], "b": ["f2", "Beta", "unknown (x)", "unknown (x)"],
+                              "level": ["article", "outlet", "outlet", "outlet"],
+                              "cosine": [0.95, 0.4321, 0.61, 0.2899], "near_duplicate": [True, False, False, False]}),
+                "similarity", t)
+    cov = pd.DataFrame({"file": ["f1", "f1", "f3", "f4", "f3", "f1", "f3"],
+                        "outlet": ["Alpha", "Alpha", "Beta", "unknown (x)", "Beta", "Alpha", "Beta"],
+                        "kind": ["events", "events", "events", "events", "events", "numbers", "numbers"],
+                        "item": ["vote", "invasion", "vote", "vote", "invasion", "2,500 troops", "2,500 troops"],
+                        "mentions": [2, 0, 1, 1, 0, 1, 1]})
+    tables.save(cov, "coverage", t)
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "distinctive_terms.png").write_bytes(b"")
+    return tmp_path
+
+
+def test_numbers_in_text_come_from_tables(out):
+    md = findings.render(out / "tables")
+    text = re.sub(r"\]\([^)]*\)", "]", md)  # drop link targets
+    assert "4 articles from 3 sources (1,591 words)" in text  # 2+1+1, 3 rows, 812+402+377
+    assert "Alpha (7 uses)" in text and "Beta (3 uses)" in text and "neither: unknown (x)" in text
+    assert "In their own voice" in text
+    assert "Alpha: “a”, “b”, “c”; Beta: “e”, “f”, “g”" in text and "“d”" not in text
+    assert "Alpha and unknown (x) (0.61)" in text and "Beta and unknown (x) (0.29)" in text
+    assert "1 article pair is flagged" in text
+    assert "at most 2 articles per outlet" in text and "not how the outlets cover the story in general" in text
+    assert "Of 2 listed events" in text and "(3 of 3 sources) is vote" in text and "1 is mentioned by no source" in text
+    assert "“2,500 troops” (2)" in text
+    assert "VADER from -0.41 (Alpha) to 0.14 (Beta), -0.22 and 0.14 with the contested terms masked" in text
+    allowed = {"4", "3", "1,591", "7", "1", "0.61", "0.29", "2", "2,500", "-0.41", "0.14", "-0.22", "-1"}
+    numbers = set(re.findall(r"-?\d[\d,]*(?:\.\d+)?", re.sub(r"\(x\)|“[^”]*”", "", text)))
+    assert numbers <= allowed, numbers - allowed
+
+
+def test_links_are_relative_and_only_to_existing_files(out):
+    md = findings.render(out / "tables")
+    links = re.findall(r"\]\(([^)]+)\)", md)
+    assert links and all(not l.startswith("/") for l in links)
+    assert all((out / l).exists() for l in links)
+    assert "figures/distinctive_terms.png" in links and "figures/similarity_heatmap.png" not in links
+
+
+def test_write_puts_findings_next_to_tables(out):
+    path = findings.write(out)
+    assert path == out / "findings.md" and path.read_text("utf-8") == findings.render(out / "tables")
+
+
+def test_missing_tables_say_so(tmp_path):
+    assert "No tables found" in findings.render(tmp_path / "tables")

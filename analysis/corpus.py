@@ -51,13 +51,47 @@ class Limits:
 
 @dataclass
 class Corpus:
-    """The ingested corpus: small tables in memory, sentences as Parquet partitions."""
+    """The ingested corpus: small tables in memory (``meta``: articles without text, ``report``, ``removed``);
+    sentences and article texts as Parquet partitions (``parts``, ``article_parts``)."""
 
-    articles: pd.DataFrame
+    meta: pd.DataFrame
     report: pd.DataFrame
     removed: pd.DataFrame
     parts: list[Path] = field(default_factory=list)
     scheduler: str | None = None
+    article_parts: list[Path] = field(default_factory=list)
+    part_of: pd.Series | None = field(default=None, repr=False)   # per ``meta`` row: its article partition
+    _articles: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def articles(self) -> pd.DataFrame:
+        """``meta`` plus the ``text`` column, read from the Parquet partitions on first use.
+
+        Fine for thousands of articles; at hundreds of thousands use ``meta`` (no text),
+        ``map_articles`` or ``map`` instead, which never hold every text at once.
+        """
+        if self._articles is None:
+            texts = self.texts()
+            self._articles = self.meta.assign(text=self.meta["file"].map(dict(zip(texts["file"], texts["text"])))
+                                              .fillna("").astype(str))
+        return self._articles
+
+    @articles.setter
+    def articles(self, value: pd.DataFrame) -> None:
+        self._articles = value
+
+    def texts(self) -> pd.DataFrame:
+        """``file``, ``text`` of every analysed article (all in memory: small corpora only)."""
+        frames = [_read_texts(p, self._files(p)) for p in self.article_parts]
+        frames = [f for f in frames if len(f)]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({"file": pd.Series(dtype=str),
+                                                                               "text": pd.Series(dtype=str)})
+
+    def _files(self, part: Path) -> pd.DataFrame:
+        """The rows of ``meta`` ingested in article partition ``part``."""
+        if self.part_of is None:
+            return self.meta
+        return self.meta[self.part_of.to_numpy() == str(part)]
 
     @property
     def sentences(self) -> pd.DataFrame:
@@ -65,16 +99,50 @@ class Corpus:
         frames = [pd.read_parquet(p) for p in self.parts]
         return pd.concat(frames, ignore_index=True) if frames else _empty_sentences()
 
-    def map(self, func, desc: str = "sentences", **kwargs) -> pd.DataFrame:
-        """Concatenate ``func(sentences_partition, **kwargs)`` over the partitions (pandas or Dask)."""
-        results = engine.map_partitions(functools.partial(_apply, func=func, kwargs=kwargs), self.parts,
-                                        scheduler=self.scheduler, desc=desc)
-        results = [r for r in results if len(r)]
-        return pd.concat(results, ignore_index=True) if results else func(_empty_sentences(), **kwargs)
+    def map(self, func, desc: str = "sentences", then=None, **kwargs) -> pd.DataFrame:
+        """Concatenate ``func(sentences_partition, **kwargs)`` over the partitions (pandas or Dask).
+
+        ``then`` (optional) is applied to each partition's result where it was computed, before the
+        results come back: e.g. a per-article aggregate, so only small partial tables travel and
+        stay in memory. Functions must be module-level (or ``functools.partial`` of them) to pickle.
+        """
+        step = functools.partial(_apply, func=func, kwargs=kwargs, then=then)
+        results = engine.map_partitions(step, self.parts, scheduler=self.scheduler, desc=desc)
+        return _concat(results, lambda: _then(func(_empty_sentences(), **kwargs), then))
+
+    def map_articles(self, func, desc: str = "articles", then=None, **kwargs) -> pd.DataFrame:
+        """Like ``map`` over article partitions: ``func(articles_partition, **kwargs)``, where a partition
+        holds the ``articles`` columns (with ``text``) of the articles ingested together."""
+        items = [(p, self._files(p)[ARTICLE_COLUMNS]) for p in self.article_parts]
+        step = functools.partial(_apply_articles, func=func, kwargs=kwargs, then=then)
+        results = engine.map_partitions(step, items, scheduler=self.scheduler, desc=desc)
+        empty = self.meta.head(0)[ARTICLE_COLUMNS].assign(text=pd.Series(dtype=str))
+        return _concat(results, lambda: _then(func(empty, **kwargs), then))
 
 
-def _apply(part: Path, func, kwargs):
-    return func(pd.read_parquet(part), **kwargs)
+def _then(df, then):
+    return then(df) if then is not None else df
+
+
+def _concat(results, empty):
+    results = [r for r in results if len(r)]
+    return pd.concat(results, ignore_index=True) if results else empty()
+
+
+def _apply(part: Path, func, kwargs, then=None):
+    return _then(func(pd.read_parquet(part), **kwargs), then)
+
+
+def _read_texts(path: Path, meta: pd.DataFrame) -> pd.DataFrame:
+    """``file``, ``text`` of the rows of ``meta`` from one records partition, in ``meta``'s order."""
+    t = pd.read_parquet(path, columns=["file", "text"])
+    return meta[["file"]].merge(t, on="file", how="left").fillna({"text": ""})
+
+
+def _apply_articles(item, func, kwargs, then=None):
+    path, meta = item
+    arts = meta.reset_index(drop=True).assign(text=_read_texts(path, meta)["text"].to_numpy())
+    return _then(func(arts, **kwargs), then)
 
 
 def _empty_sentences() -> pd.DataFrame:
@@ -353,26 +421,59 @@ def check_date(value: str) -> tuple[str, str]:
     return "", f"published '{value}' is not an ISO date (YYYY-MM-DD); left empty"
 
 
-def _near_duplicates(records: pd.DataFrame, threshold: float) -> dict[str, str]:
-    """file -> the earlier file it nearly copies, by MinHash LSH banding then signature agreement."""
-    sigs = {f: np.asarray(m, dtype=np.uint64) for f, m in zip(records["file"], records["minhash"])}
+def _near_duplicates(files, sigs: np.ndarray, threshold: float) -> dict[str, str]:
+    """file -> the earlier file it nearly copies, by MinHash LSH banding then signature agreement.
+
+    ``files`` sorted, ``sigs`` one MinHash signature per file (rows). Bands are bucketed with a
+    vectorised group-by, so memory is the signature matrix, not a dict entry per (file, band). Files
+    are decided in order: a file copies the earliest earlier candidate (not itself a copy) whose
+    signatures agree on at least ``threshold`` of the permutations.
+    """
+    files = list(files)
     rows = NUM_PERM // BANDS
-    buckets: dict[tuple, list[str]] = {}
-    for f in sorted(sigs):
-        for b in range(BANDS):
-            buckets.setdefault((b, sigs[f][b * rows:(b + 1) * rows].tobytes()), []).append(f)
-    dup = {}
-    for members in buckets.values():
-        for later in members[1:]:
-            if later in dup:
-                continue
-            for first in members:
-                if first == later or first in dup:
-                    continue
-                if first < later and np.mean(sigs[first] == sigs[later]) >= threshold:
-                    dup[later] = first
-                    break
-    return dup
+    candidates: dict[int, set[int]] = {}
+    for b in range(BANDS):
+        band = pd.DataFrame(sigs[:, b * rows:(b + 1) * rows])
+        group = band.groupby(list(band.columns), sort=False).ngroup().to_numpy()
+        shared = np.flatnonzero(np.bincount(group)[group] > 1)
+        if not len(shared):
+            continue
+        order = shared[np.lexsort((shared, group[shared]))]
+        for members in np.split(order, np.flatnonzero(np.diff(group[order])) + 1):
+            for k, later in enumerate(members[1:], start=1):
+                candidates.setdefault(int(later), set()).update(int(m) for m in members[:k])
+    dup: dict[int, int] = {}
+    for later in sorted(candidates):
+        for first in sorted(candidates[later]):
+            if first not in dup and np.mean(sigs[first] == sigs[later]) >= threshold:
+                dup[later] = first
+                break
+    return {files[later]: files[first] for later, first in dup.items()}
+
+
+def _signatures(outputs: list[dict], files) -> tuple[list[str], np.ndarray]:
+    """(sorted files, signature matrix) for ``files``, read partition by partition (file and minhash only)."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    wanted = set(files)
+    names, blocks = [], []
+    for o in outputs:
+        tbl = pq.read_table(o["records"], columns=["file", "minhash"])
+        keep = np.array([f in wanted for f in tbl.column("file").to_pylist()], dtype=bool)
+        if not keep.any():
+            continue
+        tbl = tbl.filter(keep)
+        names += tbl.column("file").to_pylist()
+        flat = pc.list_flatten(tbl.column("minhash").combine_chunks()).to_numpy(zero_copy_only=False)
+        blocks.append(flat.astype(np.uint64).reshape(len(tbl), NUM_PERM))
+    if not names:
+        return [], np.zeros((0, NUM_PERM), dtype=np.uint64)
+    sigs = np.concatenate(blocks)
+    if sigs.size and sigs.max() < 2 ** 32:
+        sigs = sigs.astype(np.uint32)          # datasketch hash values are 32-bit: half the memory
+    order = np.argsort(np.array(names, dtype=object), kind="stable")
+    return [names[i] for i in order], sigs[order]
 
 
 def _key(*parts) -> str:
@@ -381,7 +482,12 @@ def _key(*parts) -> str:
 
 def load_corpus(corpus_dir=None, cache_dir=None, limits: Limits | None = None, chrome_rules=None,
                 scheduler: str | None = None) -> Corpus:
-    """Ingest ``corpus_dir`` (default: the seeds) or load it from the cache; see the module docstring."""
+    """Ingest ``corpus_dir`` (default: the seeds) or load it from the cache; see the module docstring.
+
+    Memory is bounded by ``limits.partition_size``: files are ingested a partition at a time (in
+    process, or on Dask with ``scheduler="local"`` / ``"tcp://HOST:PORT"``), each partition written
+    as Parquet; the corpus-level steps then read only the small columns they need.
+    """
     root = paths.corpus_dir(corpus_dir)
     if not root.is_dir():
         raise CorpusError(f"corpus folder not found: {root}; pass a folder of .txt/.html files")
@@ -403,9 +509,21 @@ def load_corpus(corpus_dir=None, cache_dir=None, limits: Limits | None = None, c
     outputs = engine.map_partitions(
         functools.partial(_ingest_part, limits=limits, rules_path=rules_path, cache=cache), parts,
         scheduler=scheduler, desc="ingest")
-    records = pd.concat([pd.read_parquet(o["records"]) for o in outputs], ignore_index=True) if outputs \
-        else pd.DataFrame(columns=["file", "reason", "sha256", "minhash", "note"])
+    records = _read_records(outputs)
     return _assemble(root, records, outputs, skipped, manifest, manifest_problems, limits, cache, scheduler)
+
+
+RECORD_COLUMNS = ["file", "bytes", "encoding", "language", "sha256", "reason", "note", "title", "words"]
+
+
+def _read_records(outputs: list[dict]) -> pd.DataFrame:
+    """Every partition's records without ``text`` and ``minhash`` (the big columns), plus ``_part``."""
+    frames = [pd.read_parquet(o["records"], columns=RECORD_COLUMNS).assign(_part=i) for i, o in enumerate(outputs)]
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=str) for c in RECORD_COLUMNS}).assign(
+            bytes=pd.Series(dtype="int64"), words=pd.Series(dtype="int64"), _part=pd.Series(dtype="int64"))
+    return pd.concat(frames, ignore_index=True)
 
 
 def _ingest_part(part, limits, rules_path, cache):
@@ -413,15 +531,38 @@ def _ingest_part(part, limits, rules_path, cache):
     return ingest_partition(chunk, limits, rules_path, cache, key)
 
 
+def _final_sentences(o: dict, keep: set) -> tuple[Path, dict]:
+    """The sentences partition holding only the analysed articles of this partition (cached), and
+    sentence counts per file. Named by the kept files too, so a change elsewhere (a new exact
+    duplicate in another partition) never reuses a stale one."""
+    src = Path(o["sentences"])
+    files = pd.read_parquet(src, columns=["file"])["file"]
+    files = files[files.isin(keep)]
+    counts = files.value_counts().to_dict()
+    tag = _key(sorted(counts))[:12]
+    final = src.with_name(src.name.replace(".sentences.", f".final-{tag}."))
+    if not final.exists():
+        s = pd.read_parquet(src)
+        s = s[s["file"].isin(keep)].reset_index(drop=True)
+        tmp = final.with_suffix(".tmp")
+        s.to_parquet(tmp, index=False)
+        tmp.replace(final)
+    return final, counts
+
+
 def _assemble(root, records, outputs, skipped, manifest, manifest_problems, limits, cache, scheduler) -> Corpus:
-    """Corpus-level steps: duplicates, manifest join, report, final sentence partitions."""
+    """Corpus-level steps: duplicates, manifest join, report, final sentence partitions.
+
+    Reads only small columns (``records`` has no text; signatures are read as one matrix); sentences
+    and texts stay in the per-partition Parquet files.
+    """
     records = records.sort_values("file").reset_index(drop=True)
     ok = records["reason"] == ""
     first_by_hash = records[ok].drop_duplicates("sha256").set_index("sha256")["file"]
     exact = ok & records["sha256"].map(first_by_hash).ne(records["file"])
     records.loc[exact, "reason"] = "duplicate: same bytes as " + records.loc[exact, "sha256"].map(first_by_hash)
     ok = records["reason"] == ""
-    near = _near_duplicates(records[ok], limits.near_duplicate) if ok.any() else {}
+    near = _near_duplicates(*_signatures(outputs, records.loc[ok, "file"]), limits.near_duplicate) if ok.any() else {}
     meta = manifest.set_index("file")
     in_manifest = records["file"].isin(meta.index)
     records["note"] = np.where(in_manifest, "", "not in the manifest: outlet 'unknown'")
@@ -431,12 +572,12 @@ def _assemble(root, records, outputs, skipped, manifest, manifest_problems, limi
     for col in MANIFEST_COLUMNS[1:]:
         arts[col] = arts[col].fillna("")
     arts["outlet"] = arts["outlet"].replace("", "unknown")
-    dates = arts["published"].map(check_date)
+    checked = {v: check_date(v) for v in arts["published"].unique()}
+    dates = arts["published"].map(checked)
     arts["published"] = [d for d, _ in dates]
-    date_notes = pd.Series([n for _, n in dates], index=arts.index)
+    date_by_file = {f: n for f, (_, n) in zip(arts["file"], dates) if n}
     arts["source"] = np.where(arts["outlet"].eq("unknown"), "unknown (" + arts["file"].str.replace(r"\.[^.]+$", "", regex=True) + ")",
                               arts["outlet"])
-    arts["sentences"] = 0
     arts["duplicate_of"] = arts["file"].map(lambda f: near.get(f, ""))
     arts["status"] = np.where(arts["duplicate_of"].eq(""), "analysed", "near_duplicate")
 
@@ -444,21 +585,16 @@ def _assemble(root, records, outputs, skipped, manifest, manifest_problems, limi
     keep = set(arts["file"])
     parts, counts = [], {}
     for o in outputs:
-        s = pd.read_parquet(o["sentences"])
-        s = s[s["file"].isin(keep)]
-        counts.update(s.groupby("file").size().to_dict())
-        final = Path(o["sentences"]).with_name(Path(o["sentences"]).name.replace(".sentences.", ".final."))
-        if not final.exists():
-            tmp = final.with_suffix(".tmp")
-            s.to_parquet(tmp, index=False)
-            tmp.replace(final)
+        final, c = _final_sentences(o, keep)
+        counts.update(c)
         parts.append(final)
     arts["sentences"] = arts["file"].map(counts).fillna(0).astype("int64")
-    articles = arts[ARTICLE_COLUMNS + ["text"]].sort_values("file").reset_index(drop=True)
+    arts = arts.sort_values("file").reset_index(drop=True)
+    part_of = arts["_part"].map(lambda i: str(outputs[i]["records"]))
+    articles = arts[ARTICLE_COLUMNS]
 
-    report = records.assign(input="file", status=np.where(ok, "analysed", "skipped"))
+    report = records.drop(columns="_part").assign(input="file", status=np.where(ok, "analysed", "skipped"))
     near_note = report["file"].map(lambda f: f"near duplicate of {near[f]}" if f in near else "")
-    date_by_file = dict(zip(arts["file"], date_notes))
     date_note = report["file"].map(lambda f: date_by_file.get(f, ""))
     report["note"] = [("; ".join(n for n in parts if n)) for parts in zip(near_note, report["note"], date_note)]
     outlets = meta["outlet"].to_dict()
@@ -469,10 +605,14 @@ def _assemble(root, records, outputs, skipped, manifest, manifest_problems, limi
     text_cols = [c for c in REPORT_COLUMNS if c != "bytes"]
     report[text_cols] = report[text_cols].astype(object).where(report[text_cols].notna(), "").astype(str)
     report = report.sort_values(["input", "file"]).reset_index(drop=True)
-    removed = pd.concat([pd.read_parquet(o["removed"]) for o in outputs], ignore_index=True) if outputs \
-        else pd.DataFrame(columns=["file", "line", "rule", "text"])
-    removed = removed[removed["file"].isin(keep)].sort_values(["file", "line"]).reset_index(drop=True)
-    return Corpus(articles=articles, report=report, removed=removed, parts=parts, scheduler=scheduler)
+    removed = [pd.read_parquet(o["removed"]) for o in outputs]
+    removed = [r[r["file"].isin(keep)] for r in removed]
+    removed = [r for r in removed if len(r)]
+    removed = pd.concat(removed, ignore_index=True) if removed else pd.DataFrame(columns=["file", "line", "rule", "text"])
+    removed = removed.sort_values(["file", "line"]).reset_index(drop=True)
+    article_parts = [Path(o["records"]) for o in outputs]
+    return Corpus(meta=articles, report=report, removed=removed, parts=parts, scheduler=scheduler,
+                  article_parts=article_parts, part_of=part_of)
 
 
 def published_tables(corpus: Corpus) -> dict[str, pd.DataFrame]:

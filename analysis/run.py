@@ -176,6 +176,9 @@ def run(corpus=None, out=None, scheduler=None, partition_size=500, lexicon=None,
                              "final_out": str(outputs.root)}, staging)
                 _publish(staging, outputs.root)
             record(params, corpus_dir, outputs.root)
+            from . import render
+
+            render.index(outputs.root)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return outputs.root

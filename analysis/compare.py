@@ -24,8 +24,7 @@ from scipy.cluster.hierarchy import leaves_list, linkage
 from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from . import paths
-from . import plots
+from . import paths, plots
 from . import text as textmod
 
 # The prior is worth ALPHA0 pseudo-tokens per n-gram order, spread over the vocabulary in
@@ -68,11 +67,8 @@ def ngram_counts(sentences: pd.DataFrame, group_of: dict[str, str], ngrams=(1, 2
     """Counts (group, term, ngram, count) of n-grams within sentences; files not in ``group_of`` skipped."""
     counts: Counter = Counter()
     for file, sent in zip(sentences["file"], sentences["text"]):
-        group = group_of.get(file)
-        if group is None:
-            continue
-        toks = tokens(sent)
-        for n in ngrams:
+        group, toks = group_of.get(file), tokens(sent)
+        for n in ngrams if group is not None else ():
             counts.update((group, " ".join(toks[i:i + n]), n) for i in range(len(toks) - n + 1))
     rows = [(g, t, n, c) for (g, t, n), c in counts.items()]
     return pd.DataFrame(rows, columns=["group", "term", "ngram", "count"]).astype({"ngram": "int64", "count": "int64"})
@@ -246,7 +242,8 @@ def outlet_profiles(articles, pair_shares=None, sentiment_articles=None, distinc
                     top_terms: int = 5, digits: int = 4) -> pd.DataFrame:
     """One row per outlet (articles.source): size, contested-pair shares, mean sentiment, top terms, coverage.
 
-    ``pair_shares``: outlet, pair, numeric columns (rows with ``level`` other than "outlet" dropped;
+    ``pair_shares``: outlet, pair, numeric columns (only rows with ``level`` "outlet" and, when
+    present, ``voices`` "own", i.e. the outlet's own voice;
     every numeric column but ``articles`` and interval bounds kept as ``<pair>_<column>``).
     ``sentiment_articles``: file, engine, other label columns and numeric scores (``score*`` columns
     when present, e.g. raw ``score`` and ``score_masked``); averaged over the outlet's independent
@@ -258,6 +255,7 @@ def outlet_profiles(articles, pair_shares=None, sentiment_articles=None, distinc
     parts = [prof]
     if pair_shares is not None and len(pair_shares):
         ps = pair_shares[pair_shares["level"].eq("outlet")] if "level" in pair_shares else pair_shares
+        ps = ps[ps["voices"].eq("own")] if "voices" in ps and ps["voices"].eq("own").any() else ps
         vals = [c for c in ps.select_dtypes("number").columns if c != "articles" and not re.search(r"low|high", c)]
         wide = ps.pivot_table(index="outlet", columns="pair", values=vals, aggfunc="first")
         wide.columns = [f"{p}_{v}" for v, p in wide.columns]
@@ -284,6 +282,17 @@ def outlet_profiles(articles, pair_shares=None, sentiment_articles=None, distinc
     num = out.select_dtypes("float").columns
     out[num] = out[num].round(digits)
     return out
+
+
+def published_or(path, compute, sources) -> pd.DataFrame:
+    """The table at ``path`` (an earlier notebook's output) if it exists and covers only ``sources``, else ``compute()``."""
+    path = Path(path)
+    if path.exists():
+        table = pd.read_csv(path, keep_default_na=False, na_values=[""])
+        mine = table["level"].eq("outlet") if "level" in table else slice(None)
+        if "outlet" in table and set(table.loc[mine, "outlet"]) == set(sources):
+            return table
+    return compute()
 
 
 # ---------------------------------------------------------------- figures

@@ -70,7 +70,7 @@ def pair(prof: pd.DataFrame, name: str, tables_dir: Path) -> str | None:
     only_a, only_b = p[(p[a_col] > 0) & (p[b_col] == 0)], p[(p[b_col] > 0) & (p[a_col] == 0)]
     both, neither = p[(p[a_col] > 0) & (p[b_col] > 0)], p[(p[a_col] == 0) & (p[b_col] == 0)]
     shares = _read(tables_dir, "pair_shares")
-    own = shares is not None and "voices" in shares and shares["voices"].eq("own").all()
+    own = shares is not None and "voices" in shares and shares["voices"].eq("own").any()
     voice = "In their own voice (quotations excluded)" if own else "Counting every use"
     parts = [f"**{a} or {b}?** {voice}, “{a}” and never “{b}”: {fmt(only_a, a_col)}; "
              f"“{b}” and never “{a}”: {fmt(only_b, b_col)}"]

@@ -298,7 +298,7 @@ def _units_of(articles: pd.DataFrame):
 
 
 def pair_shares(hits, articles, lexicon: Lexicon, voices=("own",), n_boot: int = 2000, seed: int = 0,
-                level: float = 0.95) -> pd.DataFrame:
+                level: float = 0.95, families=None) -> pd.DataFrame:
     """Share A / (A + B) of each contested pair per outlet (and per manifest group), with a 95% interval.
 
     Wilson on pooled counts for a unit with one article; a bootstrap over articles (seeded) from two
@@ -308,7 +308,7 @@ def pair_shares(hits, articles, lexicon: Lexicon, voices=("own",), n_boot: int =
     per_file = h.groupby(["file", "family", "variant"]).size()
     rows = []
     for level_name, unit, files in _units_of(articles):
-        for p in lexicon.pairs:
+        for p in (p for p in lexicon.pairs if families is None or p.family in families):
             a = np.array([per_file.get((f, p.family, p.a), 0) for f in files])
             b = np.array([per_file.get((f, p.family, p.b), 0) for f in files])
             A, B = int(a.sum()), int(b.sum())

@@ -259,7 +259,8 @@ def outlet_profiles(articles, pair_shares=None, sentiment_articles=None, distinc
         vals = [c for c in ps.select_dtypes("number").columns if c != "articles" and not re.search(r"low|high", c)]
         wide = ps.pivot_table(index="outlet", columns="pair", values=vals, aggfunc="first")
         wide.columns = [f"{p}_{v}" for v, p in wide.columns]
-        parts.append(wide[sorted(wide.columns)])
+        wide = wide[sorted(wide.columns)]
+        parts.append(wide.assign(pair_voices=ps.groupby("outlet")["voices"].first()) if "voices" in ps else wide)
     if sentiment_articles is not None and len(sentiment_articles):
         s = sentiment_articles.merge(arts[["file", "source"]], on="file")
         labels = [c for c in s.columns if c not in ("file", "outlet", "source", "title", "text")

@@ -69,8 +69,7 @@ def pair(prof: pd.DataFrame, name: str, tables_dir: Path) -> str | None:
     fmt = lambda d, col: _names(f"{o} ({_uses(c)})" for o, c in zip(d["outlet"], d[col]))  # noqa: E731
     only_a, only_b = p[(p[a_col] > 0) & (p[b_col] == 0)], p[(p[b_col] > 0) & (p[a_col] == 0)]
     both, neither = p[(p[a_col] > 0) & (p[b_col] > 0)], p[(p[a_col] == 0) & (p[b_col] == 0)]
-    shares = _read(tables_dir, "pair_shares")
-    own = shares is not None and "voices" in shares and shares["voices"].eq("own").any()
+    own = "pair_voices" in prof and prof["pair_voices"].dropna().eq("own").all()
     voice = "In their own voice (quotations excluded)" if own else "Counting every use"
     parts = [f"**{a} or {b}?** {voice}, “{a}” and never “{b}”: {fmt(only_a, a_col)}; "
              f"“{b}” and never “{a}”: {fmt(only_b, b_col)}"]

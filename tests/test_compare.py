@@ -169,7 +169,7 @@ def test_coverage_matrix_shares(seed_coverage):
 def test_outlet_profiles_joins_inputs():
     arts = pd.DataFrame({"file": ["a", "b", "c", "d"], "source": ["Zeta", "Zeta", "Alpha", "unknown (d)"],
                          "words": [100, 50, 80, 40], "status": ["analysed", "near_duplicate", "analysed", "analysed"]})
-    pairs = pd.DataFrame({"level": "outlet", "outlet": ["Zeta", "Alpha", "unknown (d)"],
+    pairs = pd.DataFrame({"level": "outlet", "voices": "own", "outlet": ["Zeta", "Alpha", "unknown (d)"],
                           "pair": "resistance_vs_militia", "articles": 1, "a_count": [3, 0, 0],
                           "b_count": [0, 1, 0], "share_a": [1.0, 0.0, math.nan], "ci_low": 0.1, "ci_high": 0.9})
     sent = pd.DataFrame({"file": ["a", "b", "c", "d"] * 2, "engine": ["vader"] * 4 + ["textblob"] * 4,
@@ -188,4 +188,7 @@ def test_outlet_profiles_joins_inputs():
     assert (z["coverage_items"], z["coverage_events"], z["coverage_actors"]) == (2, 1, 1)
     assert p.set_index("outlet").loc["Alpha", "coverage_items"] == 0 or \
         pd.isna(p.set_index("outlet").loc["Alpha", "coverage_items"])
-    assert "resistance_vs_militia_ci_low" not in p.columns
+    assert "resistance_vs_militia_ci_low" not in p.columns and z["pair_voices"] == "own"
+    # rows pooling every voice are ignored when own-voice rows exist
+    both = pd.concat([pairs, pairs.assign(voices="own+quoted", a_count=99)])
+    assert compare.outlet_profiles(arts, both).set_index("outlet").loc["Zeta", "resistance_vs_militia_a_count"] == 3

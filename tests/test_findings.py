@@ -14,12 +14,12 @@ def out(tmp_path):
         "outlet": ["Alpha", "Beta", "unknown (x)"], "articles": [2, 1, 1], "words": [812, 402, 377],
         "near_duplicates": [0, 0, 1],
         "resistance_vs_militia_a_count": [7, 0, 0], "resistance_vs_militia_b_count": [0, 3, 0],
-        "resistance_vs_militia_share_a": [1.0, 0.0, None],
+        "resistance_vs_militia_share_a": [1.0, 0.0, None], "pair_voices": "own",
         "vader_score": [-0.4123, 0.1377, -0.05], "vader_score_masked": [-0.2211, 0.1402, -0.01],
     })
     tables.save(prof, "outlet_profiles", t)
-    tables.save(pd.DataFrame({"level": "outlet", "outlet": ["Alpha"], "pair": "resistance_vs_militia",
-                              "voices": "own"}), "pair_shares", t)
+    tables.save(pd.DataFrame({"level": "outlet", "outlet": ["Alpha"], "pair": "resistance_vs_militia"}),
+                "pair_shares", t)
     tables.save(pd.DataFrame({"group": ["Alpha"] * 4 + ["Beta"] * 4, "term": list("abcdefgh"),
                               "rank": [1, 2, 3, 4] * 2, "z": 1.0}), "distinctive_terms", t)
     tables.save(pd.DataFrame({"a": ["f1", "Alpha", "Alpha", "Beta"], "b": ["f2", "Beta", "unknown (x)", "unknown (x)"],

@@ -254,7 +254,7 @@ def target_summary(sent: pd.DataFrame, articles: pd.DataFrame, n_boot: int = 200
                          "articles": g["file"].nunique(), "multi_target": int(g["multi_target"].sum()),
                          "score": raw[0], "score_low": raw[1], "score_high": raw[2],
                          "score_masked": msk[0], "score_masked_low": msk[1], "score_masked_high": msk[2]})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).sort_values(["outlet", "target", "engine"]).reset_index(drop=True) if rows else pd.DataFrame(rows)
 
 
 def disagreements(sent: pd.DataFrame, articles: pd.DataFrame, a: str = "vader", b: str = "textblob",

@@ -269,11 +269,9 @@ def term_counts(hits: pd.DataFrame, articles: pd.DataFrame, lexicon: Lexicon, fa
     arts = articles[["file", "source", "words"]].rename(columns={"source": "outlet"})
     grid = arts.merge(grid, how="cross")
     keys = ["file", "family", "variant", "voice"]
-    counts = pd.concat([hits.groupby(keys).size(), hits.assign(voice="all").groupby(keys).size()])
-    grid["count"] = pd.Series(grid.set_index(keys).index.map(counts.to_dict()), dtype="float").fillna(0)
-    grid["count"] = grid["count"].astype("int64")
-    grid["rate_per_1k"] = np.where(grid["words"] > 0, grid["count"] / grid["words"].where(grid["words"] > 0) * 1000,
-                                   np.nan)
+    counts = pd.concat([hits[keys], hits[keys].assign(voice="all")]).value_counts().rename("count").reset_index()
+    grid = grid.merge(counts, on=keys, how="left").fillna({"count": 0}).astype({"count": "int64"})
+    grid["rate_per_1k"] = grid["count"] / grid["words"].where(grid["words"] > 0) * 1000
     cols = ["file", "outlet", "family", "variant", "voice", "count", "words", "rate_per_1k"]
     return grid[cols].sort_values(keys).reset_index(drop=True)
 
@@ -341,7 +339,8 @@ def article_texts(texts: pd.DataFrame) -> dict[str, str]:
 def kwic(hits: pd.DataFrame, texts: pd.DataFrame, window: int = 60, outlets: pd.DataFrame | None = None):
     """Every hit in context: ``window`` characters each side, whitespace collapsed, plain text.
 
-    ``texts`` is ``Corpus.articles`` (which also gives the outlet) or ``Corpus.sentences``.
+    ``texts`` is ``Corpus.articles`` (which also gives the outlet) or ``Corpus.sentences``; then
+    ``outlets`` (file, source) gives the outlet. The result also serves as ``hits`` for the tables.
     """
     full = article_texts(texts)
     src = outlets if outlets is not None else texts if "source" in texts.columns else None
@@ -355,6 +354,11 @@ def kwic(hits: pd.DataFrame, texts: pd.DataFrame, window: int = 60, outlets: pd.
              flat(full[h.file][h.end:h.end + window])) for h in hits.itertuples(index=False)]
     cols = ["file", "outlet", "family", "variant", "voice", "sentence", "start", "left", "match", "right"]
     return pd.DataFrame(rows, columns=cols).sort_values(["file", "start", "family"]).reset_index(drop=True)
+
+
+def kwic_partition(sentences, lexicon: Lexicon, window: int = 60, articles=None) -> pd.DataFrame:
+    """Match and KWIC in one pass over a sentences partition, for ``Corpus.map(..., with_articles=True)``."""
+    return kwic(match_sentences(sentences, lexicon), sentences, window, outlets=articles)
 
 
 def doc_frequency(hits, articles, lexicon: Lexicon, voices=VOICES, families=None) -> pd.DataFrame:

@@ -255,3 +255,10 @@ def test_counts_equal_kwic_lines_and_rates(docs_words):
     assert (with_words["rate_per_1k"] >= 0).all()
     assert with_words["rate_per_1k"].tolist() == pytest.approx((with_words["count"] / with_words["words"] * 1000).tolist())
     assert set(hits["voice"]) <= set(terms.VOICES)
+
+
+def test_kwic_partition_matches_whole_corpus_path(seeds):
+    c, hits = seeds
+    per_part = terms.kwic_partition(c.sentences, LEX, window=60, articles=c.articles[["file", "source"]])
+    assert per_part.equals(terms.kwic(hits, c.articles, window=60))
+    assert terms.term_counts(per_part, c.articles, LEX).equals(terms.term_counts(hits, c.articles, LEX))

@@ -1,0 +1,192 @@
+"""Rendered HTML (offline, titled, with contents, reproducible), index.html, and the explorers' pure parts."""
+import base64
+import re
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from analysis import explore, render
+
+PNG = base64.b64encode(bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d4944415478da63f8cfc0f01f0005000201a1c2f1b70000000049454e44ae426082")).decode()
+
+
+def executed_notebook(folder: Path, staging: Path) -> Path:
+    """A small "executed" notebook: headings, a figure, a widget with a static view, a staging path."""
+    nb = new_notebook(cells=[
+        new_markdown_cell("# 09 · Demo: <script>alert(1)</script> title\n\nIntro."),
+        new_code_cell("out_dir = None", metadata={"tags": ["parameters"]}),
+        new_markdown_cell("## First section\n\nText.\n\n### A detail"),
+        new_code_cell("plot()", execution_count=2, outputs=[
+            new_output("display_data", data={"image/png": PNG, "text/plain": "<Figure>"}),
+            new_output("execute_result", execution_count=2,
+                       data={"text/plain": f"PosixPath('{staging}/figures/x.png')"})]),
+        new_markdown_cell("## Second section"),
+        new_code_cell("explorer", execution_count=3, outputs=[
+            new_output("display_data", data={
+                "application/vnd.jupyter.widget-view+json": {"model_id": "0123abcd", "version_major": 2,
+                                                             "version_minor": 0},
+                "text/html": "<table><tr><td>static view</td></tr></table>", "text/plain": "Explorer"}),
+            new_output("display_data", data={
+                "application/vnd.jupyter.widget-view+json": {"model_id": "fff", "version_major": 2,
+                                                             "version_minor": 0},
+                "text/plain": "IntSlider(value=0)"})]),
+    ])
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {"0123abcd": {}}}}
+    nb.metadata["papermill"] = {"parameters": {"out_dir": str(folder.parent)}}
+    path = staging / "rendered" / "09_demo.ipynb"
+    path.parent.mkdir(parents=True)
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture()
+def rendered(tmp_path):
+    staging = tmp_path / "out" / ".staging"
+    executed = executed_notebook(tmp_path / "out" / "rendered", staging)
+    return executed, render.html(executed)
+
+
+def test_html_is_offline_titled_with_contents(rendered):
+    executed, (with_code, nocode) = rendered
+    assert [p.name for p in (with_code, nocode)] == ["09_demo.html", "09_demo_nocode.html"]
+    for page in (with_code, nocode):
+        text = page.read_text(encoding="utf-8")
+        assert "<script src" not in text and "require.js" not in text and "mathjax" not in text.lower()
+        assert not re.search(r'(src|href)="(https?:)?//', text)
+        assert "<title>09 · Demo: &lt;script&gt;alert(1)&lt;/script&gt; title</title>" in text
+        assert "<script>alert(1)" not in text
+        nav = re.search(r'<nav class="toc".*?</nav>', text).group(0)
+        assert nav.count("<li") == 4 and "First section" in nav and "A detail" in nav
+        for anchor in re.findall(r'href="#([^"]+)"', nav):
+            assert f'id="{anchor}"' in text
+        assert "data:image/png;base64," in text
+        assert "static view" in text and "widget-view" not in text and "IntSlider" not in text
+    assert "hl-ipython3" in with_code.read_text() and "hl-ipython3" not in nocode.read_text()
+
+
+def test_executed_copy_is_made_reproducible(rendered):
+    executed, _ = rendered
+    nb = nbformat.read(executed, as_version=4)
+    assert "widgets" not in nb.metadata
+    text = executed.read_text()
+    assert ".staging" not in text and "model_id" not in text
+    assert f"PosixPath('{executed.parent.parent.parent}/figures/x.png')" in text
+
+
+def test_rendering_twice_gives_the_same_bytes(rendered):
+    executed, pages = rendered
+    first = [p.read_bytes() for p in pages] + [executed.read_bytes()]
+    again = render.html(executed)
+    assert [p.read_bytes() for p in again] + [executed.read_bytes()] == first
+
+
+def test_index_links_findings_figures_tables_and_escapes(tmp_path):
+    out = tmp_path / "out"
+    (out / "rendered").mkdir(parents=True)
+    for name in ("01_a.html", "01_a_nocode.html", "01_a.ipynb"):
+        (out / "rendered" / name).write_text("x")
+    (out / "figures").mkdir()
+    for ext in ("png", "svg", "csv"):
+        (out / "figures" / f"lead_resistance_vs_militia.{ext}").write_bytes(b"x")
+    (out / "tables").mkdir()
+    (out / "tables" / "articles.csv").write_text("file\n")
+    (out / "findings.md").write_text("## Findings\n\n- **Words.** <script>x</script> ([figure](figures/"
+                                     "lead_resistance_vs_militia.png), [table](tables/articles.csv)).\n")
+    page = render.index(out)
+    text = page.read_text()
+    assert page == out / "rendered" / "index.html"
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert text.index("Findings") < text.index("Notebooks")
+    assert '<img class="lead" src="../figures/lead_resistance_vs_militia.png"' in text
+    hrefs = re.findall(r'(?:href|src)="([^"#]+)"', text)
+    assert {"01_a.html", "01_a_nocode.html", "01_a.ipynb", "../tables/articles.csv",
+            "../figures/lead_resistance_vs_militia.svg", "../figures/lead_resistance_vs_militia.csv"} <= set(hrefs)
+    for href in hrefs:
+        assert (page.parent / href).exists(), href
+    assert render.index(out).read_bytes() == text.encode()
+
+
+def test_index_without_findings_or_figures(tmp_path):
+    text = render.index(tmp_path).read_text()
+    assert "No findings yet" in text and "No figures" in text
+
+
+# --------------------------------------------------------------------------- explore.py, pure parts
+
+KWIC = pd.DataFrame({
+    "file": ["a.txt", "a.txt", "b.txt", "c.txt"], "outlet": ["X", "X", "Y", "Z"],
+    "family": ["armed", "armed", "armed", "forces"], "variant": ["militia", "resistance", "militia", "occupation"],
+    "voice": ["own", "quoted", "own", "own"], "left": ["<img src=x onerror=alert(1)>", "l", "l", "l"],
+    "match": ["militia", "resistance", "militias", "occupation"], "right": ["r & co", "r", "r", "r"]})
+
+
+def test_select_filters_and_all_means_any():
+    assert explore.options(KWIC["family"]) == [explore.ALL, "armed", "forces"]
+    assert len(explore.select(KWIC, family="armed")) == 3
+    assert explore.select(KWIC, family="armed", variant="militia", outlet=explore.ALL, voice=None)["file"].tolist() \
+        == ["a.txt", "b.txt"]
+    assert explore.select(KWIC, family="armed", voice="quoted")["match"].tolist() == ["resistance"]
+    assert explore.select(KWIC, outlet="nobody").empty
+
+
+def test_kwic_html_escapes_article_text_and_names_the_file():
+    out = explore.kwic_html(KWIC)
+    assert "<img" not in out and "&lt;img src=x onerror=alert(1)&gt;" in out and "r &amp; co" in out
+    assert "<td>a.txt</td>" in out and "<strong>militia</strong>" in out
+    assert "<strong>4</strong> lines" in out
+    assert "first 2 shown" in explore.kwic_html(KWIC, limit=2)
+
+
+SENT = pd.DataFrame({"file": ["a.txt", "a.txt", "b.txt"], "outlet": ["X", "X", "Y"], "index": [0, 1, 0],
+                     "text": ["US <b>forces</b> left.", "Iran spoke.", "US and Iran."],
+                     "targets": ["us", "iran", "iran;us"], "multi_target": [False, False, True], "words": [3, 2, 3],
+                     "vader": [0.1, -0.2, 0.0], "vader_masked": [0.0, -0.1, 0.0], "vader_known": [1, 1, 0],
+                     "textblob": [0.5, float("nan"), 0.0], "textblob_masked": [0.4, 0.0, 0.0],
+                     "textblob_known": [1, 0, 0]})
+
+
+def test_sentence_selection_by_outlet_and_target():
+    assert explore.target_options(SENT) == [explore.ALL, "iran", "us"]
+    assert explore.select_sentences(SENT, target="us")["text"].tolist() == ["US <b>forces</b> left.", "US and Iran."]
+    assert explore.select_sentences(SENT, outlet="X", target="iran")["index"].tolist() == [1]
+    assert len(explore.select_sentences(SENT)) == 3
+    assert explore.engines_in(SENT) == ["vader", "textblob"]
+
+
+def test_sentences_html_shows_raw_and_masked_scores_escaped():
+    out = explore.sentences_html(explore.select_sentences(SENT, outlet="X"))
+    assert "&lt;b&gt;forces&lt;/b&gt;" in out and "<b>forces" not in out
+    assert "<th>vader</th><th>vader masked</th><th>textblob</th><th>textblob masked</th>" in out
+    assert "+0.100" in out and "-0.200" in out and "+0.400" in out
+
+
+def test_side_by_side_profiles():
+    prof = pd.DataFrame({"outlet": ["X", "Y <i>", "Z"], "articles": [1, 2, 3], "top_terms": ["a; b", "c", "d"],
+                         "share": [0.5, float("nan"), 0.25]})
+    table = explore.side_by_side(prof, "X", "Y <i>")
+    assert table.columns.tolist() == ["X", "Y <i>"] and table.index.tolist() == ["articles", "top_terms", "share"]
+    assert explore.side_by_side(prof, "Z", "Z").columns.tolist() == ["Z"]
+    out = explore.profiles_html(table)
+    assert "Y &lt;i&gt;" in out and "<i>" not in out and "<td>0.5</td><td></td>" in out
+
+
+def test_widgets_carry_a_static_view_of_the_default_selection():
+    w = explore.concordance(KWIC, family="forces")
+    bundle = w._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "occupation" in bundle["text/html"] and "militia" not in bundle["text/html"]
+    family, variant, outlet, voice = w.children[0].children
+    family.value = "armed"
+    assert variant.options == (explore.ALL, "militia", "resistance")
+    voice.value = "quoted"
+    assert "<strong>1</strong> lines" in w.children[1].value and "resistance" in w.children[1].value
+    assert "resistance" in w._repr_mimebundle_()["text/html"]
+    s = explore.sentence_browser(SENT, outlet="Y", target="us")
+    assert "US and Iran." in s._repr_mimebundle_()["text/html"]
+    p = explore.outlet_picker(pd.DataFrame({"outlet": ["X", "Y"], "articles": [1, 2]}))
+    assert "<th>X</th><th>Y</th>" in p._repr_mimebundle_()["text/html"]

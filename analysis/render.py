@@ -39,8 +39,10 @@ nav.toc { margin: 1em 1em 1.5em 1em; padding: 0.6em 1em; border: 1px solid #ddd;
 nav.toc ul { list-style: none; margin: 0.3em 0 0 0; padding: 0; }
 nav.toc li.toc-h2 { padding-left: 1.2em; }
 nav.toc li.toc-h3 { padding-left: 2.4em; font-size: 0.92em; }
-nav.toc a { text-decoration: none; }
-nav.toc a:hover { text-decoration: underline; }
+nav.toc a, p.toc-other a { color: #0b5394; text-decoration: none; }
+p.toc-other { margin: 0 1em 1em 1em; font-family: var(--jp-content-font-family, sans-serif); font-size: 0.9em;
+              color: #555; }
+nav.toc a:hover, p.toc-other a:hover { text-decoration: underline; }
 </style>
 {%- endblock extra_css -%}
 """

@@ -123,7 +123,8 @@ def coverage(prof: pd.DataFrame, tables_dir: Path) -> str | None:
     shared = nums[nums > 1].sort_values(ascending=False, kind="stable")
     text = (f"**What is mentioned.** Of {len(ev)} listed events, the most widely mentioned "
             f"({int(ev.max())} of {k} sources) {'is' if len(widest) == 1 else 'are'} {_names(widest)}; "
-            f"{len(none)} {'is' if len(none) == 1 else 'are'} mentioned by no source")
+            f"{len(none)} {'is' if len(none) == 1 else 'are'} mentioned by no source"
+            + (f" ({_names(none)})" if 0 < len(none) <= 3 else ""))
     if len(shared):
         text += f"; figures given by more than one source: {_names(f'“{i}” ({int(n)})' for i, n in shared.items())}"
     return text + _links(tables_dir, "coverage_matrix", "coverage") + "."

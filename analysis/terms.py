@@ -376,29 +376,48 @@ def doc_frequency(hits, articles, lexicon: Lexicon, voices=VOICES, families=None
     return grid
 
 
-def collocations(sentences: pd.DataFrame, terms=("resistance", "militia"), window: int = 5, top: int = 15,
-                 stopwords=None) -> pd.DataFrame:
-    """Strongest neighbours of each term within ``window`` tokens, by log-likelihood (Dunning 1993).
+def collocation_counts(sentences, terms=("resistance", "militia"), window: int = 5, stopwords=None):
+    """Partial counts for ``collocations`` from one sentences partition; partitions' counts add up.
 
-    Tokens are lower-cased; windows never cross sentences; stop words (scikit-learn's English list
-    by default) and tokens without letters are left out.
+    Rows ``w1, w2, count``: word frequencies (``w2`` empty) and windowed pairs that contain a term.
     """
-    from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
+    from nltk.collocations import BigramCollocationFinder
 
     if stopwords is None:
         from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as stopwords
-    stop = set(stopwords)
+    stop, keep = set(stopwords), {_norm(t) for t in terms}
     tokens = []
     for t in sentences.sort_values(["file", "index"])["text"]:
-        tokens += [w if any(c.isalpha() for c in w) and w not in stop else "\0" for w in map(_norm, text.words(t))]
-        tokens += [None] * (window - 1)
-    finder = BigramCollocationFinder.from_words(tokens, window_size=window)
-    finder.apply_word_filter(lambda w: w == "\0")
+        tokens += [w if any(c.isalpha() for c in w) and w not in stop else "" for w in map(_norm, text.words(t))]
+        tokens += [None] * (window - 1)        # windows never cross sentences
+    f = BigramCollocationFinder.from_words(tokens, window_size=window)
+    rows = [(w, "", n) for w, n in f.word_fd.items()]
+    rows += [(a, b, n) for (a, b), n in f.ngram_fd.items() if a and b and a != b and (a in keep or b in keep)]
+    return pd.DataFrame(rows, columns=["w1", "w2", "count"])
+
+
+def collocations(sentences, terms=("resistance", "militia"), window: int = 5, top: int = 15,
+                 stopwords=None) -> pd.DataFrame:
+    """Strongest neighbours of each term within ``window`` tokens, by log-likelihood (Dunning 1993).
+
+    ``sentences`` is a sentences frame, or the summed ``collocation_counts`` of its partitions.
+    Tokens are lower-cased; windows stay within a sentence; stop words (scikit-learn's English list
+    by default) and tokens without letters are left out but keep their place in the window.
+    """
+    from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
+    from nltk.probability import FreqDist
+
+    if "w1" not in sentences.columns:
+        sentences = collocation_counts(sentences, terms, window, stopwords)
+    c = sentences.groupby(["w1", "w2"])["count"].sum()
+    finder = BigramCollocationFinder(FreqDist({a: n for (a, b), n in c.items() if not b}),
+                                     FreqDist({(a, b): n for (a, b), n in c.items() if b}), window_size=window)
+    finder.apply_word_filter(lambda w: w == "")
     scored = finder.score_ngrams(BigramAssocMeasures.likelihood_ratio)
     rows = []
     for term in (_norm(t) for t in terms):
         mine = [(w2 if w1 == term else w1, "after" if w1 == term else "before", (w1, w2), s)
-                for (w1, w2), s in scored if term in (w1, w2) and w1 != w2]
+                for (w1, w2), s in scored if term in (w1, w2)]
         mine.sort(key=lambda r: (-r[3], r[0], r[1]))
         rows += [(term, n, pos, int(finder.ngram_fd[k]), int(finder.word_fd[n]), s, r + 1)
                  for r, (n, pos, k, s) in enumerate(mine[:top])]

@@ -262,3 +262,11 @@ def test_kwic_partition_matches_whole_corpus_path(seeds):
     per_part = terms.kwic_partition(c.sentences, LEX, window=60, articles=c.articles[["file", "source"]])
     assert per_part.equals(terms.kwic(hits, c.articles, window=60))
     assert terms.term_counts(per_part, c.articles, LEX).equals(terms.term_counts(hits, c.articles, LEX))
+
+
+def test_collocation_counts_add_up_over_partitions(seeds):
+    c, _ = seeds
+    s = c.sentences
+    parts = pd.concat([terms.collocation_counts(g) for _, g in s.groupby("file")], ignore_index=True)
+    assert terms.collocations(parts).equals(terms.collocations(s))
+    assert terms.collocations(s).query("term == 'militia'")["neighbour"].iloc[0] == "high-ranking"

@@ -71,7 +71,7 @@ def score(texts, engine: str = "vader") -> pd.DataFrame:
     [[0.7, 0.7]]
     """
     eng = ENGINES[engine]
-    texts = ["" if t is None or (isinstance(t, float) and np.isnan(t)) else str(t) for t in texts]
+    texts = ["" if t is None or (np.ndim(t) == 0 and pd.isna(t)) else str(t) for t in texts]
     rows = [eng.analyze(t) if t.strip() else (np.nan,) * len(eng.columns) for t in texts]
     df = pd.DataFrame(rows, columns=list(eng.columns), dtype=float)
     df["score"] = df[eng.columns[0]]

@@ -51,9 +51,9 @@ def test_textblob_hand_checked():
 
 @pytest.mark.parametrize("engine", list(S.ENGINES))
 def test_blank_texts_are_missing(engine):
-    df = S.score(["", "   \n\t", "good", None], engine)
-    assert len(df) == 4
-    assert df["score"].isna().tolist() == [True, True, False, True]
+    df = S.score(["", "   \n\t", "good", None, pd.NA, float("nan")], engine)
+    assert len(df) == 6
+    assert df["score"].isna().tolist() == [True, True, False, True, True, True]
 
 
 def test_textblob_needs_no_nltk_data():
@@ -173,6 +173,34 @@ def test_article_and_outlet_levels():
     assert b["articles"] == 2 and b["score_low"] <= b["score"] <= b["score_high"]
     single = out1[(out1["outlet"] == "Outlet A")].iloc[0]
     assert math.isnan(single["score_low"])  # one article: no interval
+
+
+def test_group_level_summary():
+    sent = S.score_sentences(sentences_frame(ARTS))
+    arts_meta = articles_frame(ARTS, SOURCES).assign(group=["aligned", "other", ""])
+    out = S.outlet_summary(S.article_scores(sent, arts_meta), arts_meta, n_boot=100)
+    groups = out[(out["level"] == "group") & (out["engine"] == "vader")].set_index("outlet")
+    assert sorted(groups.index) == ["(no group)", "aligned", "other"]
+    assert groups["articles"].sum() == 3
+
+
+def test_near_duplicates_are_left_out():
+    sent = S.score_sentences(sentences_frame(ARTS))
+    meta = articles_frame(ARTS, SOURCES).assign(status=["analysed", "analysed", "near_duplicate"])
+    arts = S.article_scores(sent, meta)
+    assert "c.txt" not in set(arts["file"]) and "c.txt" not in set(S.sentence_table(sent, meta)["file"])
+
+
+def test_notebook_is_clean_and_parameterised():
+    import nbformat
+
+    nb = nbformat.read(paths.NOTEBOOKS / "03_sentiment.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert "parameters" in code[0].metadata.get("tags", [])
+    for name in ("corpus_dir", "out_dir", "lexicon", "validation_dir", "scheduler", "partition_size"):
+        assert f"{name} = " in code[0].source
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
+    assert max(len(c.source.splitlines()) for c in code) <= 15
 
 
 def test_disagreements_sorted_by_size():

@@ -6,6 +6,11 @@ same code runs in a plain loop (default) or on Dask (``scheduler="local"`` for a
 local cluster, ``"tcp://HOST:PORT"`` for an existing one). Results come back in
 partition order either way, so the tables are identical.
 
+Functions shipped to workers must pickle: use module-level functions, or ``functools.partial``
+of them (cloudpickle also copes with lambdas, but workers must be able to import every module
+the function uses, i.e. the ``analysis`` package must be installed on them). Memory: each task
+holds one partition; only the partition results (small partial tables) come back to the caller.
+
 >>> map_partitions(len, [[1, 2], [3]])
 [2, 1]
 """
@@ -28,15 +33,39 @@ def get_client(scheduler: str):
     return Client(scheduler)
 
 
+def shutdown() -> None:
+    """Close the clients (and local clusters) ``get_client`` started."""
+    for scheduler in list(_started):
+        client = get_client(scheduler)
+        cluster = client.cluster if scheduler == "local" else None
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    _started.clear()
+    get_client.cache_clear()
+
+
+_started: set = set()
+
+
 def map_partitions(func: Callable, parts: Iterable, scheduler: str | None = None, desc: str = "partitions") -> list:
-    """``[func(p) for p in parts]``, with a progress bar, on Dask when ``scheduler`` is given."""
+    """``[func(p) for p in parts]``, with a progress bar (tqdm, or Dask's), on Dask when ``scheduler`` is given.
+
+    On Dask the partitions become a ``dask.bag`` with one partition each, computed on the client's
+    cluster; results come back in order, so the caller cannot tell the engines apart.
+    """
     parts = list(parts)
     if not scheduler:
         return [func(p) for p in tqdm(parts, desc=desc, disable=len(parts) < 2)]
+    if not parts:
+        return []
     import dask.bag as db
     from dask.distributed import progress
 
     client = get_client(scheduler)
-    future = client.compute(db.from_sequence(parts, npartitions=max(1, len(parts))).map(func))
+    _started.add(scheduler)
+    bag = db.from_sequence(parts, npartitions=len(parts)).map(func)
+    future = client.compute(bag)
+    print(f"{desc}: {len(parts)} partitions on {scheduler}", flush=True)
     progress(future, notebook=False)
     return future.result()

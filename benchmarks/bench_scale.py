@@ -1,0 +1,333 @@
+"""Throughput and peak memory of the whole per-article pipeline at growing corpus sizes, in-process and on Dask.
+
+    .venv/bin/python benchmarks/bench_scale.py --n 1000 10000 100000 --partition-size 500 \\
+        [--sentiment-max-n 10000] [--naive-max-n 10000] [--dask-n 100000] [--workdir /tmp/bench_scale]
+
+For each N a synthetic corpus is built (seeded) by resampling sentences of the ingested seed
+articles: each article has a short title and 10-40 body sentences (no repeats within an article,
+1-4 sentences per paragraph line) and a manifest assigns it to one of 20 outlets. Each measurement
+runs in a fresh child process with an empty ingest cache, and samples the RSS of the whole process
+tree (the child plus any Dask workers) with psutil, so peaks of different runs do not mix.
+
+Stages (all through ``Corpus.map``: pure functions over partitions whose partial tables are
+concatenated or summed, so memory stays bounded by partition size):
+
+* ingest    - ``corpus.load_corpus`` (decode, clean, sentences, MinHash, duplicates, manifest join)
+* terms     - ``terms.match_sentences`` + ``terms.term_counts`` per partition, summed to outlet totals
+* sentiment - ``sentiment.score_sentences`` (VADER + TextBlob, raw + masked, targets) per partition,
+              reduced to per-article means
+
+Baseline ("naive"): what a typical notebook does - a Python loop over the files calling TextBlob and
+VADER on each whole article and counting every lexicon entry with ``str.count``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+OUTLETS = [f"Outlet {i:02d}" for i in range(1, 21)]
+
+
+# --------------------------------------------------------------------------- synthetic corpus
+
+def seed_pool() -> tuple[list[str], list[str]]:
+    """(body sentences, titles) of the ingested seed articles."""
+    from analysis import corpus, paths
+
+    with tempfile.TemporaryDirectory() as tmp:
+        c = corpus.load_corpus(paths.SEEDS, cache_dir=tmp)
+        s = c.sentences
+    body = sorted(set(s.loc[s["part"] == "body", "text"].str.strip()) - {""})
+    titles = sorted(set(s.loc[s["part"] == "title", "text"].str.strip()) - {""})
+    return body, titles
+
+
+def make_corpus(n: int, root: Path, seed: int = 0) -> Path:
+    """Write ``n`` synthetic articles plus ``manifest.csv`` under ``root`` (reused when already built)."""
+    done = root / ".complete"
+    if done.exists() and done.read_text() == f"{n} {seed}":
+        return root
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    body, titles = seed_pool()
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        k = int(rng.integers(10, 41))
+        sents = [body[j] for j in rng.choice(len(body), size=min(k, len(body)), replace=False)]
+        words = " ".join(rng.choice(sents, size=1)).split()[:8]
+        title = " ".join(w.strip(".,;:!?\"“”") for w in words) + f" {i}"   # unique, no final punctuation
+        paras, j = [], 0
+        while j < len(sents):
+            step = int(rng.integers(1, 5))
+            paras.append(" ".join(sents[j:j + step]))
+            j += step
+        sub = root / f"{i // 1000:04d}"
+        sub.mkdir(exist_ok=True)
+        rel = f"{sub.name}/a{i:07d}.txt"
+        (root / rel).write_text(title + "\n\n" + "\n".join(paras) + "\n", encoding="utf-8")
+        month, day = int(rng.integers(1, 13)), int(rng.integers(1, 29))
+        rows.append((rel, OUTLETS[int(rng.integers(len(OUTLETS)))], f"2024-{month:02d}-{day:02d}"))
+    pd.DataFrame(rows, columns=["file", "outlet", "published"]).to_csv(root / "manifest.csv", index=False)
+    done.write_text(f"{n} {seed}")
+    return root
+
+
+# --------------------------------------------------------------------------- partition functions
+
+def terms_partition(sentences: pd.DataFrame, articles: pd.DataFrame, lexicon) -> pd.DataFrame:
+    """Hits -> per-article counts -> per-outlet sums for one partition (partials add up)."""
+    from analysis import terms
+
+    counts = terms.term_counts(terms.match_sentences(sentences, lexicon), articles, lexicon)
+    return counts.groupby(["outlet", "family", "variant", "voice"], as_index=False)[["count", "words"]].sum()
+
+
+def sentiment_partition(sentences: pd.DataFrame, lexicon) -> pd.DataFrame:
+    """Per-sentence scores (both engines, raw + masked) -> per-article means (partitions hold whole articles)."""
+    from analysis import sentiment
+
+    s = sentiment.score_sentences(sentences, lexicon)
+    cols = [f"{e}{x}" for e in sentiment.ENGINES for x in ("", "_masked")]
+    return s.groupby("file", as_index=False).agg(sentences=("index", "size"), words=("words", "sum"),
+                                                 **{c: (c, "mean") for c in cols})
+
+
+# --------------------------------------------------------------------------- memory
+
+class PeakRSS:
+    """Peak RSS of this process plus all its descendants (Dask nannies and workers), sampled."""
+
+    def __init__(self, every: float = 0.05):
+        import psutil
+
+        self.proc, self.every, self.peak, self._stop = psutil.Process(), every, 0, threading.Event()
+
+    def sample(self) -> int:
+        import psutil
+
+        total = 0
+        for p in [self.proc] + self.proc.children(recursive=True):
+            try:
+                total += p.memory_info().rss
+            except psutil.Error:
+                pass
+        self.peak = max(self.peak, total)
+        return total
+
+    def __enter__(self):
+        self.sample()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self):
+        while not self._stop.wait(self.every):
+            self.sample()
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.sample()
+
+    def cpu(self) -> float:
+        """CPU seconds (user + system) used so far by this process and its live descendants."""
+        import psutil
+
+        total = 0.0
+        for p in [self.proc] + self.proc.children(recursive=True):
+            try:
+                t = p.cpu_times()
+                total += t.user + t.system
+            except psutil.Error:
+                pass
+        return total
+
+
+# --------------------------------------------------------------------------- one measurement (child)
+
+def warm_up() -> None:
+    """Load the models every stage uses lazily (language id, sentence splitter, sentiment lexicons)."""
+    from analysis import corpus, paths, sentiment, terms
+
+    f = sorted(paths.SEEDS.glob("*.txt"))[0]
+    corpus.ingest_file(f, f.name, corpus.Limits(), corpus.load_rules())
+    lex = terms.load_lexicon()
+    sentiment.score_sentences(pd.DataFrame({"file": ["w"], "index": [0], "text": ["warm up"], "words": [2]}), lex)
+
+
+def run_pipeline(root: Path, partition_size: int, scheduler: str | None, stages: list[str]) -> dict:
+    from analysis import corpus, engine, terms
+
+    lex = terms.load_lexicon()
+    out = {"load_before": os.getloadavg()[0]}
+    t = time.perf_counter()
+    warm_up()
+    if scheduler:
+        engine.get_client(scheduler).run(warm_up)   # a standing cluster has its workers warm
+    out["startup_s"] = time.perf_counter() - t
+    cache = Path(tempfile.mkdtemp(prefix="bench_scale_cache_"))
+    try:
+        with PeakRSS() as mem:
+            base = mem.sample()
+            cpu0 = mem.cpu()
+            t0 = time.perf_counter()
+            c = corpus.load_corpus(root, cache_dir=cache, limits=corpus.Limits(partition_size=partition_size),
+                                   scheduler=scheduler)
+            out["ingest_s"] = time.perf_counter() - t0
+            out["articles"] = int(len(c.meta))
+            out["words"] = int(c.meta["words"].sum())
+            out["sentences"] = int(c.meta["sentences"].sum())
+            out["partitions"] = len(c.parts)
+            if "terms" in stages:
+                t = time.perf_counter()
+                partial = c.map(terms_partition, desc="terms", with_articles=True, lexicon=lex)
+                rates = partial.groupby(["outlet", "family", "variant", "voice"], as_index=False)[["count", "words"]].sum()
+                out["terms_s"] = time.perf_counter() - t
+                out["term_hits"] = int(rates.loc[rates["voice"] == "all", "count"].sum())
+            if "sentiment" in stages:
+                t = time.perf_counter()
+                arts = c.map(sentiment_partition, desc="sentiment", lexicon=lex)
+                out["sentiment_s"] = time.perf_counter() - t
+                out["sentiment_articles"] = int(len(arts))
+            out["total_s"] = time.perf_counter() - t0
+            out["cpu_s"] = mem.cpu() - cpu0
+        out["load_after"] = os.getloadavg()[0]
+        out["peak_rss_mb"] = mem.peak / 2 ** 20
+        out["base_rss_mb"] = base / 2 ** 20
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    return out
+
+
+def run_naive(root: Path) -> dict:
+    """A per-article Python loop: TextBlob and VADER on the whole text, lexicon entries by ``str.count``."""
+    from textblob import TextBlob
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from analysis import terms
+
+    lex = terms.load_lexicon()
+    entries = sorted({e.lower() for fam, vs in lex.families.items() if fam != terms.PROPER
+                      for es in vs.values() for e in es})
+    vader = SentimentIntensityAnalyzer()
+    files = sorted(p for p in root.rglob("*.txt"))
+    TextBlob("warm up").sentiment
+    with PeakRSS() as mem:
+        cpu0 = mem.cpu()
+        t0 = time.perf_counter()
+        rows, words = [], 0
+        for p in files:
+            text = p.read_text("utf-8")
+            words += len(text.split())
+            row = {"file": p.name, "textblob": TextBlob(text).sentiment.polarity,
+                   "vader": vader.polarity_scores(text)["compound"]}
+            low = text.lower()
+            row.update({e: low.count(e) for e in entries})
+            rows.append(row)
+        df = pd.DataFrame(rows)
+        out = {"total_s": time.perf_counter() - t0, "articles": len(df), "words": words, "cpu_s": mem.cpu() - cpu0}
+    out["peak_rss_mb"] = mem.peak / 2 ** 20
+    return out
+
+
+def child(args) -> None:
+    root = Path(args.child_root)
+    if args.child_mode == "naive":
+        res = run_naive(root)
+    else:
+        sched = None if args.child_mode == "inproc" else args.child_mode
+        res = run_pipeline(root, args.partition_size, sched, args.stages.split(","))
+    print("RESULT " + json.dumps(res), flush=True)
+    os._exit(0)   # do not wait for a Dask cluster's orderly shutdown
+
+
+def measure(root: Path, mode: str, args, stages: list[str]) -> dict:
+    cmd = [sys.executable, __file__, "--child-root", str(root), "--child-mode", mode,
+           "--partition-size", str(args.partition_size), "--stages", ",".join(stages)]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    line = [l for l in proc.stdout.splitlines() if l.startswith("RESULT ")]
+    if proc.returncode or not line:
+        sys.stderr.write(proc.stderr[-4000:])
+        raise SystemExit(f"measurement failed: {' '.join(cmd)}")
+    res = json.loads(line[-1][len("RESULT "):])
+    res["load"] = os.getloadavg()[0]   # 1-minute load average after the run: other work on the machine
+    return res
+
+
+# --------------------------------------------------------------------------- parent
+
+def fmt(res: dict, label: str, n: int) -> str:
+    rate = res["articles"] / res["total_s"]
+    wps = res["words"] / res["total_s"]
+    stages = " ".join(f"{k[:-2]} {res[k]:.1f}s" for k in ("ingest_s", "terms_s", "sentiment_s") if k in res)
+    stages += f"; load {res['load']:.1f}"
+    return (f"| {n:>7,} | {label:<22} | {res['total_s']:8.1f} | {res['cpu_s']:7.1f} | {rate:9,.1f} | {wps:11,.0f} | "
+            f"{res['peak_rss_mb']:8,.0f} | {stages} |")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, nargs="+", default=[1_000, 10_000])
+    ap.add_argument("--partition-size", type=int, default=500)
+    ap.add_argument("--sentiment-max-n", type=int, default=10_000,
+                    help="run the sentiment stage only for N up to this (it dominates the time)")
+    ap.add_argument("--naive-max-n", type=int, default=10_000, help="run the naive baseline for N up to this")
+    ap.add_argument("--dask-n", type=int, nargs="*", default=None,
+                    help="N to also run on a local Dask cluster (2 workers); default: the largest N")
+    ap.add_argument("--scheduler", default="local", help="Dask scheduler for the Dask runs (local or tcp://HOST:PORT)")
+    ap.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "bench_scale"))
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--stages", default="terms,sentiment", help=argparse.SUPPRESS)
+    ap.add_argument("--child-root", help=argparse.SUPPRESS)
+    ap.add_argument("--child-mode", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child_root:
+        return child(args)
+
+    import psutil
+
+    print(f"machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2 ** 30:.0f} GB RAM; "
+          f"partition size {args.partition_size}; seed {args.seed}", flush=True)
+    dask_n = args.dask_n if args.dask_n is not None else [max(args.n)]
+    header = ("|       N | run                    |  total s |   CPU s | articles/s |     words/s |  peak MB | stages |\n"
+              "|--------:|------------------------|---------:|--------:|-----------:|------------:|---------:|--------|")
+    lines = []
+    for n in args.n:
+        t = time.perf_counter()
+        root = make_corpus(n, Path(args.workdir) / f"corpus_{n}", args.seed)
+        print(f"N={n:,}: corpus ready in {time.perf_counter() - t:.1f}s", flush=True)
+        stages = ["terms"] + (["sentiment"] if n <= args.sentiment_max_n else [])
+        label = "+".join(["ingest"] + stages)
+        runs = {"in-process": measure(root, "inproc", args, stages)}
+        lines.append(fmt(runs["in-process"], f"{label}, in-process", n))
+        print(lines[-1], flush=True)
+        if n in dask_n:
+            runs["dask"] = measure(root, args.scheduler, args, stages)
+            lines.append(fmt(runs["dask"], f"{label}, Dask 2 workers", n))
+            print(lines[-1] + f" (cluster start-up + warm-up {runs['dask'].get('startup_s', 0):.1f}s, not counted)",
+                  flush=True)
+            print(f"N={n:,}: in-process {runs['in-process']['total_s']:.1f}s vs Dask {runs['dask']['total_s']:.1f}s "
+                  f"-> speed-up {runs['in-process']['total_s'] / runs['dask']['total_s']:.2f}x", flush=True)
+        if n <= args.naive_max_n:
+            naive = measure(root, "naive", args, [])
+            lines.append(fmt(naive, "naive loop (whole text)", n))
+            print(lines[-1], flush=True)
+            print(f"N={n:,}: pipeline in-process / naive time = "
+                  f"{runs['in-process']['total_s'] / naive['total_s']:.2f}", flush=True)
+    print("\n" + header + "\n" + "\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

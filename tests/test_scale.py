@@ -1,0 +1,118 @@
+"""Scale: the same tables in-process and on Dask, and a re-run that reuses the ingest cache."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import corpus, engine, paths, sentiment, terms
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_scale.py"
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("bench_scale", BENCH)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory) -> Path:
+    """30 synthetic articles (resampled seed sentences, 20 outlets) plus an exact and a near copy."""
+    root = _bench().make_corpus(30, tmp_path_factory.mktemp("scale") / "corpus", seed=1)
+    files = sorted(root.rglob("*.txt"))
+    (root / "0000" / "z_exact.txt").write_bytes(files[0].read_bytes())
+    (root / "0000" / "z_near.txt").write_text(files[1].read_text("utf-8") + "Reporting by a news agency.\n", "utf-8")
+    return root
+
+
+LIMITS = corpus.Limits(partition_size=7)   # several partitions
+
+
+def pipeline(root: Path, cache: Path, scheduler: str | None) -> dict[str, pd.DataFrame]:
+    c = corpus.load_corpus(root, cache_dir=cache, limits=LIMITS, scheduler=scheduler)
+    lex = terms.load_lexicon()
+    hits = c.map(terms.match_sentences, lexicon=lex)
+    return {
+        "articles": c.articles, "report": c.report, "removed": c.removed, "sentences": c.sentences,
+        "hits": hits,
+        "counts": terms.term_counts(hits, c.meta, lex),
+        "counts_by_partition": c.map(_counts, with_articles=True, lexicon=lex),
+        "sentiment": c.map(sentiment.score_sentences, lexicon=lex),
+        "texts": c.map_articles(_lengths),
+    }
+
+
+def _counts(sentences, articles, lexicon):
+    return terms.term_counts(terms.match_sentences(sentences, lexicon), articles, lexicon)
+
+
+def _lengths(articles):
+    return articles.assign(chars=articles["text"].str.len())[["file", "chars"]]
+
+
+@pytest.fixture(scope="module")
+def in_process(small, tmp_path_factory):
+    return pipeline(small, tmp_path_factory.mktemp("cache_a"), None)
+
+
+def test_partitions_and_duplicates(small, in_process, tmp_path):
+    c = corpus.load_corpus(small, cache_dir=tmp_path, limits=LIMITS)
+    assert len(c.parts) == len(c.article_parts) == 5
+    assert c.meta.set_index("file").loc["0000/z_near.txt", "duplicate_of"] == "0000/a0000001.txt"
+    assert "0000/z_exact.txt" not in set(c.meta["file"])
+    assert "text" not in c.meta.columns and "text" in c.articles.columns
+    assert c.meta["outlet"].nunique() > 10
+    # per-partition term counts are the corpus-level ones, row for row
+    by_part = in_process["counts_by_partition"].sort_values(["file", "family", "variant", "voice"])
+    pd.testing.assert_frame_equal(by_part.reset_index(drop=True), in_process["counts"])
+    assert (in_process["texts"]["chars"].to_numpy() == c.articles["text"].str.len().to_numpy()).all()
+
+
+def test_second_load_reuses_the_cache(small, tmp_path, monkeypatch):
+    first = corpus.load_corpus(small, cache_dir=tmp_path, limits=LIMITS)
+    calls = []
+    real = corpus.ingest_file
+
+    def counting(path, rel, limits, rules):
+        calls.append(rel)
+        return real(path, rel, limits, rules)
+
+    monkeypatch.setattr(corpus, "ingest_file", counting)
+    second = corpus.load_corpus(small, cache_dir=tmp_path, limits=LIMITS)
+    assert calls == []
+    pd.testing.assert_frame_equal(first.articles, second.articles)
+    pd.testing.assert_frame_equal(first.report, second.report)
+    # a changed limit re-ingests everything; the original limits still hit the cache
+    corpus.load_corpus(small, cache_dir=tmp_path, limits=corpus.Limits(partition_size=7, min_words=2))
+    assert len(calls) == len(list(small.rglob("*.txt")))
+
+
+def test_changed_file_reingests_only_its_partition(small, tmp_path, monkeypatch):
+    root = tmp_path / "copy"
+    import shutil
+
+    shutil.copytree(small, root)
+    corpus.load_corpus(root, cache_dir=tmp_path / "cache", limits=LIMITS)
+    calls = []
+    real = corpus.ingest_file
+    monkeypatch.setattr(corpus, "ingest_file", lambda p, rel, l, r: calls.append(rel) or real(p, rel, l, r))
+    target = sorted(root.rglob("*.txt"))[10]
+    target.write_text(target.read_text("utf-8") + "One more sentence was added here.\n", "utf-8")
+    c = corpus.load_corpus(root, cache_dir=tmp_path / "cache", limits=LIMITS)
+    assert len(calls) == LIMITS.partition_size and target.relative_to(root).as_posix() in calls
+    assert c.articles.set_index("file").loc[target.relative_to(root).as_posix(), "text"].endswith("added here.")
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_identical_tables(small, in_process, tmp_path):
+    try:
+        on_dask = pipeline(small, tmp_path, "local")
+    finally:
+        engine.shutdown()
+    assert on_dask.keys() == in_process.keys()
+    for name, df in in_process.items():
+        pd.testing.assert_frame_equal(on_dask[name], df, obj=name)

@@ -99,16 +99,24 @@ class Corpus:
         frames = [pd.read_parquet(p) for p in self.parts]
         return pd.concat(frames, ignore_index=True) if frames else _empty_sentences()
 
-    def map(self, func, desc: str = "sentences", then=None, **kwargs) -> pd.DataFrame:
+    def map(self, func, desc: str = "sentences", then=None, with_articles: bool = False, **kwargs) -> pd.DataFrame:
         """Concatenate ``func(sentences_partition, **kwargs)`` over the partitions (pandas or Dask).
 
         ``then`` (optional) is applied to each partition's result where it was computed, before the
         results come back: e.g. a per-article aggregate, so only small partial tables travel and
-        stay in memory. Functions must be module-level (or ``functools.partial`` of them) to pickle.
+        stay in memory. ``with_articles=True`` also passes the partition's articles (``meta`` rows, no
+        text) as ``articles=``, e.g. for ``terms.term_counts`` per partition. Functions must be
+        module-level (or ``functools.partial`` of them) to pickle for Dask.
         """
-        step = functools.partial(_apply, func=func, kwargs=kwargs, then=then)
-        results = engine.map_partitions(step, self.parts, scheduler=self.scheduler, desc=desc)
-        return _concat(results, lambda: _then(func(_empty_sentences(), **kwargs), then))
+        if with_articles:   # each task also gets its partition's articles (no text) as ``articles=``
+            items = [(s, self._files(a)[ARTICLE_COLUMNS]) for s, a in zip(self.parts, self.article_parts)]
+            step = functools.partial(_apply_with_articles, func=func, kwargs=kwargs, then=then)
+            empty = {"articles": self.meta.head(0)[ARTICLE_COLUMNS]}
+        else:
+            items, empty = self.parts, {}
+            step = functools.partial(_apply, func=func, kwargs=kwargs, then=then)
+        results = engine.map_partitions(step, items, scheduler=self.scheduler, desc=desc)
+        return _concat(results, lambda: _then(func(_empty_sentences(), **empty, **kwargs), then))
 
     def map_articles(self, func, desc: str = "articles", then=None, **kwargs) -> pd.DataFrame:
         """Like ``map`` over article partitions: ``func(articles_partition, **kwargs)``, where a partition
@@ -131,6 +139,11 @@ def _concat(results, empty):
 
 def _apply(part: Path, func, kwargs, then=None):
     return _then(func(pd.read_parquet(part), **kwargs), then)
+
+
+def _apply_with_articles(item, func, kwargs, then=None):
+    part, articles = item
+    return _then(func(pd.read_parquet(part), articles=articles.reset_index(drop=True), **kwargs), then)
 
 
 def _read_texts(path: Path, meta: pd.DataFrame) -> pd.DataFrame:
@@ -565,7 +578,8 @@ def _assemble(root, records, outputs, skipped, manifest, manifest_problems, limi
     near = _near_duplicates(*_signatures(outputs, records.loc[ok, "file"]), limits.near_duplicate) if ok.any() else {}
     meta = manifest.set_index("file")
     in_manifest = records["file"].isin(meta.index)
-    records["note"] = np.where(in_manifest, "", "not in the manifest: outlet 'unknown'")
+    records["note"] = ["; ".join(n for n in (str(old or ""), new) if n)   # keep ingest_file's notes (issue 8)
+                       for old, new in zip(records["note"], np.where(in_manifest, "", "not in the manifest: outlet 'unknown'"))]
 
     arts = records[ok].copy()
     arts = arts.join(meta, on="file")

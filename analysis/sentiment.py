@@ -156,14 +156,15 @@ def score_sentences(sentences: pd.DataFrame, lexicon=None, engines=None) -> pd.D
     ``<engine>_known`` (word tokens the engine's lexicon holds). Pure: use with ``Corpus.map``."""
     out = sentences[["file", "index", "text", "words"]].reset_index(drop=True).copy()
     found = [targets(t, lexicon) for t in out["text"]]
-    out["targets"] = [";".join(t) for t in found]
-    out["multi_target"] = [len(t) > 1 for t in found]
+    out["targets"] = pd.Series([";".join(t) for t in found], index=out.index, dtype="str")
+    out["multi_target"] = pd.Series([len(t) > 1 for t in found], index=out.index, dtype=bool)
     masked = [mask(t, lexicon) for t in out["text"]]
     tokens = [[_norm(w) for w in WORD_RE.findall(t)] for t in out["text"]]
     for name in engines or ENGINES:
         out[name] = score(out["text"], name)["score"].to_numpy()
         out[f"{name}_masked"] = score(masked, name)["score"].to_numpy()
-        out[f"{name}_known"] = [sum(map(ENGINES[name].known, ws)) for ws in tokens]
+        out[f"{name}_known"] = pd.Series([sum(map(ENGINES[name].known, ws)) for ws in tokens], index=out.index,
+                                         dtype="int64")
     return out
 
 
@@ -218,6 +219,19 @@ def _interval(values, n_boot: int, seed: int) -> tuple[float, float, float]:
     return bootstrap_mean(v, n_boot=n_boot, seed=seed)
 
 
+def _means(raw, masked, n_boot: int, seed: int) -> dict:
+    """score, score_low, score_high and the same for score_masked."""
+    (m, lo, hi), (mm, mlo, mhi) = _interval(raw, n_boot, seed), _interval(masked, n_boot, seed)
+    return {"score": m, "score_low": lo, "score_high": hi,
+            "score_masked": mm, "score_masked_low": mlo, "score_masked_high": mhi}
+
+
+OUTLET_COLUMNS = ["level", "outlet", "engine", "articles", "sentences", "score", "score_low", "score_high",
+                  "score_masked", "score_masked_low", "score_masked_high", "score_whole", "coverage"]
+TARGET_COLUMNS = ["outlet", "target", "engine", "sentences", "articles", "multi_target", "score", "score_low",
+                  "score_high", "score_masked", "score_masked_low", "score_masked_high"]
+
+
 def outlet_summary(arts: pd.DataFrame, articles: pd.DataFrame, n_boot: int = 2000,
                    seed: int = 0) -> pd.DataFrame:
     """``sentiment_outlets.csv``: per outlet (and manifest group) x engine, the mean over articles
@@ -229,13 +243,11 @@ def outlet_summary(arts: pd.DataFrame, articles: pd.DataFrame, n_boot: int = 200
     rows = []
     for level, df in levels:
         for (unit, eng), g in df.groupby(["unit", "engine"], sort=True):
-            raw, msk = _interval(g["score"], n_boot, seed), _interval(g["score_masked"], n_boot, seed)
             rows.append({"level": level, "outlet": unit, "engine": eng, "articles": len(g),
-                         "sentences": int(g["sentences"].sum()), "score": raw[0], "score_low": raw[1],
-                         "score_high": raw[2], "score_masked": msk[0], "score_masked_low": msk[1],
-                         "score_masked_high": msk[2], "score_whole": g["score_whole"].mean(),
+                         "sentences": int(g["sentences"].sum()), **_means(g["score"], g["score_masked"], n_boot, seed),
+                         "score_whole": g["score_whole"].mean(),
                          "coverage": g["known"].sum() / max(g["words"].sum(), 1)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=OUTLET_COLUMNS)
 
 
 def target_summary(sent: pd.DataFrame, articles: pd.DataFrame, n_boot: int = 2000,
@@ -249,12 +261,11 @@ def target_summary(sent: pd.DataFrame, articles: pd.DataFrame, n_boot: int = 200
     rows = []
     for (outlet, target), g in long.groupby(["outlet", "target"], sort=True):
         for e in _engines_in(sent):
-            raw, msk = _interval(g[e], n_boot, seed), _interval(g[f"{e}_masked"], n_boot, seed)
             rows.append({"outlet": outlet, "target": target, "engine": e, "sentences": len(g),
                          "articles": g["file"].nunique(), "multi_target": int(g["multi_target"].sum()),
-                         "score": raw[0], "score_low": raw[1], "score_high": raw[2],
-                         "score_masked": msk[0], "score_masked_low": msk[1], "score_masked_high": msk[2]})
-    return pd.DataFrame(rows).sort_values(["outlet", "target", "engine"]).reset_index(drop=True) if rows else pd.DataFrame(rows)
+                         **_means(g[e], g[f"{e}_masked"], n_boot, seed)})
+    out = pd.DataFrame(rows, columns=TARGET_COLUMNS)
+    return out.sort_values(["outlet", "target", "engine"]).reset_index(drop=True)
 
 
 def disagreements(sent: pd.DataFrame, articles: pd.DataFrame, a: str = "vader", b: str = "textblob",

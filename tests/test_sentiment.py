@@ -203,6 +203,16 @@ def test_notebook_is_clean_and_parameterised():
     assert max(len(c.source.splitlines()) for c in code) <= 15
 
 
+def test_empty_corpus_gives_empty_tables():
+    empty = sentences_frame({}).reindex(columns=["file", "index", "part", "text", "start", "end", "words"])
+    sent = S.score_sentences(empty.astype({"file": "str", "text": "str", "index": "int64", "words": "int64"}))
+    meta = articles_frame({}, {})
+    arts = S.article_scores(sent, meta)
+    for table in (S.sentence_table(sent, meta), arts, S.outlet_summary(arts, meta), S.target_summary(sent, meta),
+                  S.disagreements(sent, meta)):
+        assert len(table) == 0 and len(table.columns) > 3
+
+
 def test_disagreements_sorted_by_size():
     sent = S.score_sentences(sentences_frame(ARTS))
     d = S.disagreements(sent, articles_frame(ARTS, SOURCES), n=3)

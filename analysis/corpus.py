@@ -47,6 +47,21 @@ class Limits:
     language: str = "en"              # other languages are skipped as "not English"
     near_duplicate: float = 0.8       # estimated Jaccard of 5-word shingles at or above: near duplicate
     partition_size: int = 500         # files per partition (bounds memory)
+    max_nul_share: float = 0.01       # NUL bytes above this share of the file: binary; below: stripped, noted
+
+    def __post_init__(self):
+        whole = {"max_bytes": 1, "min_words": 0, "partition_size": 1}
+        for name, low in whole.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise CorpusError(f"{name} must be a whole number >= {low}, not {value!r} "
+                                  f"({type(value).__name__}); e.g. {name}={Limits.__dataclass_fields__[name].default}")
+        for name in ("near_duplicate", "max_nul_share"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                raise CorpusError(f"{name} must be a number between 0 and 1, not {value!r}")
+        if not isinstance(self.language, str):
+            raise CorpusError(f"language must be a language code such as 'en' (or '' for any), not {self.language!r}")
 
 
 @dataclass
@@ -185,10 +200,27 @@ def load_rules(path: str | None = None) -> dict:
 
 # --------------------------------------------------------------------------- one file
 
+# Single-byte encodings charset_normalizer may guess for Western text; cp1252 is preferred among them
+# because it is what Windows saves English (and French, German...) text in, smart quotes included.
+_WESTERN = re.compile(r"^(cp125[0-8]|iso8859_\d+|latin_1|mac_\w+|cp8\d\d|windows_125\d)$")
+
+
 def decode(raw: bytes) -> tuple[str | None, str]:
-    """Text and the encoding used: UTF-8 (with or without BOM), UTF-16 by BOM, else a detected one."""
+    r"""Text and the encoding used: UTF-8 (with or without BOM), UTF-16 by BOM, else a detected one.
+
+    When detection picks a Western single-byte code page, Windows-1252 is used if it decodes the
+    bytes (it maps 0x93/0x94 to “ ” where Latin-1 would give control characters).
+
+    >>> decode("He said \u201cno\u201d \u2014 caf\u00e9".encode("cp1252"))
+    ('He said “no” — café', 'cp1252')
+    >>> decode("\ufeffHi".encode("utf-16-be"))
+    ('Hi', 'utf-16')
+    """
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), "utf-16"
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            return None, ""
     try:
         return raw.decode("utf-8-sig"), "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
     except UnicodeDecodeError:
@@ -196,25 +228,62 @@ def decode(raw: bytes) -> tuple[str | None, str]:
     from charset_normalizer import from_bytes
 
     best = from_bytes(raw).best()
+    if best is None or _WESTERN.match(best.encoding):
+        try:
+            return raw.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            pass
     if best is None:
         return None, ""
     return str(best), best.encoding
 
 
-def looks_binary(raw: bytes) -> bool:
-    """Binary, not text: NUL bytes or many control characters in the first 8 KB (UTF-16 aside)."""
-    head = raw[:8192]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+def nul_share(raw: bytes) -> float:
+    """Share of NUL bytes in ``raw`` (0 for UTF-16 with a BOM, where NULs are part of the encoding)."""
+    if not raw or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return 0.0
+    return raw.count(b"\x00") / len(raw)
+
+
+def looks_binary(raw: bytes, max_nul_share: float = 0.01) -> bool:
+    r"""Binary, not text: judged on the first 64 KB (UTF-16 with a BOM aside).
+
+    Binary when NUL bytes are more than ``max_nul_share`` of it, or when other control bytes
+    (not tab, line feed, vertical tab, form feed, carriage return or escape) are more than 5%.
+    A few stray NULs in a text file are not binary: ``ingest_file`` strips them and notes it.
+
+    >>> looks_binary(b"One stray NUL\x00 in a page. " + b"Otherwise plain text. " * 20)
+    False
+    >>> looks_binary(bytes(range(256)))
+    True
+    """
+    head = raw[:65536]
+    if not head or head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
-    controls = sum(b < 9 or 13 < b < 32 for b in head)
-    return b"\x00" in head or controls > 0.05 * max(len(head), 1)
+    controls = sum(head.count(bytes([b])) for b in (*range(1, 9), *range(14, 27), *range(28, 32)))
+    return nul_share(head) > max_nul_share or controls > 0.05 * len(head)
+
+
+# Invisible characters dropped: zero-width spaces and joiners, word joiner, BOM, soft hyphen, NUL,
+# bidirectional controls (which can make text display in another order than it is stored), other
+# C0 controls and C1 controls. Vertical tab, form feed, and Unicode line/paragraph separators become
+# line breaks; no-break and other fixed-width spaces, and tabs, become plain spaces.
+_DROP = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                   "\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_BREAK = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_SPACE = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 
 
 def normalise(s: str) -> str:
-    """Unicode NFC, one kind of line break, no NUL / zero-width characters, no-break spaces as spaces."""
+    r"""Unicode NFC, one kind of line break, invisible characters dropped, odd spaces made plain.
+
+    >>> normalise("a\u00a0b\u200bc\r\nd\re\x00f\u202eg")
+    'a bc\nd\nefg'
+    """
     s = unicodedata.normalize("NFC", s).replace("\r\n", "\n").replace("\r", "\n")
-    s = re.sub("[\u200b\u200c\u200d\u2060\ufeff\x00]", "", s)
-    return re.sub("[\u00a0\u2007\u202f\t]", " ", s)
+    s = _BREAK.sub("\n", s)
+    s = _DROP.sub("", s)
+    return _SPACE.sub(" ", s)
 
 
 def clean(raw_text: str, rules: dict, title: str | None = None) -> tuple[str, str, list[dict]]:
@@ -276,27 +345,72 @@ def minhash(words: list[str]) -> np.ndarray:
     return m.hashvalues.astype(np.uint64)
 
 
+def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file, read in 1 MB chunks (never the whole file in memory)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
+
+
+def latin_share(s: str) -> float:
+    """Share of the letters in ``s`` that are Latin script (1.0 when there are no letters)."""
+    letters = len(_LETTER.findall(s))
+    return len(_LATIN.findall(s)) / letters if letters else 1.0
+
+
 def ingest_file(path: Path, rel: str, limits: Limits, rules: dict) -> dict:
-    """Read, decode, clean and split one file. Returns a record; ``reason`` set when it is skipped."""
-    rec = {"file": rel, "bytes": path.stat().st_size, "encoding": "", "language": "", "sha256": "",
+    """Read, decode, clean and split one file. Returns a record; ``reason`` set when it is skipped.
+
+    ``note`` carries warnings that did not stop the file: stray NUL bytes or invisible characters
+    removed, a guessed (non-UTF-8) encoding, mixed scripts. The size limit is checked before
+    anything is read. The language is detected on the whole body: a page that is mostly another
+    language is skipped even if it holds an English paragraph (the reason says how much is Latin script).
+    """
+    rec = {"file": rel, "bytes": 0, "encoding": "", "language": "", "sha256": "",
            "reason": "", "note": "", "title": "", "text": "", "removed": [], "sentences": [], "minhash": None,
            "words": 0}
-    if rec["bytes"] > limits.max_bytes:
-        rec["reason"] = f"too large: {rec['bytes']:,} bytes over the limit of {limits.max_bytes:,} (raise max_bytes)"
+    notes = []
+    try:
+        rec["bytes"] = path.stat().st_size
+        if rec["bytes"] > limits.max_bytes:
+            rec["reason"] = (f"too large: {rec['bytes']:,} bytes over the limit of {limits.max_bytes:,} "
+                             f"(raise it with --max-bytes N, the notebook parameter max_bytes, or split the file)")
+            return rec
+        raw = path.read_bytes()
+    except OSError as exc:
+        rec["reason"] = f"unreadable: {exc.strerror or exc} (check the file's permissions)"
         return rec
-    raw = path.read_bytes()
     rec["sha256"] = hashlib.sha256(raw).hexdigest()
     if not raw.strip():
         rec["reason"] = "empty file"
         return rec
-    if looks_binary(raw):
+    if looks_binary(raw, limits.max_nul_share):
         rec["reason"] = "not text: binary content"
         return rec
+    nuls = 0 if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else raw.count(b"\x00")
+    if nuls:
+        raw = raw.replace(b"\x00", b"")
+        notes.append(f"{nuls} stray NUL byte(s) removed")
     decoded, rec["encoding"] = decode(raw)
     if decoded is None:
-        rec["reason"] = "undecodable: not UTF-8 and no encoding detected"
+        rec["reason"] = "undecodable: not UTF-8 and no encoding detected (save the file as UTF-8)"
         return rec
+    if rec["encoding"] not in ("utf-8", "utf-8-sig", "utf-16"):
+        notes.append(f"not UTF-8: decoded as {rec['encoding']} (check accented letters and quotes)")
+    invisible = len(_DROP.findall(decoded[1:] if decoded.startswith("\ufeff") else decoded))
+    if invisible:
+        notes.append(f"{invisible} invisible or control character(s) removed (zero-width, bidirectional, control)")
     decoded = normalise(decoded)
+    rec["note"] = "; ".join(notes)
+    if not decoded.strip():
+        rec["reason"] = "empty file"
+        return rec
     html_title = None
     if path.suffix.lower() in HTML_SUFFIXES:
         html_title, decoded = extract_html(decoded)
@@ -311,9 +425,16 @@ def ingest_file(path: Path, rel: str, limits: Limits, rules: dict) -> dict:
     import py3langid
 
     rec["language"] = py3langid.classify(body or title)[0]
+    latin = latin_share(body or title)
     if limits.language and rec["language"] != limits.language:
-        rec["reason"] = f"not English: detected language '{rec['language']}'"
+        rec["reason"] = f"not English: detected language '{rec['language']}' on the whole text"
+        if limits.language == "en" and latin >= 0.05:
+            rec["reason"] += (f" ({latin:.0%} of its letters are Latin script; save an English part "
+                              f"as a file of its own to analyse it)")
         return rec
+    if latin < 0.95:
+        notes.append(f"mixed script: {1 - latin:.0%} of letters are not Latin script")
+        rec["note"] = "; ".join(notes)
     sents = []
     if title:
         sents.append(("title", 0, len(title)))
@@ -350,22 +471,39 @@ def ingest_partition(items: list[tuple[str, str]], limits: Limits, rules_path: s
 # --------------------------------------------------------------------------- the folder
 
 def discover(root: Path) -> tuple[list[tuple[str, Path]], list[dict]]:
-    """Candidate article files under ``root`` (sorted) and the files skipped on sight, with reasons."""
+    """Candidate article files under ``root`` (sorted) and the files skipped on sight, with reasons.
+
+    Symbolic links are followed only to files inside ``root`` (so a link is analysed, or reported as
+    a duplicate of its target); links to folders are not followed. Pipes, sockets and devices are
+    never opened. File names that are not valid UTF-8 are reported, not read.
+    """
     files, skipped = [], []
     for p in sorted(root.rglob("*")):
         rel = p.relative_to(root).as_posix()
         if p.is_dir() and not p.is_symlink():
             continue
+        try:
+            rel.encode("utf-8")
+        except UnicodeEncodeError:
+            rel = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            skipped.append({"input": "file", "file": rel, "status": "skipped",
+                            "reason": "file name is not valid UTF-8 (rename the file)"})
+            continue
+        target = _resolve(p) if p.is_symlink() else p
         if any(part.startswith(".") for part in p.relative_to(root).parts):
             reason = "hidden file"
         elif p.name.startswith("~$") or p.name.endswith(("~", ".tmp", ".swp")):
             reason = "temporary file"
-        elif p.is_symlink() and not _inside(p.resolve(), root):
+        elif p.is_symlink() and target is None:
+            reason = "broken symbolic link (its target does not exist or links back to itself)"
+        elif p.is_symlink() and not _inside(target, root):
             reason = "symbolic link to a file outside the corpus folder"
         elif p.is_dir():
-            continue
+            reason = "symbolic link to a folder (not followed; put the files in the corpus folder)"
         elif rel == MANIFEST:
             continue
+        elif not p.is_file():
+            reason = "not a regular file (a pipe, socket or device)"
         elif p.suffix.lower() not in TEXT_SUFFIXES | HTML_SUFFIXES:
             reason = f"unsupported file type '{p.suffix or '(none)'}': only .txt, .html and .htm are read"
         else:
@@ -373,6 +511,15 @@ def discover(root: Path) -> tuple[list[tuple[str, Path]], list[dict]]:
             continue
         skipped.append({"input": "file", "file": rel, "status": "skipped", "reason": reason})
     return files, skipped
+
+
+def _resolve(p: Path) -> Path | None:
+    """Where a link points, or None if it is broken or loops."""
+    try:
+        target = p.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    return target
 
 
 def _inside(p: Path, root: Path) -> bool:
@@ -383,28 +530,59 @@ def _inside(p: Path, root: Path) -> bool:
         return False
 
 
+class CorpusWarning(UserWarning):
+    """Something in the corpus was read but deserves a look (e.g. a manifest that is not UTF-8)."""
+
+
+def _manifest_path(value: str) -> str:
+    """A manifest ``file`` value as a corpus-relative POSIX path: backslashes and ``./`` normalised."""
+    value = value.replace("\\", "/")
+    return Path(value).as_posix() if value else value
+
+
 def read_manifest(root: Path) -> tuple[pd.DataFrame, list[dict]]:
-    """The manifest's usable rows (one per file) and report rows for the ones that are not usable."""
+    """The manifest's usable rows (one per file) and report rows for the ones that are not usable.
+
+    Tolerated, with a ``CorpusWarning``: a BOM, another encoding than UTF-8 (Windows-1252 is
+    detected), a semicolon, tab or bar as separator, extra columns (ignored). Refused, with an error
+    naming the manifest and the fix: no 'file' or 'outlet' column, rows that do not parse, an empty file.
+    """
+    import warnings
+
     path = root / MANIFEST
     if not path.exists():
         return pd.DataFrame(columns=MANIFEST_COLUMNS), []
     raw = path.read_bytes()
-    decoded, _ = decode(raw)
+    decoded, encoding = decode(raw)
     if decoded is None:
         raise CorpusError(f"{path}: cannot decode the manifest; save it as UTF-8")
+    if encoding not in ("utf-8", "utf-8-sig"):
+        warnings.warn(f"{path}: not UTF-8, read as {encoding}; check outlet names (save it as UTF-8 to be sure)",
+                      CorpusWarning, stacklevel=2)
     decoded = normalise(decoded)
+    if not decoded.strip():
+        raise CorpusError(f"{path}: the manifest is empty; give a header row (file,outlet,...) and one row per file, "
+                          f"or delete it")
     try:
-        dialect = csv.Sniffer().sniff(decoded.split("\n", 1)[0], delimiters=",;\t|")
-        df = pd.read_csv(io.StringIO(decoded), sep=dialect.delimiter, dtype=str, keep_default_na=False)
-    except (csv.Error, pd.errors.ParserError) as exc:
+        try:
+            sep = csv.Sniffer().sniff(decoded.split("\n", 1)[0], delimiters=",;\t|").delimiter
+        except csv.Error:
+            sep = ","
+        df = pd.read_csv(io.StringIO(decoded), sep=sep, dtype=str, keep_default_na=False)
+    except (csv.Error, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise CorpusError(f"{path}: not a readable CSV ({exc}); one header row, then one row per file") from exc
-    df.columns = [c.strip().lower() for c in df.columns]
+    df.columns = [str(c).strip().lower() for c in df.columns]
     missing = {"file", "outlet"} - set(df.columns)
     if missing:
-        raise CorpusError(f"{path}: missing column(s) {sorted(missing)}; the manifest needs at least 'file' and 'outlet'")
+        raise CorpusError(f"{path}: missing column(s) {sorted(missing)}; the manifest needs at least 'file' and 'outlet'"
+                          f" (found: {', '.join(df.columns)})")
+    extra = [c for c in df.columns if c not in MANIFEST_COLUMNS]
+    if extra:
+        warnings.warn(f"{path}: extra column(s) ignored: {', '.join(extra)}", CorpusWarning, stacklevel=2)
     df = df[[c for c in MANIFEST_COLUMNS if c in df.columns]].copy().reindex(columns=MANIFEST_COLUMNS, fill_value="")
     df = df.apply(lambda col: col.str.strip())
-    problems, keep = [], []
+    df["file"] = df["file"].map(_manifest_path)
+    problems, keep, seen = [], [], set()
     for i, row in df.iterrows():
         where = f"manifest row {i + 2}"
         bad = None
@@ -412,7 +590,9 @@ def read_manifest(root: Path) -> tuple[pd.DataFrame, list[dict]]:
             bad = "manifest row with no file name"
         elif Path(row["file"]).is_absolute() or not _inside((root / row["file"]).resolve(), root.resolve()):
             bad = "manifest path outside the corpus folder"
-        elif row["file"] in set(df.loc[keep, "file"]):
+        elif row["file"] == MANIFEST:
+            bad = "manifest row naming the manifest itself"
+        elif row["file"] in seen:
             bad = "duplicate manifest row (the first row for this file is used)"
         elif not (root / row["file"]).is_file():
             bad = "manifest row without a file"
@@ -421,6 +601,7 @@ def read_manifest(root: Path) -> tuple[pd.DataFrame, list[dict]]:
                              "reason": bad, "note": where, "outlet": row["outlet"]})
         else:
             keep.append(i)
+            seen.add(row["file"])
     good = df.loc[keep].copy()
     good["outlet"] = good["outlet"].replace("", "unknown")
     return good.reset_index(drop=True), problems

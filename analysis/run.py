@@ -8,6 +8,7 @@ complete outputs in place. A lock file stops two runs writing into one folder.
 from __future__ import annotations
 
 import argparse
+import ast
 import hashlib
 import json
 import os
@@ -39,51 +40,117 @@ def notebooks(selected: list[str] | None = None) -> list[Path]:
 
 
 class Lock:
-    """An exclusive lock on an output folder, released on exit; a stale lock (dead process) is taken over."""
+    """An exclusive lock on an output folder (``OUT/.run.lock``), held until the run ends.
+
+    The lock is an ``flock`` on the file, so the kernel releases it when the process dies, however
+    it dies: a lock file left by a killed run is simply taken over. The file names the holder's
+    process id, for the message a second run gets.
+    """
 
     def __init__(self, out: Path):
         self.path = out / LOCK
+        self.fd = None
 
     def __enter__(self):
-        for _ in range(2):
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(10):
+            fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
             try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-                os.write(fd, str(os.getpid()).encode())
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
                 os.close(fd)
-                return self
-            except FileExistsError:
-                pid = self.path.read_text().strip()
-                if pid.isdigit() and _alive(int(pid)):
-                    raise RunError(f"another run (process {pid}) is writing to {self.path.parent}; "
-                                   f"wait for it to finish, or delete {self.path} if it is gone")
-                self.path.unlink(missing_ok=True)
-        raise RunError(f"cannot take the lock {self.path}")
+                raise RunError(f"another run (process {holder}) is writing to {self.path.parent} and holds the lock "
+                               f"{self.path}; wait for it to finish (the lock is released when that process ends)") \
+                    from None
+            try:
+                same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
+            except FileNotFoundError:
+                same = False
+            if not same:          # the holder removed the file between our open and our lock: retry
+                os.close(fd)
+                continue
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+            self.fd = fd
+            return self
+        raise RunError(f"cannot take the lock {self.path}; is another run starting and stopping there?")
 
     def __exit__(self, *exc):
-        self.path.unlink(missing_ok=True)
+        if self.fd is not None:
+            self.path.unlink(missing_ok=True)     # unlink while still locked, then release
+            os.close(self.fd)
+            self.fd = None
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-        return True
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
+COMPLETE = ".complete"
 
 
 def _publish(staging: Path, out: Path) -> None:
-    """Copy every file from ``staging`` to the same place under ``out``, each replaced by an atomic rename.
+    """Copy every file from a complete ``staging`` to the same place under ``out``, each by an atomic rename.
 
-    Staging keeps its copies so later notebooks of the same run read the tables earlier ones wrote.
+    Called once, after every notebook of the run has finished, so ``out`` never mixes notebooks of
+    two runs. ``staging`` is marked complete first: if the process dies half-way through copying,
+    the next run (holding the lock) finishes the copy before it starts (``_recover``).
     """
-    for src in sorted(p for p in staging.rglob("*") if p.is_file()):
+    (staging / COMPLETE).write_text("complete\n")
+    for src in sorted(p for p in staging.rglob("*") if p.is_file() and p.name != COMPLETE):
         dest = out / src.relative_to(staging)
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(f".{dest.name}.tmp")
         shutil.copyfile(src, tmp)
         os.replace(tmp, dest)
+    (staging / COMPLETE).unlink()
+
+
+def _recover(staging: Path, out: Path) -> bool:
+    """Finish publishing a run that died while copying its outputs; drop an unfinished one. True if finished."""
+    finished = (staging / COMPLETE).exists()
+    if finished:
+        _publish(staging, out)
+    shutil.rmtree(staging, ignore_errors=True)
+    for tmp in out.glob("*/.*.tmp"):               # half-copied files of a killed publish
+        tmp.unlink(missing_ok=True)
+    return finished
+
+
+def check_params(params: dict, nbs: list[Path] | None = None) -> dict:
+    """Refuse parameters no notebook declares, or of another type than the notebooks' defaults.
+
+    papermill only warns about unknown names, and a string where a number belongs fails deep inside
+    a notebook; this says which parameter, what was given and what is expected, before anything runs.
+    ``None`` is accepted for any parameter (it means the default).
+    """
+    import papermill as pm
+
+    declared = {}
+    for nb in nbs if nbs is not None else notebooks():
+        for name, spec in pm.inspect_notebook(str(nb)).items():
+            declared.setdefault(name, (spec.get("default"), nb.name))
+    unknown = sorted(set(params) - set(declared))
+    if unknown:
+        import difflib
+
+        hints = [f"{u!r}" + (f" (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(u, declared, 1)) else "")
+                 for u in unknown]
+        raise RunError(f"unknown parameter(s) {', '.join(hints)}; the notebooks take {', '.join(sorted(declared))}")
+    for name, value in params.items():
+        default = declared[name][0]
+        if value is None or default in (None, "None"):
+            continue
+        try:
+            expected = type(ast.literal_eval(default))  # a literal: 500, "en", 0.8
+        except Exception:
+            continue
+        ok = isinstance(value, expected) and not (isinstance(value, bool) and expected is not bool)
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            ok = True
+        if not ok:
+            raise RunError(f"parameter {name!r} must be {expected.__name__} (default {default} in {declared[name][1]}), "
+                           f"not {type(value).__name__} {value!r}")
+    return params
 
 
 def record(params: dict, corpus_dir: Path, out: Path) -> Path:
@@ -151,8 +218,13 @@ def tidy(executed: Path, replace: dict[str, str]) -> Path:
 
 
 def run(corpus=None, out=None, scheduler=None, partition_size=500, lexicon=None,
-        only: list[str] | None = None, quiet: bool = False) -> Path:
-    """Run the notebooks on ``corpus`` into ``out``; see the module docstring. Returns ``out``."""
+        only: list[str] | None = None, quiet: bool = False, max_bytes: int | None = None) -> Path:
+    """Run the notebooks on ``corpus`` into ``out``; see the module docstring. Returns ``out``.
+
+    Arguments are checked before anything runs (folder, lexicon, parameter types); the outputs
+    are published only once every notebook has finished, so a failed or killed run leaves the
+    previous complete outputs as they were.
+    """
     corpus_dir = paths.corpus_dir(corpus)
     if not corpus_dir.is_dir():
         raise RunError(f"corpus folder not found: {corpus_dir}")
@@ -160,27 +232,42 @@ def run(corpus=None, out=None, scheduler=None, partition_size=500, lexicon=None,
         raise RunError(f"corpus folder is empty: {corpus_dir} (put .txt or .html articles in it)")
     if lexicon and not Path(lexicon).is_file():
         raise RunError(f"lexicon file not found: {lexicon}")
-    if not isinstance(partition_size, int) or partition_size < 1:
+    if isinstance(partition_size, bool) or not isinstance(partition_size, int) or partition_size < 1:
         raise RunError(f"partition size must be a positive whole number, not {partition_size!r}")
+    if max_bytes is not None and (isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1):
+        raise RunError(f"max bytes must be a positive whole number, not {max_bytes!r}")
+    if lexicon:
+        from . import terms
+
+        try:
+            terms.load_lexicon(lexicon)          # a broken lexicon fails here, naming the file, not in notebook 02
+        except terms.LexiconError as exc:
+            raise RunError(str(exc)) from None
+    nbs = notebooks(only)
     outputs = paths.outputs(out)
     params = {"corpus_dir": str(corpus_dir), "scheduler": scheduler, "partition_size": partition_size,
               "lexicon": str(Path(lexicon).resolve()) if lexicon else None, "notebooks": only}
+    if max_bytes is not None:
+        params["max_bytes"] = max_bytes
+    run_params = {**params, "out_dir": None, "cache_dir": None, "final_out": None}
+    check_params({k: v for k, v in run_params.items() if k not in ("notebooks", "final_out")})
     with Lock(outputs.root):
         staging = outputs.root / ".staging"  # one name: the lock makes it ours alone
-        shutil.rmtree(staging, ignore_errors=True)
+        _recover(staging, outputs.root)
         try:
-            for nb in notebooks(only):
+            for nb in nbs:
                 if not quiet:
                     print(f"running {nb.name}", file=sys.stderr, flush=True)
                 execute(nb, {**params, "out_dir": str(staging), "cache_dir": str(outputs.cache),
                              "final_out": str(outputs.root)}, staging)
-                _publish(staging, outputs.root)
-            record(params, corpus_dir, outputs.root)
+            record(params, corpus_dir, staging)
+            _publish(staging, outputs.root)
             from . import render
 
             render.index(outputs.root)
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            if not (staging / COMPLETE).exists():
+                shutil.rmtree(staging, ignore_errors=True)
     return outputs.root
 
 
@@ -192,13 +279,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", help="output folder for tables/, figures/, rendered/ (default: the repository)")
     p.add_argument("--scheduler", help="Dask scheduler: 'local' for a local cluster or tcp://HOST:PORT (default: in-process)")
     p.add_argument("--partition-size", type=int, default=500, help="articles per partition (bounds memory; default 500)")
+    p.add_argument("--max-bytes", type=int, default=None,
+                   help="skip (and report) article files larger than this (default 20000000)")
     p.add_argument("--lexicon", help="term lexicon YAML (default: analysis/data/lexicon.yaml)")
     p.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="run only these notebooks, e.g. 01_ingest")
     args = parser.parse_args(argv)
     try:
-        out = run(args.corpus, args.out, args.scheduler, args.partition_size, args.lexicon, args.only)
+        out = run(args.corpus, args.out, args.scheduler, args.partition_size, args.lexicon, args.only,
+                  max_bytes=args.max_bytes)
     except RunError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted; the previous outputs were left as they were", file=sys.stderr)
+        return 130
+    except (OSError, ValueError) as exc:   # e.g. an output folder we may not write to, a bad manifest
+        print(f"error: {type(exc).__name__}: {' '.join(str(exc).split())}", file=sys.stderr)
         return 1
     print(f"done: tables, figures and rendered notebooks in {out}", file=sys.stderr)
     return 0

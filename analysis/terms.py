@@ -306,7 +306,7 @@ def pair_shares(hits, articles, lexicon: Lexicon, voices=("own",), n_boot: int =
     per_file = h.groupby(["file", "family", "variant"]).size()
     rows = []
     for level_name, unit, files in _units_of(articles):
-        for p in (p for p in lexicon.pairs if families is None or p.family in families):
+        for p in sorted((p for p in lexicon.pairs if families is None or p.family in families), key=lambda p: p.name):
             a = np.array([per_file.get((f, p.family, p.a), 0) for f in files])
             b = np.array([per_file.get((f, p.family, p.b), 0) for f in files])
             A, B = int(a.sum()), int(b.sum())
@@ -320,9 +320,7 @@ def pair_shares(hits, articles, lexicon: Lexicon, voices=("own",), n_boot: int =
                          share, low, high, method))
     cols = ["level", "outlet", "pair", "family", "a_variant", "b_variant", "voices", "articles", "a_count",
             "b_count", "share_a", "ci_low", "ci_high", "method"]
-    out = pd.DataFrame(rows, columns=cols)
-    return out.sort_values(["level", "outlet", "pair"], key=lambda s: s.map({"outlet": 0, "group": 1})
-                           if s.name == "level" else s).reset_index(drop=True)
+    return pd.DataFrame(rows, columns=cols)  # already sorted: outlets, then groups, each by name and pair
 
 
 def article_texts(texts: pd.DataFrame) -> dict[str, str]:
@@ -357,7 +355,10 @@ def kwic(hits: pd.DataFrame, texts: pd.DataFrame, window: int = 60, outlets: pd.
 
 
 def kwic_partition(sentences, lexicon: Lexicon, window: int = 60, articles=None) -> pd.DataFrame:
-    """Match and KWIC in one pass over a sentences partition, for ``Corpus.map(..., with_articles=True)``."""
+    """Match and KWIC in one pass over a sentences partition; ``articles`` (file, source) gives outlets.
+
+    >>> kwic = corpus.map(kwic_partition, lexicon=lex, articles=corpus.meta[["file", "source"]])  # doctest: +SKIP
+    """
     return kwic(match_sentences(sentences, lexicon), sentences, window, outlets=articles)
 
 

@@ -358,6 +358,35 @@ _LETTER = re.compile(r"[^\W\d_]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 
 
+def fingerprint_file(path: Path) -> str:
+    """Cache key of one input file: its SHA-256, streamed; size and time if it cannot be read (reported later)."""
+    try:
+        return file_sha256(path)
+    except OSError:
+        try:
+            st = path.stat()
+            return f"unreadable:{st.st_size}:{st.st_mtime_ns}"
+        except OSError:
+            return "unreadable"
+
+
+def utf16_without_bom(raw: bytes) -> str:
+    """'utf-16-le' / 'utf-16-be' for UTF-16 text saved without a byte order mark (NULs in every other
+    byte, mostly ASCII), else ''. Such files would otherwise look binary."""
+    head = raw[:4096]
+    if len(head) < 8 or len(head) % 2 or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return ""
+    even, odd = head[0::2], head[1::2]
+    for enc, zeros, chars in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros.count(0) > 0.9 * len(zeros) and chars.count(0) < 0.05 * len(chars):
+            try:
+                raw.decode(enc)
+            except UnicodeDecodeError:
+                return ""
+            return enc
+    return ""
+
+
 def latin_share(s: str) -> float:
     """Share of the letters in ``s`` that are Latin script (1.0 when there are no letters)."""
     letters = len(_LETTER.findall(s))
@@ -390,6 +419,10 @@ def ingest_file(path: Path, rel: str, limits: Limits, rules: dict) -> dict:
     if not raw.strip():
         rec["reason"] = "empty file"
         return rec
+    bomless = utf16_without_bom(raw)
+    if bomless:
+        raw = (b"\xff\xfe" if bomless == "utf-16-le" else b"\xfe\xff") + raw
+        notes.append(f"no byte order mark: read as {bomless}")
     if looks_binary(raw, limits.max_nul_share):
         rec["reason"] = "not text: binary content"
         return rec
@@ -497,7 +530,7 @@ def discover(root: Path) -> tuple[list[tuple[str, Path]], list[dict]]:
         elif p.is_symlink() and target is None:
             reason = "broken symbolic link (its target does not exist or links back to itself)"
         elif p.is_symlink() and not _inside(target, root):
-            reason = "symbolic link to a file outside the corpus folder"
+            reason = "symbolic link to a file or folder outside the corpus folder"
         elif p.is_dir():
             reason = "symbolic link to a folder (not followed; put the files in the corpus folder)"
         elif rel == MANIFEST:
@@ -698,7 +731,7 @@ def load_corpus(corpus_dir=None, cache_dir=None, limits: Limits | None = None, c
     parts = []
     for i in range(0, len(files), limits.partition_size):
         chunk = [(rel, str(p)) for rel, p in files[i:i + limits.partition_size]]
-        fingerprint = [(rel, hashlib.sha256(Path(p).read_bytes()).hexdigest()) for rel, p in chunk]
+        fingerprint = [(rel, fingerprint_file(Path(p))) for rel, p in chunk]   # streamed (issue 8)
         parts.append((chunk, _key(CACHE_VERSION, fingerprint, limits, rules_hash)))
     outputs = engine.map_partitions(
         functools.partial(_ingest_part, limits=limits, rules_path=rules_path, cache=cache), parts,

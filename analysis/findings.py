@@ -147,8 +147,12 @@ def sentiment(prof: pd.DataFrame, tables_dir: Path) -> str | None:
             + _links(tables_dir, "sentiment_outlets", "sentiment_articles", "outlet_profiles") + ".")
 
 
-def render(tables_dir: Path | str) -> str:
-    """The findings section as Markdown, from the tables in ``tables_dir`` (links relative to its parent)."""
+def render(tables_dir: Path | str, link_prefix: str = "") -> str:
+    """The findings section as Markdown, from the tables in ``tables_dir``.
+
+    Links are relative to the parent of ``tables_dir`` (OUT); ``link_prefix`` is put before each,
+    e.g. "../" for a page shown from ``OUT/rendered/``.
+    """
     tables_dir = Path(tables_dir)
     prof = _read(tables_dir, "outlet_profiles")
     if prof is None or prof.empty:
@@ -158,7 +162,8 @@ def render(tables_dir: Path | str) -> str:
     bullets = [pair(prof, p, tables_dir) for p in pairs[:2]]
     bullets += [distinctive(tables_dir), similarity(tables_dir), coverage(prof, tables_dir), sentiment(prof, tables_dir)]
     body = "\n".join(f"- {b}" for b in bullets if b)
-    return f"## Findings\n\n{sample(prof, tables_dir)}\n\n{body}\n"
+    md = f"## Findings\n\n{sample(prof, tables_dir)}\n\n{body}\n"
+    return md.replace("](figures/", f"]({link_prefix}figures/").replace("](tables/", f"]({link_prefix}tables/")
 
 
 def write(out: Path | str | None = None) -> Path:

@@ -61,6 +61,8 @@ def test_links_are_relative_and_only_to_existing_files(out):
     assert links and all(not l.startswith("/") for l in links)
     assert all((out / l).exists() for l in links)
     assert "figures/distinctive_terms.png" in links and "figures/similarity_heatmap.png" not in links
+    rendered = re.findall(r"\]\(([^)]+)\)", findings.render(out / "tables", link_prefix="../"))
+    assert rendered == [f"../{l}" for l in links]  # for the page shown from OUT/rendered/
 
 
 def test_write_puts_findings_next_to_tables(out):

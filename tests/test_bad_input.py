@@ -126,6 +126,8 @@ def _on_disk(root: Path) -> list[str]:
 
 
 def _manifest_rows(root: Path) -> list[tuple[int, str, str]]:
+    if not (root / "manifest.csv").exists():
+        return []
     text = corpus.normalise(corpus.decode((root / "manifest.csv").read_bytes())[0])
     rows = list(csv.reader(text.splitlines()))
     return [(i + 2, r[0].strip(), r[1].strip()) for i, r in enumerate(rows[1:]) if r]

@@ -75,8 +75,9 @@ class Corpus:
     parts: list[Path] = field(default_factory=list)
     scheduler: str | None = None
     article_parts: list[Path] = field(default_factory=list)
-    part_of: pd.Series | None = field(default=None, repr=False)   # per ``meta`` row: its article partition
+    part_of: pd.Series | None = field(default=None, repr=False)   # per ``meta`` row: categorical of article_parts
     _articles: pd.DataFrame | None = field(default=None, repr=False)
+    _index: dict | None = field(default=None, repr=False)
 
     @property
     def articles(self) -> pd.DataFrame:
@@ -97,16 +98,19 @@ class Corpus:
 
     def texts(self) -> pd.DataFrame:
         """``file``, ``text`` of every analysed article (all in memory: small corpora only)."""
-        frames = [_read_texts(p, self._files(p)) for p in self.article_parts]
+        frames = [_read_texts(p, self._rows(i)) for i, p in enumerate(self.article_parts)]
         frames = [f for f in frames if len(f)]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({"file": pd.Series(dtype=str),
                                                                                "text": pd.Series(dtype=str)})
 
-    def _files(self, part: Path) -> pd.DataFrame:
-        """The rows of ``meta`` ingested in article partition ``part``."""
+    def _rows(self, i: int) -> pd.DataFrame:
+        """The rows of ``meta`` ingested in article partition ``i`` (``article_parts[i]``)."""
         if self.part_of is None:
             return self.meta
-        return self.meta[self.part_of.to_numpy() == str(part)]
+        if self._index is None:
+            codes = self.part_of.cat.codes.to_numpy()
+            self._index = pd.Series(np.arange(len(codes))).groupby(codes).indices
+        return self.meta.iloc[self._index.get(i, np.array([], dtype=int))]
 
     @property
     def sentences(self) -> pd.DataFrame:
@@ -124,7 +128,7 @@ class Corpus:
         module-level (or ``functools.partial`` of them) to pickle for Dask.
         """
         if with_articles:   # each task also gets its partition's articles (no text) as ``articles=``
-            items = [(s, self._files(a)[ARTICLE_COLUMNS]) for s, a in zip(self.parts, self.article_parts)]
+            items = [(s, self._rows(i)[ARTICLE_COLUMNS]) for i, s in enumerate(self.parts)]
             step = functools.partial(_apply_with_articles, func=func, kwargs=kwargs, then=then)
             empty = {"articles": self.meta.head(0)[ARTICLE_COLUMNS]}
         else:
@@ -136,7 +140,7 @@ class Corpus:
     def map_articles(self, func, desc: str = "articles", then=None, **kwargs) -> pd.DataFrame:
         """Like ``map`` over article partitions: ``func(articles_partition, **kwargs)``, where a partition
         holds the ``articles`` columns (with ``text``) of the articles ingested together."""
-        items = [(p, self._files(p)[ARTICLE_COLUMNS]) for p in self.article_parts]
+        items = [(p, self._rows(i)[ARTICLE_COLUMNS]) for i, p in enumerate(self.article_parts)]
         step = functools.partial(_apply_articles, func=func, kwargs=kwargs, then=then)
         results = engine.map_partitions(step, items, scheduler=self.scheduler, desc=desc)
         empty = self.meta.head(0)[ARTICLE_COLUMNS].assign(text=pd.Series(dtype=str))
@@ -818,7 +822,8 @@ def _assemble(root, records, outputs, skipped, manifest, manifest_problems, limi
         parts.append(final)
     arts["sentences"] = arts["file"].map(counts).fillna(0).astype("int64")
     arts = arts.sort_values("file").reset_index(drop=True)
-    part_of = arts["_part"].map(lambda i: str(outputs[i]["records"]))
+    part_of = pd.Categorical.from_codes(arts["_part"].to_numpy(), [str(o["records"]) for o in outputs])
+    part_of = pd.Series(part_of, index=arts.index)
     articles = arts[ARTICLE_COLUMNS]
 
     report = records.drop(columns="_part").assign(input="file", status=np.where(ok, "analysed", "skipped"))

@@ -284,6 +284,8 @@ def main() -> None:
     ap.add_argument("--sentiment-max-n", type=int, default=10_000,
                     help="run the sentiment stage only for N up to this (it dominates the time)")
     ap.add_argument("--naive-max-n", type=int, default=10_000, help="run the naive baseline for N up to this")
+    ap.add_argument("--inprocess-max-n", type=int, default=None,
+                    help="run the in-process engine only for N up to this (default: every N)")
     ap.add_argument("--dask-n", type=int, nargs="*", default=None,
                     help="N to also run on a local Dask cluster (2 workers); default: the largest N")
     ap.add_argument("--scheduler", default="local", help="Dask scheduler for the Dask runs (local or tcp://HOST:PORT)")
@@ -310,17 +312,20 @@ def main() -> None:
         print(f"N={n:,}: corpus ready in {time.perf_counter() - t:.1f}s", flush=True)
         stages = ["terms"] + (["sentiment"] if n <= args.sentiment_max_n else [])
         label = "+".join(["ingest"] + stages)
-        runs = {"in-process": measure(root, "inproc", args, stages)}
-        lines.append(fmt(runs["in-process"], f"{label}, in-process", n))
-        print(lines[-1], flush=True)
+        runs = {}
+        if args.inprocess_max_n is None or n <= args.inprocess_max_n:
+            runs["in-process"] = measure(root, "inproc", args, stages)
+            lines.append(fmt(runs["in-process"], f"{label}, in-process", n))
+            print(lines[-1], flush=True)
         if n in dask_n:
             runs["dask"] = measure(root, args.scheduler, args, stages)
             lines.append(fmt(runs["dask"], f"{label}, Dask 2 workers", n))
             print(lines[-1] + f" (cluster start-up + warm-up {runs['dask'].get('startup_s', 0):.1f}s, not counted)",
                   flush=True)
-            print(f"N={n:,}: in-process {runs['in-process']['total_s']:.1f}s vs Dask {runs['dask']['total_s']:.1f}s "
-                  f"-> speed-up {runs['in-process']['total_s'] / runs['dask']['total_s']:.2f}x", flush=True)
-        if n <= args.naive_max_n:
+            if "in-process" in runs:
+                print(f"N={n:,}: in-process {runs['in-process']['total_s']:.1f}s vs Dask {runs['dask']['total_s']:.1f}s "
+                      f"-> speed-up {runs['in-process']['total_s'] / runs['dask']['total_s']:.2f}x", flush=True)
+        if n <= args.naive_max_n and "in-process" in runs:
             naive = measure(root, "naive", args, [])
             lines.append(fmt(naive, "naive loop (whole text)", n))
             print(lines[-1], flush=True)

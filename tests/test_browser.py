@@ -95,6 +95,9 @@ def lab_copy(root: Path, out: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     for nb_path in sorted(paths.NOTEBOOKS.glob("*.ipynb")):
         nb = nbformat.read(nb_path, as_version=4)
+        # source notebooks may carry no kernelspec; name the project's kernel so Lab does not ask
+        nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                                              "language": "python"})
         for cell in nb.cells:
             if "parameters" in cell.metadata.get("tags", []):
                 cell.source = re.sub(r"^out_dir = None", f"out_dir = {str(out)!r}", cell.source, flags=re.M)
@@ -117,8 +120,9 @@ class Lab:
         self.log = open(self.state / "lab.log", "w")
         self.proc = subprocess.Popen(
             [str(VENV_BIN / "jupyter"), "lab", "--no-browser", f"--port={self.port}", "--ip=127.0.0.1",
-             f"--ServerApp.token={self.token}", f"--ServerApp.root_dir={self.root}",
-             "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+             f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
+             "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+             "--LabApp.extension_manager=readonly"] + (["--allow-root"] if os.geteuid() == 0 else []),
             stdout=self.log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
         deadline = time.time() + 180
         while time.time() < deadline:
@@ -156,9 +160,16 @@ def run_all_in_lab(page, lab: Lab, notebook: str, timeout_s: float = 600) -> Non
     """Open ``notebook``, wait for the kernel, Run → Run All Cells, wait until every code cell ran or one failed."""
     page.goto(lab.url(notebook), wait_until="domcontentloaded")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=180_000)
+    dialog = page.locator(".jp-Dialog-button.jp-mod-accept", has_text="Select")
+    try:  # a kernel chooser appears if the notebook names no kernel: take the default (the venv's python3)
+        dialog.click(timeout=5_000)
+    except Exception:
+        pass
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=180_000)
+    page.wait_for_function("() => /Idle/.test(document.querySelector('#jp-main-statusbar').innerText)",
+                           timeout=180_000)
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-    page.locator("li.lm-Menu-item[data-command='notebook:run-all-cells']").click()
+    page.locator("li.lm-Menu-item", has_text=re.compile(r"^Run All Cells")).first.click()
     deadline = time.time() + timeout_s
     while time.time() < deadline:
         prompts = page.eval_on_selector_all(".jp-CodeCell .jp-InputPrompt", "els => els.map(e => e.textContent.trim())")

@@ -24,9 +24,27 @@ LEAD_PAIRS = ["resistance_vs_militia", "occupation_vs_presence"]  # the conteste
 ENGINE_NAMES = {"vader": "VADER", "textblob": "TextBlob"}
 
 
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>$|~#!{}"} | {"&": "&amp;"})
+
+
+def md_escape(value: str) -> str:
+    r"""Text from the data (outlet names, terms, items) made inert in Markdown: no links, HTML, math or emphasis.
+
+    >>> print(md_escape("[x](javascript:alert(1)) <img src=x onerror=alert(1)> $x^2$ **b**"))
+    \[x\](javascript:alert(1)) \<img src=x onerror=alert(1)\> \$x^2\$ \*\*b\*\*
+    """
+    return value.translate(_MD_SPECIAL)
+
+
 def _read(tables_dir: Path, name: str) -> pd.DataFrame | None:
+    """A published table, its text cells escaped for Markdown (they come from article files and the manifest)."""
     path = Path(tables_dir) / f"{name}.csv"
-    return pd.read_csv(path, keep_default_na=False, na_values=[""]) if path.exists() else None
+    if not path.exists():
+        return None
+    df = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    for col in [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]:
+        df[col] = df[col].map(lambda v: md_escape(v) if isinstance(v, str) else v)
+    return df
 
 
 def _links(tables_dir: Path, figure: str | None, *tables: str) -> str:

@@ -88,12 +88,15 @@ def _replace_in_outputs(cell, old: str, new: str) -> None:
 def normalise(nb, staging: str | None = None, final: str | None = None):
     """Make an executed notebook reproducible and readable without a kernel, in place.
 
-    Widget views and the saved widget state (random model ids) are dropped: every explorer in
+    Papermill's injected-parameters cell gets a fixed id instead of a random one. Widget views and
+    the saved widget state (random model ids) are dropped: every explorer in
     ``analysis.explore`` carries a static HTML view of its default selection, which is what stays.
     Paths into the run's staging folder, in outputs, are replaced by the final output folder.
     """
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill gives the cell it inserts a random id
         if cell.cell_type != "code":
             continue
         keep = []

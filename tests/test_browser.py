@@ -181,6 +181,9 @@ def run_all_in_lab(page, lab: Lab, notebook: str, timeout_s: float = 600) -> Non
     else:
         raise AssertionError(f"{notebook} did not finish within {timeout_s} s")
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
+    no_news = page.locator(".jp-toast-button", has_text=re.compile(r"^No$"))
+    if no_news.count():  # the "official Jupyter news?" toast would cover part of a screenshot
+        no_news.first.click()
 
 
 def errors_in_lab(page) -> list[str]:

@@ -20,6 +20,7 @@ def executed_notebook(folder: Path, staging: Path) -> Path:
     nb = new_notebook(cells=[
         new_markdown_cell("# 09 · Demo: <script>alert(1)</script> title\n\nIntro."),
         new_code_cell("out_dir = None", metadata={"tags": ["parameters"]}),
+        new_code_cell("out_dir = 'x'", metadata={"tags": ["injected-parameters"]}),
         new_markdown_cell("## First section\n\nText.\n\n### A detail"),
         new_code_cell("plot()", execution_count=2, outputs=[
             new_output("display_data", data={"image/png": PNG, "text/plain": "<Figure>"}),
@@ -75,6 +76,7 @@ def test_executed_copy_is_made_reproducible(rendered):
     assert "widgets" not in nb.metadata
     text = executed.read_text()
     assert ".staging" not in text and "model_id" not in text
+    assert nb.cells[2].id == "injected-parameters"
     assert f"PosixPath('{executed.parent.parent.parent}/figures/x.png')" in text
 
 

@@ -29,9 +29,12 @@ import pandas as pd
 
 ALL = "(all)"
 LIMIT = 100  # rows shown at once; the CSV tables hold every row
-_STYLE = ("<style>.explore-table td, .explore-table th {text-align: left; vertical-align: top; padding: 2px 6px;}"
-          " .explore-table td.left {text-align: right; color: #444;} .explore-table td.right {color: #444;}"
-          " .explore-table td.num {text-align: right; font-variant-numeric: tabular-nums;}</style>")
+_STYLE = ("<style>table.explore-table tbody td, table.explore-table thead th, table.explore-table tbody th"
+          " {text-align: left; vertical-align: top; padding: 2px 6px;}"
+          " table.explore-table tbody td.left {text-align: right; color: #444;}"
+          " table.explore-table tbody td.right {color: #444;}"
+          " table.explore-table tbody td.match {white-space: nowrap;}"
+          " table.explore-table tbody td.num {text-align: right; font-variant-numeric: tabular-nums;}</style>")
 
 
 # --------------------------------------------------------------------------- pure parts
@@ -64,7 +67,7 @@ def kwic_html(rows: pd.DataFrame, limit: int = LIMIT) -> str:
     head = rows.head(limit)
     body = "".join(
         f'<tr><td>{_e(r.file)}</td><td>{_e(r.outlet)}</td><td>{_e(r.variant)}</td><td>{_e(r.voice)}</td>'
-        f'<td class="left">{_e(r.left)}</td><td><strong>{_e(r.match)}</strong></td><td class="right">{_e(r.right)}</td></tr>'
+        f'<td class="left">{_e(r.left)}</td><td class="match"><strong>{_e(r.match)}</strong></td><td class="right">{_e(r.right)}</td></tr>'
         for r in head.itertuples(index=False))
     return (_STYLE + _caption(len(head), len(rows), "lines") +
             '<table class="explore-table kwic"><thead><tr><th>file</th><th>outlet</th><th>variant</th><th>voice</th>'

@@ -53,12 +53,12 @@ class Limits:
         whole = {"max_bytes": 1, "min_words": 0, "partition_size": 1}
         for name, low in whole.items():
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
                 raise CorpusError(f"{name} must be a whole number >= {low}, not {value!r} "
                                   f"({type(value).__name__}); e.g. {name}={Limits.__dataclass_fields__[name].default}")
         for name in ("near_duplicate", "max_nul_share"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not 0 <= value <= 1:
                 raise CorpusError(f"{name} must be a number between 0 and 1, not {value!r}")
         if not isinstance(self.language, str):
             raise CorpusError(f"language must be a language code such as 'en' (or '' for any), not {self.language!r}")

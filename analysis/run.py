@@ -1,9 +1,11 @@
 """Run every notebook on a corpus with papermill: ``python -m analysis run --corpus DIR --out OUT``.
 
 Notebooks run in order, each with the same parameters, writing into a staging
-folder; a notebook's tables, figures and rendered copy are moved into ``OUT``
-only once it has finished, so a failed or interrupted run leaves the previous
-complete outputs in place. A lock file stops two runs writing into one folder.
+folder; the tables, figures and rendered copies are copied into ``OUT`` only once
+every notebook has finished (each file replaced atomically; a run killed while
+copying is completed by the next one), so a failed or interrupted run leaves the
+previous complete outputs in place. A lock (``OUT/.run.lock``, released by the
+kernel when the process dies) stops two runs writing into one folder.
 """
 from __future__ import annotations
 

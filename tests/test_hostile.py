@@ -31,7 +31,7 @@ def make_hostile(root: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     body = " ".join(f"{BODY} Quoted text: {p} appears here." for p in PAYLOADS)
     (root / "hostile.txt").write_text("<script>alert('title')</script> Militia news <img src=x onerror=alert(2)>\n\n"
-                                      + body + "\n" + ("A very long line about the militia. " * 3000) + "\n",
+                                      + body + "\n" + ("A very long line about the river <b>and</b> $y$. " * 2000) + "\n",
                                       encoding="utf-8")
     (root / "hostile_md.txt").write_text("**Bold** $x^2$ [click](javascript:alert(3)) heading\n\n# Not a heading\n"
                                          + BODY * 3 + " <b onmouseover=alert(4)>resistance</b>\n", encoding="utf-8")

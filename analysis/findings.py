@@ -192,3 +192,27 @@ def write(out: Path | str | None = None) -> Path:
     tmp.write_text(render(root / "tables"), encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+README_START, README_END = "<!-- findings:start -->", "<!-- findings:end -->"
+LEAD_FIGURE = "lead_resistance_vs_militia"
+
+
+def embed(readme: Path | str, out: Path | str) -> bool:
+    """Put ``OUT/findings.md`` and the lead figure between the README's findings markers; True if it changed.
+
+    The README's findings are thereby always the last run's, never typed by hand.
+    """
+    readme, root = Path(readme), Path(out)
+    text = readme.read_text(encoding="utf-8")
+    if README_START not in text or not (root / "findings.md").exists():
+        return False
+    section = (root / "findings.md").read_text(encoding="utf-8").strip()
+    if (root / "figures" / f"{LEAD_FIGURE}.png").exists():
+        section += (f"\n\n![Share of \"resistance\" among \"resistance\" + \"militia\" uses per outlet, with 95% "
+                    f"intervals](figures/{LEAD_FIGURE}.png)")
+    head, rest = text.split(README_START, 1)
+    new = f"{head}{README_START}\n{section}\n{README_END}{rest.split(README_END, 1)[1]}"
+    if new != text:
+        readme.write_text(new, encoding="utf-8")
+    return new != text

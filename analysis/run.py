@@ -264,9 +264,11 @@ def run(corpus=None, out=None, scheduler=None, partition_size=500, lexicon=None,
                              "final_out": str(outputs.root)}, staging)
             record(params, corpus_dir, staging)
             _publish(staging, outputs.root)
-            from . import render
+            from . import findings, render
 
             render.index(outputs.root)
+            if outputs.root == paths.REPO:          # the repo's own run: the README shows its findings
+                findings.embed(paths.REPO / "README.md", outputs.root)
         finally:
             if not (staging / COMPLETE).exists():
                 shutil.rmtree(staging, ignore_errors=True)

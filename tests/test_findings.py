@@ -72,3 +72,23 @@ def test_write_puts_findings_next_to_tables(out):
 
 def test_missing_tables_say_so(tmp_path):
     assert "No tables found" in findings.render(tmp_path / "tables")
+
+
+def test_embed_replaces_only_the_marked_section(tmp_path):
+    from analysis import findings
+
+    (tmp_path / "findings.md").write_text("## Findings\n\nNew text.\n", encoding="utf-8")
+    readme = tmp_path / "README.md"
+    readme.write_text("# T\n\n<!-- findings:start -->\nold\n<!-- findings:end -->\n\n## Rest\n", encoding="utf-8")
+    assert findings.embed(readme, tmp_path)
+    assert readme.read_text() == "# T\n\n<!-- findings:start -->\n## Findings\n\nNew text.\n<!-- findings:end -->\n\n## Rest\n"
+    assert not findings.embed(readme, tmp_path)  # unchanged the second time
+
+
+def test_readme_findings_are_those_of_the_committed_tables():
+    """The README's findings section is generated from tables/ of the repo's last run, not typed."""
+    from analysis import findings, paths
+
+    readme = (paths.REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split(findings.README_START, 1)[1].split(findings.README_END, 1)[0]
+    assert findings.render(paths.REPO / "tables").strip() in section

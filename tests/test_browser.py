@@ -274,3 +274,18 @@ def test_terminology_runs_in_jupyterlab_and_concordance_explorer_responds(lab, b
         page.screenshot(path=str(ARTIFACTS / "lab_concordance.png"))
     finally:
         page.close()
+
+
+# --------------------------------------------------------------------------- (c) reproducible rendering
+
+def test_second_run_leaves_rendered_and_figures_byte_identical(full_run):
+    """Runs last (it re-runs into the shared folder): no timestamps, random ids or staging paths in rendered/."""
+    def snapshot():
+        return {p.relative_to(full_run): p.read_bytes() for d in ("rendered", "figures") for p in (full_run / d).rglob("*")
+                if p.is_file()}
+
+    before = snapshot()
+    run_pipeline(full_run)
+    after = snapshot()
+    assert before.keys() == after.keys()
+    assert [str(k) for k in before if before[k] != after[k]] == []

@@ -76,22 +76,12 @@ def title_of(nb, default: str) -> str:
     return default
 
 
-def _replace_in_outputs(cell, old: str, new: str) -> None:
-    for out in cell.get("outputs", []):
-        if "text" in out and isinstance(out["text"], str):
-            out["text"] = out["text"].replace(old, new)
-        for mime, value in out.get("data", {}).items():
-            if isinstance(value, str) and not mime.startswith("image/png") and not mime.startswith("image/jpeg"):
-                out["data"][mime] = value.replace(old, new)
-
-
-def normalise(nb, staging: str | None = None, final: str | None = None):
+def normalise(nb):
     """Make an executed notebook reproducible and readable without a kernel, in place.
 
     Papermill's injected-parameters cell gets a fixed id instead of a random one. Widget views and
     the saved widget state (random model ids) are dropped: every explorer in
     ``analysis.explore`` carries a static HTML view of its default selection, which is what stays.
-    Paths into the run's staging folder, in outputs, are replaced by the final output folder.
     """
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
@@ -108,8 +98,6 @@ def normalise(nb, staging: str | None = None, final: str | None = None):
                     continue  # a bare widget with no static view: nothing a reader can use
             keep.append(out)
         cell.outputs = keep
-        if staging and final:
-            _replace_in_outputs(cell, staging, final)
     return nb
 
 
@@ -145,10 +133,7 @@ def html(executed: Path) -> list[Path]:
     """
     executed = Path(executed)
     nb = nbformat.read(executed, as_version=4)
-    params = nb.metadata.get("papermill", {}).get("parameters", {}) or {}
-    staging = str(executed.parent.parent)
-    final = params.get("out_dir") if isinstance(params.get("out_dir"), str) else None
-    normalise(nb, staging if final and final != staging else None, final)
+    normalise(nb)
     _atomic_write(executed, nbformat.writes(nb) + "\n")
     written = []
     for suffix, exclude in (("", False), ("_nocode", True)):

@@ -155,6 +155,12 @@ def check_params(params: dict, nbs: list[Path] | None = None) -> dict:
     return params
 
 
+def _shown(path: Path) -> str:
+    """A path as the rendered notebooks show it: relative to notebooks/ inside the repository, else absolute."""
+    path = Path(path)
+    return os.path.relpath(path, paths.NOTEBOOKS) if path.is_relative_to(paths.REPO) else str(path)
+
+
 def record(params: dict, corpus_dir: Path, out: Path) -> Path:
     """Write the run record: parameters, Python and package versions, SHA-256 of every input file."""
     req = (paths.REPO / "requirements.txt").read_text().splitlines()
@@ -167,7 +173,9 @@ def record(params: dict, corpus_dir: Path, out: Path) -> Path:
             versions[n] = None
     inputs = {p.relative_to(corpus_dir).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
               for p in sorted(corpus_dir.rglob("*")) if p.is_file() and not p.is_symlink()}
-    rec = {"parameters": params, "python": platform.python_version(), "packages": versions, "inputs": inputs,
+    shown = {k: os.path.relpath(v, paths.REPO) if isinstance(v, str) and Path(v).is_relative_to(paths.REPO) else v
+             for k, v in params.items()}          # repository paths relative, so any checkout records the same
+    rec = {"parameters": shown, "python": platform.python_version(), "packages": versions, "inputs": inputs,
            "notebooks": [nb.name for nb in notebooks(params.get("notebooks"))]}
     path = out / RECORD
     tmp = path.with_suffix(".tmp")
@@ -193,12 +201,21 @@ def execute(nb: Path, parameters: dict, staging: Path) -> Path:
                        f"(executed copy: {executed})") from None
     from . import render
 
-    render.html(tidy(executed, {str(staging): parameters.get("final_out", str(staging))}))
+    final = Path(parameters.get("final_out") or staging)
+    shown = {str(staging): _shown(final), str(paths.REPO): _shown(paths.REPO)}
+    render.html(tidy(executed, shown))
     return executed
 
 
 def tidy(executed: Path, replace: dict[str, str]) -> Path:
-    """Make an executed notebook reproducible: drop run timings, show final paths instead of staging ones."""
+    """Make an executed notebook reproducible: no run timings, and paths shown as they will be read.
+
+    ``replace`` maps absolute paths (the staging folder, the repository) to what a reader should
+    see (the final output folder, ``..`` from notebooks/), everywhere in the notebook: sources,
+    outputs and papermill's metadata. So a run into the repo renders the same on any checkout.
+    """
+    import re
+
     import nbformat
 
     nb = nbformat.read(executed, as_version=4)
@@ -208,14 +225,12 @@ def tidy(executed: Path, replace: dict[str, str]) -> Path:
         cell.metadata.pop("execution", None)
         if "papermill" in cell.metadata:
             cell.metadata.papermill.update(start_time=None, end_time=None, duration=None)
-        for old, new in replace.items():
-            cell.source = cell.source.replace(old, new)
-    params = nb.metadata.get("papermill", {}).get("parameters", {})
-    for key, value in params.items():
-        for old, new in replace.items():
-            if isinstance(value, str):
-                params[key] = value.replace(old, new)
-    nbformat.write(nb, executed)
+    text = nbformat.writes(nb)
+    for old, new in replace.items():  # in order: the staging folder before the repository that holds it
+        text = re.sub(re.escape(old) + r"(?![\w.-])", new.replace("\\", "\\\\"), text)
+    tmp = executed.with_name(f".{executed.name}.tmp")
+    tmp.write_text(text + "\n", encoding="utf-8")
+    os.replace(tmp, executed)
     return executed
 
 

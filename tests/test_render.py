@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from analysis import explore, render
+from analysis import explore, render, run
 
 PNG = base64.b64encode(bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
@@ -49,7 +49,7 @@ def executed_notebook(folder: Path, staging: Path) -> Path:
 def rendered(tmp_path):
     staging = tmp_path / "out" / ".staging"
     executed = executed_notebook(tmp_path / "out" / "rendered", staging)
-    return executed, render.html(executed)
+    return executed, render.html(run.tidy(executed, {str(staging): str(staging.parent)}))
 
 
 def test_html_is_offline_titled_with_contents(rendered):

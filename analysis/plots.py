@@ -25,6 +25,7 @@ UNKNOWN_COLOR = "#999999"
 plt.rcParams.update({
     "svg.hashsalt": "framing-analysis",
     "svg.fonttype": "none",
+    "text.parse_math": False,  # outlet names and terms are text: a "$" in one must not turn into maths
     "figure.dpi": 100,
     "savefig.dpi": 120,
     "font.size": 10,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import hashlib
 import json
 import os
 import platform
@@ -171,7 +170,9 @@ def record(params: dict, corpus_dir: Path, out: Path) -> Path:
             versions[n] = metadata.version(n)
         except metadata.PackageNotFoundError:
             versions[n] = None
-    inputs = {p.relative_to(corpus_dir).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+    from .corpus import file_sha256
+
+    inputs = {p.relative_to(corpus_dir).as_posix(): file_sha256(p)
               for p in sorted(corpus_dir.rglob("*")) if p.is_file() and not p.is_symlink()}
     shown = {k: os.path.relpath(v, paths.REPO) if isinstance(v, str) and Path(v).is_relative_to(paths.REPO) else v
              for k, v in params.items()}          # repository paths relative, so any checkout records the same

@@ -24,10 +24,10 @@ from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 # A word: a dotted abbreviation (U.S., U.N.) or a run of letters/digits, either
 # joined to more by hyphens or apostrophes ("U.S.-led", "al-Sudani's", "2,500").
 WORD_RE = re.compile(
-    r"(?:[^\W\d_]\.){2,}(?:[-‐‑][\w]+)*"  # U.S. / U.S.-led
-    r"|\w+(?:[.,]\d+)*(?:[-‐‑'’]\w+)*",  # words, numbers like 2,500 / 3.5, hyphens, apostrophes
+    r"(?:[^\W\d_]\.){2,}(?:[-‐‑][^\W_]+)*"  # U.S. / U.S.-led
+    r"|[^\W_]+(?:[.,]\d+)*(?:[-‐‑'’][^\W_]+)*",  # words, numbers like 2,500 / 3.5, hyphens, apostrophes
     re.UNICODE,
-)
+)  # letters and digits only: a run of underscores (a separator line) is not a word
 LINE_RE = re.compile(r"[^\n]+")
 
 

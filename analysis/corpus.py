@@ -662,7 +662,8 @@ def _near_duplicates(files, sigs: np.ndarray, threshold: float) -> dict[str, str
     """
     files = list(files)
     rows = NUM_PERM // BANDS
-    candidates: dict[int, set[int]] = {}
+    need = int(np.ceil(threshold * NUM_PERM - 1e-9))   # agreeing permutations for a near duplicate
+    similar: dict[int, set[int]] = {}                   # later -> earlier files over the threshold
     for b in range(BANDS):
         band = pd.DataFrame(sigs[:, b * rows:(b + 1) * rows])
         group = band.groupby(list(band.columns), sort=False).ngroup().to_numpy()
@@ -671,14 +672,18 @@ def _near_duplicates(files, sigs: np.ndarray, threshold: float) -> dict[str, str
             continue
         order = shared[np.lexsort((shared, group[shared]))]
         for members in np.split(order, np.flatnonzero(np.diff(group[order])) + 1):
-            for k, later in enumerate(members[1:], start=1):
-                candidates.setdefault(int(later), set()).update(int(m) for m in members[:k])
+            block = sigs[members]
+            # compare each member with the earlier ones, vectorised; keep only pairs over the
+            # threshold, so a large bucket of merely similar texts costs time, not memory
+            for k in range(1, len(members)):
+                hit = np.flatnonzero((block[:k] == block[k]).sum(axis=1) >= need)
+                if len(hit):
+                    similar.setdefault(int(members[k]), set()).update(int(members[h]) for h in hit)
     dup: dict[int, int] = {}
-    for later in sorted(candidates):
-        for first in sorted(candidates[later]):
-            if first not in dup and np.mean(sigs[first] == sigs[later]) >= threshold:
-                dup[later] = first
-                break
+    for later in sorted(similar):
+        first = next((f for f in sorted(similar[later]) if f not in dup), None)
+        if first is not None:
+            dup[later] = first
     return {files[later]: files[first] for later, first in dup.items()}
 
 

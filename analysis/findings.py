@@ -198,21 +198,35 @@ README_START, README_END = "<!-- findings:start -->", "<!-- findings:end -->"
 LEAD_FIGURE = "lead_resistance_vs_militia"
 
 
-def embed(readme: Path | str, out: Path | str) -> bool:
-    """Put ``OUT/findings.md`` and the lead figure between the README's findings markers; True if it changed.
+def replace_section(path: Path | str, name: str, body: str) -> bool:
+    """Replace the text between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` in a file; True if it changed.
 
-    The README's findings are thereby always the last run's, never typed by hand.
+    How generated sections (findings, the bad-input table) get into the README without hand copying.
     """
-    readme, root = Path(readme), Path(out)
-    text = readme.read_text(encoding="utf-8")
-    if README_START not in text or not (root / "findings.md").exists():
-        return False
-    section = (root / "findings.md").read_text(encoding="utf-8").strip()
-    if (root / "figures" / f"{LEAD_FIGURE}.png").exists():
-        section += (f"\n\n![Share of \"resistance\" among \"resistance\" + \"militia\" uses per outlet, with 95% "
-                    f"intervals](figures/{LEAD_FIGURE}.png)")
-    head, rest = text.split(README_START, 1)
-    new = f"{head}{README_START}\n{section}\n{README_END}{rest.split(README_END, 1)[1]}"
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    if start not in text or end not in text:
+        raise ValueError(f"{path}: no section markers {start} ... {end}")
+    head, rest = text.split(start, 1)
+    new = f"{head}{start}\n{body.strip()}\n{end}{rest.split(end, 1)[1]}"
     if new != text:
-        readme.write_text(new, encoding="utf-8")
+        path.write_text(new, encoding="utf-8")
     return new != text
+
+
+def section(out: Path | str) -> str:
+    """The README's findings section: ``OUT/findings.md`` and the lead figure."""
+    root = Path(out)
+    body = (root / "findings.md").read_text(encoding="utf-8").strip()
+    if (root / "figures" / f"{LEAD_FIGURE}.png").exists():
+        body += (f"\n\n![Share of \"resistance\" among \"resistance\" + \"militia\" uses per outlet, with 95% "
+                 f"intervals](figures/{LEAD_FIGURE}.png)")
+    return body
+
+
+def embed(readme: Path | str, out: Path | str) -> bool:
+    """Put the findings of the run in ``out`` into the README; True if it changed."""
+    if not (Path(out) / "findings.md").exists():
+        return False
+    return replace_section(readme, "findings", section(out))

@@ -293,8 +293,8 @@ def normalise(s: str) -> str:
 def clean(raw_text: str, rules: dict, title: str | None = None) -> tuple[str, str, list[dict]]:
     """Split page text into (title, body, removed lines), removing chrome by generic rules.
 
-    >>> clean("World\\nBig news today\\nBig news today\\nIt happened. Really.\\nLeave a Reply", load_rules())[:2]
-    ('Big news today', 'It happened. Really.')
+    >>> clean("World\\nIraq votes\\nIraq votes\\nIt happened. Really.\\nLeave a Reply", load_rules())[:2]
+    ('Iraq votes', 'It happened. Really.')
     """
     lines = [(i + 1, re.sub(r"\s+", " ", l).strip()) for i, l in enumerate(raw_text.split("\n"))]
     kept, removed, seen = [], [], set()
@@ -314,7 +314,9 @@ def clean(raw_text: str, rules: dict, title: str | None = None) -> tuple[str, st
     def is_label(line: str) -> bool:
         return len(text.words(line)) <= rules["edge_label_max_words"] and not re.search(r"[.!?\"”:]$", line)
 
-    while len(kept) > 1 and is_label(kept[0][1]):            # section labels above the title
+    repeated = {r["text"].casefold() for r in removed if r["rule"] == "repeated line"}
+    # section labels above the title (a short line the page repeats is a title, not a label)
+    while len(kept) > 1 and is_label(kept[0][1]) and kept[0][1].casefold() not in repeated:
         removed.append({"line": kept[0][0], "rule": "leading label", "text": kept.pop(0)[1]})
     while len(kept) > 1 and is_label(kept[-1][1]):           # widgets below the last paragraph
         removed.append({"line": kept[-1][0], "rule": "trailing label", "text": kept.pop()[1]})

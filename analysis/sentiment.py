@@ -369,10 +369,11 @@ def plot_targets_heatmap(tsum: pd.DataFrame):
         for (i, j), v in np.ndenumerate(m.to_numpy(dtype=float)):
             if not np.isnan(v):
                 ax.text(j, i, f"{v:.2f}\n{int(n.iat[i, j])} sent. / {int(k.iat[i, j])} art.", ha="center", va="center", fontsize=7)
-        ax.set(xticks=range(len(tgts)), xticklabels=tgts, yticks=range(len(outlets)), xlabel="target (sentences naming it)",
-               yticklabels=outlets if ax is axes[0][0] else [], title=e)
+        ax.set(xticks=range(len(tgts)), yticks=range(len(outlets)), xlabel="target (sentences naming it)",
+               yticklabels=outlets if ax is axes[0][0] else [], title=_label(e).split(" (")[0])
+        ax.set_xticklabels([t.replace("_", " ") for t in tgts], rotation=20, ha="right")
         fig.colorbar(im, ax=ax, label=_label(e))
-    fig.suptitle("Mean sentiment of the sentences naming each target (sentences / articles)")
+    fig.suptitle("Mean sentiment of the sentences naming each target (cells: mean score, sentences / articles)")
     return fig, tsum.reset_index(drop=True)
 
 

@@ -34,6 +34,14 @@ ARTICLE_COLUMNS = ["file", "outlet", "source", "title", "published", "date_preci
                    "words", "sentences", "language", "encoding", "status", "duplicate_of"]
 REPORT_COLUMNS = ["input", "file", "status", "reason", "note", "outlet", "bytes", "encoding", "language", "sha256"]
 CACHE_VERSION = "1"
+
+
+def code_version() -> str:
+    """Hash of the code that shapes ingested partitions: a change to it invalidates the cache."""
+    h = hashlib.sha256(CACHE_VERSION.encode())
+    for name in ("corpus.py", "text.py"):
+        h.update((paths.PACKAGE / name).read_bytes())
+    return h.hexdigest()[:16]
 NUM_PERM = 64          # MinHash permutations for near-duplicate detection
 BANDS = 16             # LSH bands (4 rows each): pairs sharing a band are compared
 
@@ -739,11 +747,11 @@ def load_corpus(corpus_dir=None, cache_dir=None, limits: Limits | None = None, c
     rules_hash = hashlib.sha256(Path(rules_path or paths.CHROME_RULES).read_bytes()
                                 + (paths.DATA / "abbreviations.txt").read_bytes()).hexdigest()
     load_rules(rules_path)  # fail early on a bad rules file
-    parts = []
+    parts, version = [], code_version()
     for i in range(0, len(files), limits.partition_size):
         chunk = [(rel, str(p)) for rel, p in files[i:i + limits.partition_size]]
         fingerprint = [(rel, fingerprint_file(Path(p))) for rel, p in chunk]   # streamed (issue 8)
-        parts.append((chunk, _key(CACHE_VERSION, fingerprint, limits, rules_hash)))
+        parts.append((chunk, _key(version, fingerprint, limits, rules_hash)))
     outputs = engine.map_partitions(
         functools.partial(_ingest_part, limits=limits, rules_path=rules_path, cache=cache), parts,
         scheduler=scheduler, desc="ingest")

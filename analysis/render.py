@@ -158,6 +158,15 @@ def _relink(fragment: str, prefix: str = "../") -> str:
                   fragment)
 
 
+def _table(header: list[str], rows: list[list[str]], empty: str) -> str:
+    """An HTML table of already-escaped cells, or a muted note when there are no rows."""
+    if not rows:
+        return f'<p class="muted">{htmlmod.escape(empty)}</p>'
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
 def _link(href: str, label: str) -> str:
     return f'<a href="{htmlmod.escape(href)}">{htmlmod.escape(label)}</a>'
 
@@ -200,34 +209,18 @@ def index(out_root: Path | str) -> Path:
 
     parts.append('<h2 id="notebooks">Notebooks</h2>')
     nbs = sorted(p for p in rendered.glob("*.html") if p.name != "index.html" and not p.stem.endswith("_nocode"))
-    if nbs:
-        parts.append("<table><thead><tr><th>notebook</th><th>for readers</th><th>with code</th><th>notebook file</th>"
-                     "</tr></thead><tbody>")
-        for p in nbs:
-            nocode = p.with_name(f"{p.stem}_nocode.html")
-            ipynb = p.with_suffix(".ipynb")
-            cells = [htmlmod.escape(p.stem),
-                     _link(nocode.name, "without code") if nocode.exists() else "",
-                     _link(p.name, "with code"),
-                     _link(ipynb.name, ipynb.name) if ipynb.exists() else ""]
-            parts.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-        parts.append("</tbody></table>")
-    else:
-        parts.append('<p class="muted">No rendered notebooks.</p>')
+    rows = [[htmlmod.escape(p.stem),
+             _link(f"{p.stem}_nocode.html", "without code") if p.with_name(f"{p.stem}_nocode.html").exists() else "",
+             _link(p.name, "with code"),
+             _link(f"{p.stem}.ipynb", f"{p.stem}.ipynb") if p.with_suffix(".ipynb").exists() else ""] for p in nbs]
+    parts.append(_table(["notebook", "for readers", "with code", "notebook file"], rows, "No rendered notebooks."))
 
     parts.append('<h2 id="figures">Figures</h2>')
     pngs = sorted(figures.glob("*.png")) if figures.is_dir() else []
-    if pngs:
-        parts.append("<table><thead><tr><th>figure</th><th>image</th><th>vector</th><th>numbers</th></tr></thead><tbody>")
-        for png in pngs:
-            svg, csv = png.with_suffix(".svg"), png.with_suffix(".csv")
-            cells = [htmlmod.escape(png.stem), _link(f"../figures/{png.name}", "PNG"),
-                     _link(f"../figures/{svg.name}", "SVG") if svg.exists() else "",
-                     _link(f"../figures/{csv.name}", "CSV") if csv.exists() else ""]
-            parts.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-        parts.append("</tbody></table>")
-    else:
-        parts.append('<p class="muted">No figures.</p>')
+    rows = [[htmlmod.escape(png.stem)] + [_link(f"../figures/{png.stem}.{ext}", ext.upper())
+                                          if png.with_suffix(f".{ext}").exists() else "" for ext in ("png", "svg", "csv")]
+            for png in pngs]
+    parts.append(_table(["figure", "image", "vector", "numbers"], rows, "No figures."))
 
     parts.append('<h2 id="tables">Tables</h2>')
     csvs = sorted(tables.glob("*.csv")) if tables.is_dir() else []

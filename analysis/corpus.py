@@ -666,9 +666,14 @@ def _near_duplicates(files, sigs: np.ndarray, threshold: float) -> dict[str, str
     """file -> the earlier file it nearly copies, by MinHash LSH banding then signature agreement.
 
     ``files`` sorted, ``sigs`` one MinHash signature per file (rows). Bands are bucketed with a
-    vectorised group-by, so memory is the signature matrix, not a dict entry per (file, band). Files
-    are decided in order: a file copies the earliest earlier candidate (not itself a copy) whose
-    signatures agree on at least ``threshold`` of the permutations.
+    vectorised group-by, so memory is the signature matrix, not a dict entry per (file, band).
+    Within a bucket, members are taken in file order and each is compared only with the bucket's
+    *representatives*: the members not near any earlier representative (the first member is one).
+    A member over the threshold with a representative is a near copy of it, so it is never compared
+    again; the work per bucket is members x representatives, i.e. linear when the bucket holds
+    copies of a few originals (a real corpus's wire stories), not members squared. Files are then
+    decided in order: a file copies the earliest candidate (not itself a copy) whose signatures
+    agree on at least ``threshold`` of the permutations.
     """
     files = list(files)
     rows = NUM_PERM // BANDS
@@ -682,13 +687,14 @@ def _near_duplicates(files, sigs: np.ndarray, threshold: float) -> dict[str, str
             continue
         order = shared[np.lexsort((shared, group[shared]))]
         for members in np.split(order, np.flatnonzero(np.diff(group[order])) + 1):
-            block = sigs[members]
-            # compare each member with the earlier ones, vectorised; keep only pairs over the
-            # threshold, so a large bucket of merely similar texts costs time, not memory
-            for k in range(1, len(members)):
-                hit = np.flatnonzero((block[:k] == block[k]).sum(axis=1) >= need)
+            reps = [int(members[0])]
+            for m in members[1:]:
+                m = int(m)
+                hit = np.flatnonzero((sigs[reps] == sigs[m]).sum(axis=1) >= need)
                 if len(hit):
-                    similar.setdefault(int(members[k]), set()).update(int(members[h]) for h in hit)
+                    similar.setdefault(m, set()).update(reps[h] for h in hit)
+                else:
+                    reps.append(m)
     dup: dict[int, int] = {}
     for later in sorted(similar):
         first = next((f for f in sorted(similar[later]) if f not in dup), None)

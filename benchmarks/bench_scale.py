@@ -5,7 +5,11 @@
 
 For each N a synthetic corpus is built (seeded) by resampling sentences of the ingested seed
 articles: each article has a short title and 10-40 body sentences (no repeats within an article,
-1-4 sentences per paragraph line) and a manifest assigns it to one of 20 outlets. Each measurement
+1-4 sentences per paragraph line) and a manifest assigns it to one of 20 outlets. In every resampled
+sentence a seeded random 25% of the ordinary words are replaced by words of a pseudo-vocabulary (seed
+words with English prefixes and suffixes, ~46,000 words; lexicon and target words are never replaced), so 5-word
+shingles rarely repeat across articles and articles are not near duplicates of each other, as in a
+real corpus. Each measurement
 runs in a fresh child process with an empty ingest cache, and samples the RSS of the whole process
 tree (the child plus any Dask workers) with psutil, so peaks of different runs do not mix.
 
@@ -25,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -53,20 +58,79 @@ def seed_pool() -> tuple[list[str], list[str]]:
     return body, titles
 
 
+REPLACE_SHARE = 0.25                  # share of ordinary words replaced in each resampled sentence
+PREFIXES = ("", "re", "un", "pre", "over", "co")
+SUFFIXES = ("", "s", "ed", "ing", "er", "ly", "ness", "ment", "ful", "ist", "ion", "al")
+_TOKEN = re.compile(r"^([^A-Za-z]*)([A-Za-z]+)([^A-Za-z]*)$")
+
+
+def protected_words() -> set[str]:
+    """Lower-case words of every lexicon entry and sentiment target: never replaced, so term matching
+    and target masking find what the seed sentences hold."""
+    from analysis import terms
+
+    lex = terms.load_lexicon()
+    out = set()
+    entries = [e for vs in lex.families.values() for es in vs.values() for e in es]
+    for t in (lex.targets or {}).values():
+        entries += list(t) if isinstance(t, (list, tuple, set)) else [str(t)]
+    for e in entries:
+        out.update(w for w in re.split(r"[^a-z]+", str(e).lower()) if w)
+    return out
+
+
+def pseudo_vocabulary(body: list[str], protected: set[str], seed: int) -> np.ndarray:
+    """A large seeded pseudo-vocabulary: every seed word (3+ letters) with English-like suffixes
+    and prefixes (so language identification still sees English), minus the protected lexicon words."""
+    stems = sorted({w.lower() for s in body for w in re.findall(r"[A-Za-z]{3,}", s)} - protected)
+    vocab = sorted({pre + st + suf for pre in PREFIXES for st in stems for suf in SUFFIXES} - protected)
+    return np.random.default_rng(seed + 1).permutation(np.array(vocab, dtype=object))
+
+
+def perturb(tokens: list[tuple], rng, vocab: np.ndarray) -> str:
+    """One resampled sentence with a random ``REPLACE_SHARE`` of its replaceable words swapped for
+    pseudo-vocabulary words (punctuation and capitalisation kept), so 5-word shingles rarely repeat
+    across articles and synthetic articles are not near duplicates of each other."""
+    hit = rng.random(len(tokens)) < REPLACE_SHARE
+    picks = vocab[rng.integers(len(vocab), size=len(tokens))]
+    out = []
+    for (raw, pre, core, suf), h, w in zip(tokens, hit, picks):
+        if h and core is not None:
+            out.append(pre + (w.capitalize() if core[0].isupper() else w) + suf)
+        else:
+            out.append(raw)
+    return " ".join(out)
+
+
+def _tokenise(sentence: str, protected: set[str]) -> list[tuple]:
+    """(raw, prefix, core, suffix) per whitespace token; core None when the token must stay."""
+    toks = []
+    for raw in sentence.split():
+        m = _TOKEN.match(raw)
+        ok = m and m.group(2).lower() not in protected and len(m.group(2)) > 1
+        toks.append((raw, m.group(1), m.group(2), m.group(3)) if ok else (raw, "", None, ""))
+    return toks
+
+
 def make_corpus(n: int, root: Path, seed: int = 0) -> Path:
     """Write ``n`` synthetic articles plus ``manifest.csv`` under ``root`` (reused when already built)."""
     done = root / ".complete"
-    if done.exists() and done.read_text() == f"{n} {seed}":
+    tag = f"{n} {seed} perturb{REPLACE_SHARE}"
+    if done.exists() and done.read_text() == tag:
         return root
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
     body, titles = seed_pool()
+    protected = protected_words()
+    vocab = pseudo_vocabulary(body, protected, seed)
+    body_toks = [_tokenise(s, protected) for s in body]
     rng = np.random.default_rng(seed)
     rows = []
     for i in range(n):
         k = int(rng.integers(10, 41))
-        sents = [body[j] for j in rng.choice(len(body), size=min(k, len(body)), replace=False)]
-        words = " ".join(rng.choice(sents, size=1)).split()[:8]
+        picked = rng.choice(len(body), size=min(k, len(body)), replace=False)
+        sents = [perturb(body_toks[j], rng, vocab) for j in picked]
+        words = sents[int(rng.integers(len(sents)))].split()[:8]
         title = " ".join(w.strip(".,;:!?\"“”") for w in words) + f" {i}"   # unique, no final punctuation
         paras, j = [], 0
         while j < len(sents):
@@ -80,7 +144,7 @@ def make_corpus(n: int, root: Path, seed: int = 0) -> Path:
         month, day = int(rng.integers(1, 13)), int(rng.integers(1, 29))
         rows.append((rel, OUTLETS[int(rng.integers(len(OUTLETS)))], f"2024-{month:02d}-{day:02d}"))
     pd.DataFrame(rows, columns=["file", "outlet", "published"]).to_csv(root / "manifest.csv", index=False)
-    done.write_text(f"{n} {seed}")
+    done.write_text(tag)
     return root
 
 

@@ -307,7 +307,7 @@ def plot_distinctive(distinctive: pd.DataFrame, articles: pd.DataFrame, top_n: i
     for ax, g in zip(axes[0], groups):
         d = top[top["group"] == g].sort_values("rank", ascending=False)
         ax.barh(d["term"], d["z"], color=colors[g])
-        ax.set_title(f"{g}\n(n = {n.get(g, 0)} articles)", fontsize=9)
+        ax.set_title(f"{g}\n(n = {n.get(g, 0)} article{'' if n.get(g, 0) == 1 else 's'})", fontsize=9)
         ax.set_xlabel("z-score (log-odds, Dirichlet prior)")
     fig.suptitle(f"Most distinctive words and bigrams per outlet vs the rest (top {top_n})")
     fig.tight_layout()

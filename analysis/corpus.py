@@ -10,6 +10,7 @@ by the partition's content, so a re-run with unchanged inputs recomputes nothing
 """
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import hashlib
@@ -189,7 +190,7 @@ def _empty_sentences() -> pd.DataFrame:
     return pd.DataFrame({"file": pd.Series(dtype=str), "index": pd.Series(dtype="int64"),
                          "part": pd.Series(dtype=str), "text": pd.Series(dtype=str),
                          "start": pd.Series(dtype="int64"), "end": pd.Series(dtype="int64"),
-                         "words": pd.Series(dtype="int64")})
+                         "words": pd.Series(dtype="int64"), "paragraph": pd.Series(dtype="int64")})
 
 
 class CorpusError(ValueError):
@@ -487,9 +488,11 @@ def ingest_file(path: Path, rel: str, limits: Limits, rules: dict) -> dict:
         sents.append(("title", 0, len(title)))
     offset = len(title) + 2 if title else 0
     sents += [("body", offset + a, offset + b) for a, b in text.sentence_spans(body)]
+    breaks = [m.start() for m in re.finditer("\n", clean_text)]  # paragraph = line of the clean text
     rec.update(title=title, text=clean_text, removed=removed, words=n_words, minhash=minhash(text.words(clean_text)),
                sentences=[{"file": rel, "index": i, "part": part, "text": clean_text[a:b], "start": a, "end": b,
-                           "words": text.count_words(clean_text[a:b])} for i, (part, a, b) in enumerate(sents)])
+                           "words": text.count_words(clean_text[a:b]), "paragraph": bisect.bisect(breaks, a)}
+                          for i, (part, a, b) in enumerate(sents)])
     return rec
 
 
@@ -873,7 +876,7 @@ def published_tables(corpus: Corpus) -> dict[str, pd.DataFrame]:
     """The ingest tables as published: articles (without text), sentences, ingest_report, removed_chrome."""
     return {
         "articles": corpus.articles.drop(columns=["text"]),
-        "sentences": corpus.sentences[["file", "index", "part", "start", "end", "words", "text"]],
+        "sentences": corpus.sentences[["file", "index", "part", "paragraph", "start", "end", "words", "text"]],
         "ingest_report": corpus.report,
         "removed_chrome": corpus.removed,
     }

@@ -16,6 +16,7 @@ import functools
 import hashlib
 import io
 import json
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -633,25 +634,26 @@ def read_manifest(root: Path) -> tuple[pd.DataFrame, list[dict]]:
     df = df.apply(lambda col: col.str.strip())
     df["file"] = df["file"].map(_manifest_path)
     problems, keep, seen = [], [], set()
-    for i, row in df.iterrows():
+    real_root = os.path.realpath(root)
+    for i, (file, outlet) in enumerate(zip(df["file"].tolist(), df["outlet"].tolist())):
         where = f"manifest row {i + 2}"
         bad = None
-        if not row["file"]:
+        if not file:
             bad = "manifest row with no file name"
-        elif Path(row["file"]).is_absolute() or not _inside((root / row["file"]).resolve(), root.resolve()):
+        elif os.path.isabs(file) or os.path.commonpath([real_root, os.path.realpath(root / file)]) != real_root:
             bad = "manifest path outside the corpus folder"
-        elif row["file"] == MANIFEST:
+        elif file == MANIFEST:
             bad = "manifest row naming the manifest itself"
-        elif row["file"] in seen:
+        elif file in seen:
             bad = "duplicate manifest row (the first row for this file is used)"
-        elif not (root / row["file"]).is_file():
+        elif not os.path.isfile(root / file):
             bad = "manifest row without a file"
         if bad:
-            problems.append({"input": "manifest row", "file": row["file"] or where, "status": "skipped",
-                             "reason": bad, "note": where, "outlet": row["outlet"]})
+            problems.append({"input": "manifest row", "file": file or where, "status": "skipped",
+                             "reason": bad, "note": where, "outlet": outlet})
         else:
             keep.append(i)
-            seen.add(row["file"])
+            seen.add(file)
     good = df.loc[keep].copy()
     good["outlet"] = good["outlet"].replace("", "unknown")
     return good.reset_index(drop=True), problems
@@ -805,6 +807,15 @@ def _final_sentences(o: dict, keep: set) -> tuple[Path, dict]:
     return final, counts
 
 
+def _select_partition(item) -> tuple[Path, dict, pd.DataFrame]:
+    """(final sentences path, sentence counts per file, removed chrome lines) of one partition's kept files."""
+    o, keep = item
+    keep = set(keep)
+    final, counts = _final_sentences(o, keep)
+    removed = pd.read_parquet(o["removed"])
+    return final, counts, removed[removed["file"].isin(keep)]
+
+
 def _assemble(root, records, outputs, skipped, manifest, manifest_problems, limits, cache, scheduler) -> Corpus:
     """Corpus-level steps: duplicates, manifest join, report, final sentence partitions.
 
@@ -837,13 +848,16 @@ def _assemble(root, records, outputs, skipped, manifest, manifest_problems, limi
     arts["duplicate_of"] = arts["file"].map(lambda f: near.get(f, ""))
     arts["status"] = np.where(arts["duplicate_of"].eq(""), "analysed", "near_duplicate")
 
-    # Final sentence partitions hold only analysed articles.
-    keep = set(arts["file"])
-    parts, counts = [], {}
-    for o in outputs:
-        final, c = _final_sentences(o, keep)
+    # Final sentence partitions (and removed chrome) hold only analysed articles: one task per
+    # partition, on the engine, each given only its own partition's files.
+    keep_by_part = arts.groupby("_part")["file"].agg(list).to_dict()
+    selected = engine.map_partitions(_select_partition, [(o, keep_by_part.get(i, [])) for i, o in enumerate(outputs)],
+                                     scheduler=scheduler, desc="select")
+    parts, counts, removed = [], {}, []
+    for final, c, r in selected:
         counts.update(c)
         parts.append(final)
+        removed.append(r)
     arts["sentences"] = arts["file"].map(counts).fillna(0).astype("int64")
     arts = arts.sort_values("file").reset_index(drop=True)
     part_of = pd.Categorical.from_codes(arts["_part"].to_numpy(), [str(o["records"]) for o in outputs])
@@ -862,8 +876,6 @@ def _assemble(root, records, outputs, skipped, manifest, manifest_problems, limi
     text_cols = [c for c in REPORT_COLUMNS if c != "bytes"]
     report[text_cols] = report[text_cols].astype(object).where(report[text_cols].notna(), "").astype(str)
     report = report.sort_values(["input", "file"]).reset_index(drop=True)
-    removed = [pd.read_parquet(o["removed"]) for o in outputs]
-    removed = [r[r["file"].isin(keep)] for r in removed]
     removed = [r for r in removed if len(r)]
     removed = pd.concat(removed, ignore_index=True) if removed else pd.DataFrame(columns=["file", "line", "rule", "text"])
     removed = removed.sort_values(["file", "line"]).reset_index(drop=True)

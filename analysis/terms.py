@@ -13,6 +13,7 @@ Each hit records its voice: ``own`` (narration), ``quoted`` (inside a quotation)
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -146,15 +147,20 @@ def load_lexicon(path=None) -> Lexicon:
 
 def find(tokens: list[str], index: dict) -> list[tuple[int, int, str]]:
     """Leftmost-longest, non-overlapping matches of one family: (first token, end token, variant)."""
-    out, i = [], 0
-    while i < len(tokens):
-        hit = next(((i, i + len(k), v) for k, v in index.get(tokens[i], ()) if tuple(tokens[i:i + len(k)]) == k), None)
-        out.append(hit) if hit else None
-        i = hit[1] if hit else i + 1
+    out, i, n = [], 0, len(tokens)
+    while i < n:
+        for k, v in index.get(tokens[i], ()):     # candidates longest first (``Lexicon.index``)
+            if tuple(tokens[i:i + len(k)]) == k:
+                out.append((i, i + len(k), v))
+                i += len(k)
+                break
+        else:
+            i += 1
     return out
 
 
 _AFTER_CLOSE = set(" .,;:!?)]}—–-\u2026")
+_QUOTE_CHARS = re.compile("[\"“„«”»‘'’]")
 
 
 def _quote_mark(t: str, i: int) -> tuple[str, str] | None:
@@ -190,8 +196,9 @@ def quote_spans(t: str, soft_ends=()) -> list[tuple[int, int]]:
     def unterminated(a, limit):
         return min([limit] + [e for e in soft_ends if e >= a])
 
-    for i in range(len(t)):
-        mark = t[i] in "\"“„«”»‘'’" and _quote_mark(t, i)
+    for m in _QUOTE_CHARS.finditer(t):
+        i = m.start()
+        mark = _quote_mark(t, i)
         if not mark:
             continue
         kind, role = mark
@@ -208,19 +215,31 @@ def quote_spans(t: str, soft_ends=()) -> list[tuple[int, int]]:
 
 
 def _units(sentences: pd.DataFrame):
-    """Stretches of text quotations may span: (file, paragraph) when given, else (file, part)."""
-    keys = ["file", "paragraph"] if "paragraph" in sentences.columns else ["file", "part"]
-    for _, unit in sentences.sort_values(["file", "index"]).groupby(keys, sort=False):
-        yield unit, "paragraph" not in sentences.columns
+    """Stretches of text quotations may span, as lists of (file, index, start, end, text) in index
+    order: (file, paragraph) when given, else (file, part). Plain lists, not sub-frames: per-unit
+    pandas overhead dominated matching."""
+    by_paragraph = "paragraph" in sentences.columns
+    s = sentences.sort_values(["file", "index"])
+    cols = [s[c].tolist() for c in ("file", "index", "start", "end", "text")]
+    units: dict = {}
+    for key, row in zip(zip(s["file"].tolist(), s["paragraph" if by_paragraph else "part"].tolist()), zip(*cols)):
+        units.setdefault(key, []).append(row)
+    for rows in units.values():
+        yield rows, not by_paragraph
+
+
+def _join(starts, ends, texts) -> tuple[int, str]:
+    base = pos = int(starts[0])
+    parts = []
+    for s, e, t in zip(starts, ends, texts):
+        parts += [" " * max(0, int(s) - pos), t]
+        pos = int(e)
+    return base, "".join(parts)
 
 
 def rebuild(rows: pd.DataFrame) -> tuple[int, str]:
     """(offset, text) of consecutive sentences in article coordinates, gaps filled with spaces."""
-    base, parts, pos = int(rows["start"].iloc[0]), [], int(rows["start"].iloc[0])
-    for s, e, t in zip(rows["start"], rows["end"], rows["text"]):
-        parts += [" " * max(0, int(s) - pos), t]
-        pos = int(e)
-    return base, "".join(parts)
+    return _join(rows["start"].tolist(), rows["end"].tolist(), rows["text"].tolist())
 
 
 def match_sentences(sentences: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
@@ -231,24 +250,24 @@ def match_sentences(sentences: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
     """
     rows = []
     for unit, sentence_soft in _units(sentences):
-        base, t = rebuild(unit)
-        soft = [int(e) - base for e in unit["end"]] if sentence_soft else []
+        _, _, starts, ends, texts = zip(*unit)
+        base, t = _join(starts, ends, texts)
+        soft = [int(e) - base for e in ends] if sentence_soft else []
         quotes = [(a, b, text.count_words(t[a:b]) <= SCARE_MAX_WORDS) for a, b in quote_spans(t, soft)]
-        for s in unit.itertuples(index=False):
-            spans = text.word_spans(s.text)
-            toks = [_norm(s.text[a:b]) for a, b in spans]
+        for file, index, start, _, stext in unit:
+            spans = text.word_spans(stext)
+            toks = [_norm(stext[a:b]) for a, b in spans]
             proper = find(toks, lexicon.index[PROPER])
             for fam, idx in lexicon.index.items():
                 for i, j, variant in (proper if fam == PROPER else find(toks, idx)):
                     if fam != PROPER and any(i < pj and pi < j for pi, pj, _ in proper):
                         continue
-                    a, b = s.start + spans[i][0], s.start + spans[j - 1][1]
+                    a, b = start + spans[i][0], start + spans[j - 1][1]
                     inside = [short for qa, qb, short in quotes if qa <= a - base < qb]
                     so_called = toks[max(0, i - 1):i] == ["so-called"] or toks[max(0, i - 2):i] == ["so", "called"]
                     voice = ("quoted" if inside and not all(inside) else "scare" if inside or so_called
                              else "own")
-                    rows.append((s.file, int(s.index), int(a), int(b), fam, variant, s.text[a - s.start:b - s.start],
-                                 voice))
+                    rows.append((file, int(index), int(a), int(b), fam, variant, stext[a - start:b - start], voice))
     hits = pd.DataFrame(rows, columns=HIT_COLUMNS).astype({"sentence": "int64", "start": "int64", "end": "int64"})
     return hits.sort_values(["file", "start", "family", "variant"]).reset_index(drop=True)
 

@@ -136,24 +136,60 @@ def _long(labels, sim, level, threshold) -> pd.DataFrame:
                          "cosine": sim[i, j], "near_duplicate": sim[i, j] >= threshold})
 
 
-def similarity(articles: pd.DataFrame, threshold: float = 0.9) -> tuple[pd.DataFrame, list[str]]:
+ALL_PAIRS_MAX = 2_000        # up to this many articles every article pair is listed; above, only near duplicates
+BLOCK_CELLS = 20_000_000     # cosines computed at once (rows x articles) when searching large corpora
+
+
+def _article_pairs(files, X, threshold: float, all_pairs_max: int) -> pd.DataFrame:
+    """Article-level pairs: all of them for a small corpus; above ``all_pairs_max`` articles only the
+    pairs at or above ``threshold``, found a block of rows at a time, so memory stays linear in the
+    number of articles (the full table would have n(n-1)/2 rows: 5 billion for 100,000 articles)."""
+    files = np.asarray(files)
+    n = len(files)
+    if n <= all_pairs_max:
+        return _long(files, (X @ X.T).toarray(), "article", threshold)
+    step = max(1, BLOCK_CELLS // n)
+    a_idx, b_idx, cos = [], [], []
+    for start in range(0, n, step):
+        block = (X[start:start + step] @ X.T).toarray()
+        i, j = np.nonzero(block >= threshold)
+        i += start
+        later = j > i
+        a_idx.append(i[later]), b_idx.append(j[later]), cos.append(block[i[later] - start, j[later]])
+    a_idx, b_idx, cos = (np.concatenate(x) for x in (a_idx, b_idx, cos))
+    return pd.DataFrame({"a": files[a_idx], "b": files[b_idx], "level": "article", "cosine": cos,
+                         "near_duplicate": True})
+
+
+def similarity(articles: pd.DataFrame, threshold: float = 0.9,
+               all_pairs_max: int = ALL_PAIRS_MAX) -> tuple[pd.DataFrame, list[str]]:
     """TF-IDF cosine between articles and between outlets; returns (long table, files judged copies).
 
     TF-IDF (scikit-learn, package tokens, lower case, IDF over all articles). An article pair is a
     near duplicate when its cosine >= ``threshold`` or the corpus marked one a copy of the other
     (``duplicate_of``); in each such pair the later file is the copy. Copies and corpus near
     duplicates are left out of the outlet level, where an outlet is the mean of its remaining
-    articles' unit-length vectors (each article weighs the same, whatever its length).
+    articles' unit-length vectors (each article weighs the same, whatever its length). Above
+    ``all_pairs_max`` articles the article level lists only pairs at or above ``threshold`` and
+    corpus-marked copies (see ``_article_pairs``); the outlet level is always complete.
     """
     arts = articles.sort_values("file").reset_index(drop=True)
     vec = TfidfVectorizer(tokenizer=tokens, lowercase=True, token_pattern=None)
     X = vec.fit_transform(arts["text"])
-    sim = (X @ X.T).toarray()
-    pairs = _long(arts["file"], sim, "article", threshold)
+    pairs = _article_pairs(arts["file"], X, threshold, all_pairs_max)
     marked = {frozenset(p) for p in zip(arts["file"], arts.get("duplicate_of", "")) if p[1]}
+    if len(arts) > all_pairs_max:   # corpus-marked copies below the threshold are listed too
+        pos = {f: k for k, f in enumerate(arts["file"])}
+        listed = set(map(frozenset, zip(pairs["a"], pairs["b"])))
+        extra = sorted(tuple(sorted(p, key=pos.get)) for p in marked - listed)
+        if extra:
+            cos = [float(X[pos[a]].multiply(X[pos[b]]).sum()) for a, b in extra]
+            pairs = pd.concat([pairs, pd.DataFrame({"a": [a for a, _ in extra], "b": [b for _, b in extra],
+                                                    "level": "article", "cosine": cos, "near_duplicate": False})],
+                              ignore_index=True)
     pairs["near_duplicate"] |= np.array([frozenset(p) in marked for p in zip(pairs["a"], pairs["b"])], dtype=bool)
     copies = set(arts.loc[arts.get("status", "").eq("near_duplicate"), "file"]) if "status" in arts else set()
-    for a, b in pairs.loc[pairs["near_duplicate"], ["a", "b"]].itertuples(index=False):
+    for a, b in pairs.loc[pairs["near_duplicate"], ["a", "b"]].sort_values(["a", "b"]).itertuples(index=False):
         if a not in copies and b not in copies:
             copies.add(b)
     keep = ~arts["file"].isin(copies).to_numpy()

@@ -160,9 +160,12 @@ def score_sentences(sentences: pd.DataFrame, lexicon=None, engines=None) -> pd.D
     out["multi_target"] = pd.Series([len(t) > 1 for t in found], index=out.index, dtype=bool)
     masked = [mask(t, lexicon) for t in out["text"]]
     tokens = [[_norm(w) for w in WORD_RE.findall(t)] for t in out["text"]]
+    changed = np.flatnonzero([m != t for m, t in zip(masked, out["text"])])  # the rest score as the raw text
     for name in engines or ENGINES:
-        out[name] = score(out["text"], name)["score"].to_numpy()
-        out[f"{name}_masked"] = score(masked, name)["score"].to_numpy()
+        out[name] = raw = score(out["text"], name)["score"].to_numpy()
+        out[f"{name}_masked"] = raw.copy()
+        if len(changed):
+            out.loc[changed, f"{name}_masked"] = score([masked[i] for i in changed], name)["score"].to_numpy()
         out[f"{name}_known"] = pd.Series([sum(map(ENGINES[name].known, ws)) for ws in tokens], index=out.index,
                                          dtype="int64")
     return out

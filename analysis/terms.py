@@ -121,7 +121,7 @@ def load_lexicon(path=None) -> Lexicon:
     if not isinstance(names, dict):
         fail("'proper_names' must map a name id to its spellings")
     families[PROPER] = {n: entries(f"proper name '{n}'", e) for n, e in names.items()}
-    descriptions[PROPER] = "Proper names containing a contested word; not descriptive uses."
+    descriptions[PROPER] = "Names and fixed phrases containing a contested word that are not descriptive uses of it."
     for fam, variants in families.items():
         seen = {}
         for v, es in variants.items():

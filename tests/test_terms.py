@@ -68,7 +68,11 @@ def test_seed_hits_in_kwic_with_voice(seeds):
 def test_seed_proper_names_kept_apart(seeds):
     _, hits = seeds
     pmf = hits[hits["family"] == terms.PROPER]
-    assert set(pmf["variant"]) == {"popular_mobilization"}
+    assert set(pmf["variant"]) == {"popular_mobilization", "israeli_occupation"}
+    # 003's "Israeli occupation" is not a US-forces "occupation": only its "occupying force" counts
+    occ = hits[(hits["family"] == "us_forces") & (hits["variant"] == "occupation")]
+    assert occ.groupby("file").size().to_dict() == {"000_a09b85ca267c3209.txt": 1, "002_5978e2cbd07aa920.txt": 1,
+                                                     "003_4fb25f17430b9f0d.txt": 1}
     # "Popular Mobilization Forces" is never also a descriptive hit
     for h in pmf.itertuples():
         other = hits[(hits["file"] == h.file) & (hits["family"] != terms.PROPER)]
@@ -91,6 +95,13 @@ def test_proper_names_not_descriptive():
     assert len(h[(h["variant"] == "resistance")]) == 1
     assert sorted(h[h["family"] == terms.PROPER]["variant"]) == [
         "axis_of_resistance", "islamic_resistance_in_iraq", "popular_mobilization"]
+
+
+def test_other_occupiers_not_counted_as_us_occupation():
+    h = hits_of("The Israeli occupation goes on. US occupation forces stay. Israeli-occupied land.")
+    us = h[h["family"] == "us_forces"]
+    assert us["match"].tolist() == ["occupation forces"]
+    assert h.loc[h["family"] == terms.PROPER, "variant"].tolist() == ["israeli_occupation"] * 2
 
 
 def test_voices():

@@ -592,11 +592,13 @@ def _manifest_path(value: str) -> str:
 
 
 def read_manifest(root: Path) -> tuple[pd.DataFrame, list[dict]]:
-    """The manifest's usable rows (one per file) and report rows for the ones that are not usable.
+    """The manifest's usable rows (one per file) and report rows: one for the manifest itself (input
+    ``manifest``, status ``read``, its warnings in ``note``) and one per row that is not usable.
 
-    Tolerated, with a ``CorpusWarning``: a BOM, another encoding than UTF-8 (Windows-1252 is
-    detected), a semicolon, tab or bar as separator, extra columns (ignored). Refused, with an error
-    naming the manifest and the fix: no 'file' or 'outlet' column, rows that do not parse, an empty file.
+    Tolerated, with a ``CorpusWarning`` (also in the report): a BOM, another encoding than UTF-8
+    (Windows-1252 is detected), a semicolon, tab or bar as separator, extra columns (ignored). Refused,
+    with an error naming the manifest and the fix: no 'file' or 'outlet' column, rows that do not
+    parse, an empty file.
     """
     import warnings
 
@@ -607,9 +609,14 @@ def read_manifest(root: Path) -> tuple[pd.DataFrame, list[dict]]:
     decoded, encoding = decode(raw)
     if decoded is None:
         raise CorpusError(f"{path}: cannot decode the manifest; save it as UTF-8")
+    notes = []
+
+    def warn(message):
+        notes.append(message)
+        warnings.warn(f"{path}: {message}", CorpusWarning, stacklevel=3)
+
     if encoding not in ("utf-8", "utf-8-sig"):
-        warnings.warn(f"{path}: not UTF-8, read as {encoding}; check outlet names (save it as UTF-8 to be sure)",
-                      CorpusWarning, stacklevel=2)
+        warn(f"not UTF-8, read as {encoding}; check outlet names (save it as UTF-8 to be sure)")
     decoded = normalise(decoded)
     if not decoded.strip():
         raise CorpusError(f"{path}: the manifest is empty; give a header row (file,outlet,...) and one row per file, "
@@ -629,7 +636,7 @@ def read_manifest(root: Path) -> tuple[pd.DataFrame, list[dict]]:
                           f" (found: {', '.join(df.columns)})")
     extra = [c for c in df.columns if c not in MANIFEST_COLUMNS]
     if extra:
-        warnings.warn(f"{path}: extra column(s) ignored: {', '.join(extra)}", CorpusWarning, stacklevel=2)
+        warn(f"extra column(s) ignored: {', '.join(extra)}")
     df = df[[c for c in MANIFEST_COLUMNS if c in df.columns]].copy().reindex(columns=MANIFEST_COLUMNS, fill_value="")
     df = df.apply(lambda col: col.str.strip())
     df["file"] = df["file"].map(_manifest_path)
@@ -656,7 +663,10 @@ def read_manifest(root: Path) -> tuple[pd.DataFrame, list[dict]]:
             seen.add(file)
     good = df.loc[keep].copy()
     good["outlet"] = good["outlet"].replace("", "unknown")
-    return good.reset_index(drop=True), problems
+    itself = {"input": "manifest", "file": MANIFEST, "status": "read", "reason": "", "outlet": "",
+              "note": "; ".join(notes + [f"{len(good)} of {len(df)} rows used"]), "bytes": len(raw),
+              "encoding": encoding, "sha256": hashlib.sha256(raw).hexdigest()}
+    return good.reset_index(drop=True), [itself] + problems
 
 
 def check_date(value: str) -> tuple[str, str]:
@@ -753,7 +763,7 @@ def load_corpus(corpus_dir=None, cache_dir=None, limits: Limits | None = None, c
     cache = cache / "ingest"
     cache.mkdir(parents=True, exist_ok=True)
     files, skipped = discover(root)
-    manifest, manifest_problems = read_manifest(root)
+    manifest, manifest_rows = read_manifest(root)
     rules_path = str(chrome_rules) if chrome_rules else None
     rules_hash = hashlib.sha256(Path(rules_path or paths.CHROME_RULES).read_bytes()
                                 + (paths.DATA / "abbreviations.txt").read_bytes()).hexdigest()
@@ -767,7 +777,7 @@ def load_corpus(corpus_dir=None, cache_dir=None, limits: Limits | None = None, c
         functools.partial(_ingest_part, limits=limits, rules_path=rules_path, cache=cache), parts,
         scheduler=scheduler, desc="ingest")
     records = _read_records(outputs)
-    return _assemble(root, records, outputs, skipped, manifest, manifest_problems, limits, cache, scheduler)
+    return _assemble(root, records, outputs, skipped, manifest, manifest_rows, limits, cache, scheduler)
 
 
 RECORD_COLUMNS = ["file", "bytes", "encoding", "language", "sha256", "reason", "note", "title", "words"]
@@ -816,7 +826,7 @@ def _select_partition(item) -> tuple[Path, dict, pd.DataFrame]:
     return final, counts, removed[removed["file"].isin(keep)]
 
 
-def _assemble(root, records, outputs, skipped, manifest, manifest_problems, limits, cache, scheduler) -> Corpus:
+def _assemble(root, records, outputs, skipped, manifest, manifest_rows, limits, cache, scheduler) -> Corpus:
     """Corpus-level steps: duplicates, manifest join, report, final sentence partitions.
 
     Reads only small columns (``records`` has no text; signatures are read as one matrix); sentences
@@ -870,7 +880,7 @@ def _assemble(root, records, outputs, skipped, manifest, manifest_problems, limi
     report["note"] = [("; ".join(n for n in parts if n)) for parts in zip(near_note, report["note"], date_note)]
     outlets = meta["outlet"].to_dict()
     report["outlet"] = report["file"].map(lambda f: outlets.get(f, "unknown"))
-    report = pd.concat([report, pd.DataFrame(skipped), pd.DataFrame(manifest_problems)], ignore_index=True)
+    report = pd.concat([report, pd.DataFrame(skipped), pd.DataFrame(manifest_rows)], ignore_index=True)
     report = report.reindex(columns=REPORT_COLUMNS)
     report["bytes"] = pd.to_numeric(report["bytes"], errors="coerce").astype("Int64")
     text_cols = [c for c in REPORT_COLUMNS if c != "bytes"]

@@ -45,10 +45,10 @@ def article(title: str, sentences: int = 3, extra: str = "") -> str:
 
 @dataclass
 class Expect:
-    """What must happen to one input: ``input`` is ``file`` or ``manifest row``; ``field`` holds ``text``."""
+    """What must happen to one input: ``input`` is ``file``, ``manifest`` or ``manifest row``; ``field`` holds ``text``."""
 
     file: str
-    status: str                 # analysed / skipped
+    status: str                 # analysed / skipped / read (the manifest)
     field: str = ""             # reason / note / encoding ... ('' = nothing to check)
     text: str = ""
     input: str = "file"
@@ -243,12 +243,13 @@ CASES: list[Case] = [
                    "missing.txt,Outlet M,2024-02-01", "../outside.txt,Outlet F,2024-02-01", "/etc/passwd,Outlet F,",
                    "manifest.csv,Outlet F,"]),
     Case("manifest_bom_extra", "manifest with a BOM before the header and an extra column", "warning",
-         "read; extra column ignored with a warning (shared manifest of the suite)", lambda r: None, []),
+         "read; extra column ignored with a warning, also in the report's `manifest` row (shared manifest of the suite)",
+         lambda r: None, [Expect("manifest.csv", "read", "note", "extra column(s) ignored: extra_column", "manifest")]),
     Case("manifest_semicolon", "semicolon-separated manifest", "analysed", "separator detected; outlets assigned",
          _manifest_folder("file;outlet;published\na.txt;Outlet Semi;2024-01-05\n".encode()),
          [Expect("a.txt", "analysed", "outlet", "Outlet Semi")], folder=True),
     Case("manifest_cp1252", "manifest saved as Windows-1252 with é in an outlet name", "warning",
-         "outlet read as 'Le Monde édition'; warning: not UTF-8",
+         "outlet read as 'Le Monde édition'; warning: not UTF-8 (printed and in the report's `manifest` row)",
          _manifest_folder("file,outlet\na.txt,Le Monde \u00e9dition\n".encode("cp1252")),
          [Expect("a.txt", "analysed", "outlet", "Le Monde \u00e9dition")], folder=True),
     Case("manifest_columns", "manifest without the required 'file' and 'outlet' columns", "error",

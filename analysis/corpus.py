@@ -897,7 +897,7 @@ def _assemble(root, records, outputs, skipped, manifest, manifest_rows, limits, 
 def published_tables(corpus: Corpus) -> dict[str, pd.DataFrame]:
     """The ingest tables as published: articles (without text), sentences, ingest_report, removed_chrome."""
     return {
-        "articles": corpus.articles.drop(columns=["text"]),
+        "articles": corpus.meta,
         "sentences": corpus.sentences[["file", "index", "part", "paragraph", "start", "end", "words", "text"]],
         "ingest_report": corpus.report,
         "removed_chrome": corpus.removed,

@@ -195,16 +195,29 @@ def sentence_table(sent: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- aggregation over concatenated results -----------------------------------------------
-def article_scores(sent: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
-    """Article x engine: mean of sentence scores (raw, masked), whole-text score, coverage."""
+def whole_scores(articles: pd.DataFrame, engines=None) -> pd.DataFrame:
+    """``file``, ``engine``, ``score_whole``: each engine on the whole article text. Pure over an
+    article partition (``Corpus.map_articles``), so no process needs every text at once."""
+    return pd.concat([pd.DataFrame({"file": articles["file"].to_numpy(), "engine": e,
+                                    "score_whole": score(articles["text"], e)["score"].to_numpy()})
+                      for e in engines or ENGINES], ignore_index=True)
+
+
+def article_scores(sent: pd.DataFrame, articles: pd.DataFrame, whole: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Article x engine: mean of sentence scores (raw, masked), whole-text score, coverage.
+
+    ``whole`` is ``whole_scores`` (e.g. ``corpus.map_articles(whole_scores)``); when it is not given,
+    it is computed here from ``articles["text"]``.
+    """
     frames, sent = [], _analysed(sent, articles)
     articles = _analysed(articles, articles)
+    if whole is None:
+        whole = whole_scores(articles, _engines_in(sent))
     for e in _engines_in(sent):
         g = sent.groupby("file", sort=True).agg(sentences=("index", "size"), words=("words", "sum"),
                                                  score=(e, "mean"), score_masked=(f"{e}_masked", "mean"),
                                                  known=(f"{e}_known", "sum")).reset_index()
-        whole = score(articles["text"], e)["score"].set_axis(articles["file"].to_numpy())
-        g["score_whole"] = g["file"].map(whole)
+        g["score_whole"] = g["file"].map(whole[whole["engine"] == e].set_index("file")["score_whole"])
         g["coverage"] = g["known"] / g["words"].where(g["words"] > 0)
         frames.append(g.assign(engine=e, outlet=_outlets(g, articles)))
     cols = ["file", "outlet", "engine", "score", "score_masked", "score_whole", "coverage",

@@ -175,6 +175,16 @@ def test_article_and_outlet_levels():
     assert math.isnan(single["score_low"])  # one article: no interval
 
 
+def test_whole_text_scores_per_article_partition_match_the_inline_ones(tmp_path):
+    from analysis import corpus
+
+    c = corpus.load_corpus(paths.SEEDS, cache_dir=tmp_path, limits=corpus.Limits(partition_size=2))
+    sent = c.map(S.score_sentences)
+    whole = c.map_articles(S.whole_scores)      # three article partitions, no text held by the caller
+    assert len(c.article_parts) == 3 and len(whole) == 2 * len(c.meta)
+    pd.testing.assert_frame_equal(S.article_scores(sent, c.meta, whole), S.article_scores(sent, c.articles))
+
+
 def test_group_level_summary():
     sent = S.score_sentences(sentences_frame(ARTS))
     arts_meta = articles_frame(ARTS, SOURCES).assign(group=["aligned", "other", ""])

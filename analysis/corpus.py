@@ -732,13 +732,13 @@ def _signatures(outputs: list[dict], files) -> tuple[list[str], np.ndarray]:
             continue
         tbl = tbl.filter(keep)
         names += tbl.column("file").to_pylist()
-        flat = pc.list_flatten(tbl.column("minhash").combine_chunks()).to_numpy(zero_copy_only=False)
-        blocks.append(flat.astype(np.uint64).reshape(len(tbl), NUM_PERM))
+        block = pc.list_flatten(tbl.column("minhash").combine_chunks()).to_numpy(zero_copy_only=False)
+        block = block.reshape(len(tbl), NUM_PERM)
+        # datasketch hash values are 32-bit: narrowed per partition, so 64-bit copies never pile up
+        blocks.append(block.astype(np.uint32) if block.max() < 2 ** 32 else block.astype(np.uint64))
     if not names:
         return [], np.zeros((0, NUM_PERM), dtype=np.uint64)
     sigs = np.concatenate(blocks)
-    if sigs.size and sigs.max() < 2 ** 32:
-        sigs = sigs.astype(np.uint32)          # datasketch hash values are 32-bit: half the memory
     order = np.argsort(np.array(names, dtype=object), kind="stable")
     return [names[i] for i in order], sigs[order]
 
@@ -770,11 +770,12 @@ def load_corpus(corpus_dir=None, cache_dir=None, limits: Limits | None = None, c
     load_rules(rules_path)  # fail early on a bad rules file
     parts, version = [], code_version()
     for i in range(0, len(files), limits.partition_size):
-        chunk = [(rel, str(p)) for rel, p in files[i:i + limits.partition_size]]
-        fingerprint = [(rel, fingerprint_file(Path(p))) for rel, p in chunk]   # streamed (issue 8)
-        parts.append((chunk, _key(version, fingerprint, limits, rules_hash)))
+        chunk = files[i:i + limits.partition_size]
+        fingerprint = [(rel, fingerprint_file(p)) for rel, p in chunk]   # streamed (issue 8)
+        parts.append(([rel for rel, _ in chunk], _key(version, fingerprint, limits, rules_hash)))
+    del files   # tasks carry relative paths only: a small task graph, even for 500,000 files
     outputs = engine.map_partitions(
-        functools.partial(_ingest_part, limits=limits, rules_path=rules_path, cache=cache), parts,
+        functools.partial(_ingest_part, root=str(root), limits=limits, rules_path=rules_path, cache=cache), parts,
         scheduler=scheduler, desc="ingest")
     records = _read_records(outputs)
     return _assemble(root, records, outputs, skipped, manifest, manifest_rows, limits, cache, scheduler)
@@ -793,9 +794,9 @@ def _read_records(outputs: list[dict]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _ingest_part(part, limits, rules_path, cache):
-    chunk, key = part
-    return ingest_partition(chunk, limits, rules_path, cache, key)
+def _ingest_part(part, root, limits, rules_path, cache):
+    rels, key = part
+    return ingest_partition([(rel, os.path.join(root, rel)) for rel in rels], limits, rules_path, cache, key)
 
 
 def _final_sentences(o: dict, keep: set) -> tuple[Path, dict]:

@@ -177,17 +177,18 @@ class PeakRSS:
         import psutil
 
         self.proc, self.every, self.peak, self._stop = psutil.Process(), every, 0, threading.Event()
+        self.peak_client = 0   # this process alone (for Dask: the client, which also hosts the scheduler)
 
     def sample(self) -> int:
         import psutil
 
-        total = 0
-        for p in [self.proc] + self.proc.children(recursive=True):
+        total = own = self.proc.memory_info().rss
+        for p in self.proc.children(recursive=True):
             try:
                 total += p.memory_info().rss
             except psutil.Error:
                 pass
-        self.peak = max(self.peak, total)
+        self.peak, self.peak_client = max(self.peak, total), max(self.peak_client, own)
         return total
 
     def __enter__(self):
@@ -269,6 +270,7 @@ def run_pipeline(root: Path, partition_size: int, scheduler: str | None, stages:
             out["cpu_s"] = mem.cpu() - cpu0
         out["load_after"] = os.getloadavg()[0]
         out["peak_rss_mb"] = mem.peak / 2 ** 20
+        out["peak_client_mb"] = mem.peak_client / 2 ** 20
         out["base_rss_mb"] = base / 2 ** 20
     finally:
         shutil.rmtree(cache, ignore_errors=True)
@@ -336,6 +338,8 @@ def fmt(res: dict, label: str, n: int) -> str:
     rate = res["articles"] / res["total_s"]
     wps = res["words"] / res["total_s"]
     stages = " ".join(f"{k[:-2]} {res[k]:.1f}s" for k in ("ingest_s", "terms_s", "sentiment_s") if k in res)
+    if res["peak_rss_mb"] > res.get("peak_client_mb", res["peak_rss_mb"]) + 1:   # Dask: workers are separate processes
+        stages += f"; client alone peaked at {res['peak_client_mb']:,.0f} MB"
     stages += f"; load {res['load']:.1f}"
     return (f"| {n:>7,} | {label:<22} | {res['total_s']:8.1f} | {res['cpu_s']:7.1f} | {rate:9,.1f} | {wps:11,.0f} | "
             f"{res['peak_rss_mb']:8,.0f} | {stages} |")

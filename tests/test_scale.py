@@ -43,6 +43,7 @@ def pipeline(root: Path, cache: Path, scheduler: str | None) -> dict[str, pd.Dat
         "counts_by_partition": c.map(_counts, with_articles=True, lexicon=lex),
         "sentiment": c.map(sentiment.score_sentences, lexicon=lex),
         "texts": c.map_articles(_lengths),
+        "whole_text_sentiment": c.map_articles(sentiment.whole_scores),
     }
 
 

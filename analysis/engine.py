@@ -9,7 +9,8 @@ partition order either way, so the tables are identical.
 Functions shipped to workers must pickle: use module-level functions, or ``functools.partial``
 of them (cloudpickle also copes with lambdas, but workers must be able to import every module
 the function uses, i.e. the ``analysis`` package must be installed on them). Memory: each task
-holds one partition; only the partition results (small partial tables) come back to the caller.
+holds one partition; only the partition results (small partial tables) come back to the caller,
+as each task finishes.
 
 >>> map_partitions(len, [[1, 2], [3]])
 [2, 1]
@@ -49,23 +50,29 @@ _started: set = set()
 
 
 def map_partitions(func: Callable, parts: Iterable, scheduler: str | None = None, desc: str = "partitions") -> list:
-    """``[func(p) for p in parts]``, with a progress bar (tqdm, or Dask's), on Dask when ``scheduler`` is given.
+    """``[func(p) for p in parts]``, with a tqdm progress bar, on Dask when ``scheduler`` is given.
 
-    On Dask the partitions become a ``dask.bag`` with one partition each, computed on the client's
-    cluster; results come back in order, so the caller cannot tell the engines apart.
+    On Dask each partition is one task (``Client.map``); results are collected as they complete and
+    their futures released at once, so the workers never hold more than the tasks in flight and no
+    worker gathers every result (as a bag's final concatenation would). Results come back in
+    partition order, so the caller cannot tell the engines apart.
     """
     parts = list(parts)
     if not scheduler:
         return [func(p) for p in tqdm(parts, desc=desc, disable=len(parts) < 2)]
     if not parts:
         return []
-    import dask.bag as db
-    from dask.distributed import progress
+    from dask.distributed import as_completed
 
     client = get_client(scheduler)
     _started.add(scheduler)
-    bag = db.from_sequence(parts, npartitions=len(parts)).map(func)
-    future = client.compute(bag)
-    print(f"{desc}: {len(parts)} partitions on {scheduler}", flush=True)
-    progress(future, notebook=False)
-    return future.result()
+    if client.dashboard_link and scheduler != "local":
+        print(f"{desc}: {len(parts)} partitions on {scheduler}; dashboard {client.dashboard_link}", flush=True)
+    futures = client.map(func, parts, pure=False)
+    position = {f.key: i for i, f in enumerate(futures)}
+    done = as_completed(futures, with_results=True)
+    del futures   # only ``done`` holds the futures now: each is released once its result is in
+    results = [None] * len(parts)
+    for future, result in tqdm(done, total=len(parts), desc=desc, disable=len(parts) < 2):
+        results[position[future.key]] = result
+    return results

@@ -36,7 +36,7 @@ def get_client(scheduler: str):
 
 def shutdown() -> None:
     """Close the clients (and local clusters) ``get_client`` started."""
-    for scheduler in list(_started):
+    for scheduler in sorted(_started, key=lambda s: s == "local"):   # local cluster last: others may be on it
         client = get_client(scheduler)
         cluster = client.cluster if scheduler == "local" else None
         client.close()
@@ -66,8 +66,12 @@ def map_partitions(func: Callable, parts: Iterable, scheduler: str | None = None
 
     client = get_client(scheduler)
     _started.add(scheduler)
-    if client.dashboard_link and scheduler != "local":
-        print(f"{desc}: {len(parts)} partitions on {scheduler}; dashboard {client.dashboard_link}", flush=True)
+    if scheduler != "local":   # a standing cluster: say where to watch it
+        try:
+            link = client.dashboard_link
+        except KeyError:          # a scheduler started without its dashboard
+            link = None
+        print(f"{desc}: {len(parts)} partitions on {scheduler}" + (f"; dashboard {link}" if link else ""), flush=True)
     futures = client.map(func, parts, pure=False)
     position = {f.key: i for i, f in enumerate(futures)}
     done = as_completed(futures, with_results=True)
@@ -75,4 +79,5 @@ def map_partitions(func: Callable, parts: Iterable, scheduler: str | None = None
     results = [None] * len(parts)
     for future, result in tqdm(done, total=len(parts), desc=desc, disable=len(parts) < 2):
         results[position[future.key]] = result
+        del future   # released now, not when the loop variable is next overwritten
     return results

@@ -232,6 +232,24 @@ def warm_up() -> None:
     sentiment.score_sentences(pd.DataFrame({"file": ["w"], "index": [0], "text": ["warm up"], "words": [2]}), lex)
 
 
+def reference_s(repeats: int = 10, rounds: int = 3) -> float:
+    """Seconds for a fixed single-process workload (ingest the seed files and match their sentences,
+    ``repeats`` times; the best of ``rounds``, as ``timeit`` does): the machine's speed just before
+    and after a measurement. On a shared or virtual machine it drifts, so read throughput across
+    rows and runs against this, not only against N."""
+    from analysis import corpus, paths, terms
+
+    files, rules, lex = sorted(paths.SEEDS.glob("*.txt")), corpus.load_rules(), terms.load_lexicon()
+    best = float("inf")
+    for _ in range(rounds):
+        t = time.perf_counter()
+        for _ in range(repeats):
+            recs = [corpus.ingest_file(f, f.name, corpus.Limits(), rules) for f in files]
+            terms.match_sentences(pd.DataFrame([s for r in recs for s in r["sentences"]]), lex)
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
 def run_pipeline(root: Path, partition_size: int, scheduler: str | None, stages: list[str]) -> dict:
     from analysis import corpus, engine, terms
 
@@ -242,6 +260,7 @@ def run_pipeline(root: Path, partition_size: int, scheduler: str | None, stages:
     if scheduler:
         engine.get_client(scheduler).run(warm_up)   # a standing cluster has its workers warm
     out["startup_s"] = time.perf_counter() - t
+    out["reference_before_s"] = reference_s()
     cache = Path(tempfile.mkdtemp(prefix="bench_scale_cache_"))
     try:
         with PeakRSS() as mem:
@@ -269,6 +288,7 @@ def run_pipeline(root: Path, partition_size: int, scheduler: str | None, stages:
             out["total_s"] = time.perf_counter() - t0
             out["cpu_s"] = mem.cpu() - cpu0
         out["load_after"] = os.getloadavg()[0]
+        out["reference_after_s"] = reference_s()
         out["peak_rss_mb"] = mem.peak / 2 ** 20
         out["peak_client_mb"] = mem.peak_client / 2 ** 20
         out["base_rss_mb"] = base / 2 ** 20
@@ -341,6 +361,8 @@ def fmt(res: dict, label: str, n: int) -> str:
     if res["peak_rss_mb"] > res.get("peak_client_mb", res["peak_rss_mb"]) + 1:   # Dask: workers are separate processes
         stages += f"; client alone peaked at {res['peak_client_mb']:,.0f} MB"
     stages += f"; load {res['load']:.1f}"
+    if "reference_before_s" in res:   # the machine's speed before/after (fixed workload; lower is faster)
+        stages += f"; reference {res['reference_before_s']:.2f}/{res['reference_after_s']:.2f} s"
     return (f"| {n:>7,} | {label:<22} | {res['total_s']:8.1f} | {res['cpu_s']:7.1f} | {rate:9,.1f} | {wps:11,.0f} | "
             f"{res['peak_rss_mb']:8,.0f} | {stages} |")
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib.util
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -117,3 +118,27 @@ def test_dask_local_cluster_gives_identical_tables(small, in_process, tmp_path):
     assert on_dask.keys() == in_process.keys()
     for name, df in in_process.items():
         pd.testing.assert_frame_equal(on_dask[name], df, obj=name)
+
+
+def _slow_first(item: tuple[int, float]) -> int:
+    """Sleeps ``item[1]`` seconds, returns ``item[0]``: early items finish last."""
+    time.sleep(item[1])
+    return item[0]
+
+
+@pytest.mark.slow
+def test_dask_results_come_back_in_order_and_are_released(capsys):
+    items = [(0, 1.0), (1, 0.5), (2, 0.0), (3, 0.0), (4, 0.0)]
+    try:
+        client = engine.get_client("local")
+        assert engine.map_partitions(_slow_first, items, scheduler="local") == [0, 1, 2, 3, 4]
+        deadline = time.monotonic() + 10   # releases reach the client's event loop asynchronously
+        while client.futures and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not client.futures   # every result's future released: nothing left on the workers
+        # the same cluster addressed as a standing one (tcp://...), which has no dashboard
+        address = client.scheduler.address
+        assert engine.map_partitions(_slow_first, items[2:], scheduler=address, desc="step") == [2, 3, 4]
+        assert capsys.readouterr().out.startswith(f"step: 3 partitions on {address}")
+    finally:
+        engine.shutdown()

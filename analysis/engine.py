@@ -58,8 +58,9 @@ def map_partitions(func: Callable, parts: Iterable, scheduler: str | None = None
     partition order, so the caller cannot tell the engines apart.
     """
     parts = list(parts)
+    bar = functools.partial(tqdm, desc=desc, total=len(parts), disable=len(parts) < 2)   # same bar, either engine
     if not scheduler:
-        return [func(p) for p in tqdm(parts, desc=desc, disable=len(parts) < 2)]
+        return [func(p) for p in bar(parts)]
     if not parts:
         return []
     from dask.distributed import as_completed
@@ -77,7 +78,7 @@ def map_partitions(func: Callable, parts: Iterable, scheduler: str | None = None
     done = as_completed(futures, with_results=True)
     del futures   # only ``done`` holds the futures now: each is released once its result is in
     results = [None] * len(parts)
-    for future, result in tqdm(done, total=len(parts), desc=desc, disable=len(parts) < 2):
+    for future, result in bar(done):
         results[position[future.key]] = result
         del future   # released now, not when the loop variable is next overwritten
     return results

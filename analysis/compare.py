@@ -2,7 +2,7 @@
 
 Every function takes DataFrames (``articles``/``sentences`` as in ``docs/architecture.md``) and
 returns a DataFrame; per-sentence counting (``ngram_counts``, ``coverage_counts``) runs on one
-partition at a time through ``Corpus.map`` and the partial results add up.
+partition at a time through ``Dataset.map`` and the partial results add up.
 
 >>> arts = pd.DataFrame({"file": ["a", "b"], "source": ["A", "B"], "status": "analysed", "duplicate_of": "",
 ...                      "text": ["The resistance fought.", "The militia fought."]})
@@ -16,7 +16,6 @@ import re
 from collections import Counter
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import yaml
@@ -24,8 +23,10 @@ from scipy.cluster.hierarchy import leaves_list, linkage
 from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from . import paths, plots
+from . import paths, style
 from . import text as textmod
+from .dataset import analysed
+from .text import tokens
 
 # The prior is worth ALPHA0 pseudo-tokens per n-gram order, spread over the vocabulary in
 # proportion to corpus (or background) frequency. A fixed amount of evidence (about two short
@@ -38,11 +39,6 @@ SIMILARITY_COLUMNS = ["a", "b", "level", "cosine", "near_duplicate"]
 COVERAGE_COLUMNS = ["file", "outlet", "kind", "item", "mentions", "first_sentence"]
 
 
-def tokens(text: str) -> list[str]:
-    """Lower-cased package word tokens, curly apostrophes straightened ("Iraq’s" == "iraq's")."""
-    return [w.lower().replace("’", "'") for w in textmod.words(text)]
-
-
 def sentences_of(articles: pd.DataFrame) -> pd.DataFrame:
     """A ``sentences`` frame (file, index, text) from ``articles.text``, for frames built by hand."""
     rows = [(f, i, body[a:b]) for f, body in zip(articles["file"], articles["text"])
@@ -52,8 +48,8 @@ def sentences_of(articles: pd.DataFrame) -> pd.DataFrame:
 
 def independent(articles: pd.DataFrame, copies=()) -> pd.DataFrame:
     """Articles that count as independent voices: not a corpus near duplicate, not in ``copies``."""
-    dup = articles.get("status", pd.Series("analysed", index=articles.index)).eq("near_duplicate")
-    return articles[~dup & ~articles["file"].isin(set(copies))]
+    arts = analysed(articles)
+    return arts[~arts["file"].isin(set(copies))]
 
 
 def group_map(articles: pd.DataFrame, by: str = "source", copies=()) -> dict[str, str]:
@@ -315,70 +311,7 @@ def outlet_profiles(articles, pair_shares=None, sentiment_articles=None, distinc
         per["coverage_items"] = c.groupby("outlet")["item"].nunique()
         parts.append(per)
     out = pd.concat(parts, axis=1, join="outer").reindex(prof.index)
-    out = out.reindex(plots.source_order(out.index)).rename_axis("outlet").reset_index()
+    out = out.reindex(style.source_order(out.index)).rename_axis("outlet").reset_index()
     num = out.select_dtypes("float").columns
     out[num] = out[num].round(digits)
     return out
-
-
-def published_or(path, compute, sources) -> pd.DataFrame:
-    """The table at ``path`` (an earlier notebook's output) if it exists and covers only ``sources``, else ``compute()``."""
-    path = Path(path)
-    if path.exists():
-        table = pd.read_csv(path, keep_default_na=False, na_values=[""])
-        mine = table["level"].eq("outlet") if "level" in table else slice(None)
-        if "outlet" in table and set(table.loc[mine, "outlet"]) == set(sources):
-            return table
-    return compute()
-
-
-# ---------------------------------------------------------------- figures
-def plot_distinctive(distinctive: pd.DataFrame, articles: pd.DataFrame, top_n: int = 15):
-    """Horizontal bars: the top-n z-scores per group, one panel each, outlet colours."""
-    groups = plots.source_order(distinctive["group"].unique())
-    colors, n = plots.source_colors(groups), articles.groupby("source").size()
-    top = distinctive[distinctive["rank"] <= top_n]
-    fig, axes = plt.subplots(1, max(len(groups), 1), figsize=(3.2 * max(len(groups), 1), 0.28 * top_n + 1.6),
-                             squeeze=False)
-    for ax, g in zip(axes[0], groups):
-        d = top[top["group"] == g].sort_values("rank", ascending=False)
-        ax.barh(d["term"], d["z"], color=colors[g])
-        ax.set_title(f"{g}\n(n = {n.get(g, 0)} article{'' if n.get(g, 0) == 1 else 's'})", fontsize=9)
-        ax.set_xlabel("z-score (log-odds, Dirichlet prior)")
-    fig.suptitle(f"Most distinctive words and bigrams per outlet vs the rest (top {top_n})")
-    fig.tight_layout()
-    return fig, top
-
-
-def plot_similarity(matrix: pd.DataFrame, articles: pd.DataFrame):
-    """Heatmap of outlet cosine similarity in clustering order, n articles in the labels."""
-    n = independent(articles).groupby("source").size()
-    labels = [f"{o} (n={n.get(o, 0)})" for o in matrix.index]
-    fig, ax = plt.subplots(figsize=(1.1 * len(labels) + 3, 0.8 * len(labels) + 2))
-    im = ax.imshow(matrix.to_numpy(), cmap="Blues", vmin=0, vmax=1)
-    ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
-    ax.set_yticks(range(len(labels)), labels)
-    colors = plots.source_colors(matrix.index)
-    for t, o in zip(ax.get_yticklabels(), matrix.index):
-        t.set_color(colors[o] if colors[o] != "#F0E442" else "black")
-    for (i, j), v in np.ndenumerate(matrix.to_numpy()):
-        ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8, color="white" if v > 0.6 else "black")
-    fig.colorbar(im, ax=ax, label="TF-IDF cosine similarity (0-1)")
-    ax.set_title("Similarity between outlets (mean TF-IDF vector, near duplicates excluded)")
-    return fig, matrix.rename_axis("outlet").reset_index()
-
-
-def plot_coverage(matrix: pd.DataFrame):
-    """Items (rows, by kind) x outlets (columns): share of the outlet's articles mentioning each."""
-    outlets = plots.source_order(matrix["outlet"].unique())
-    m = matrix.assign(label=matrix["kind"] + ": " + matrix["item"])
-    grid = m.pivot_table(index="label", columns="outlet", values="share", aggfunc="first").reindex(columns=outlets)
-    grid = grid.loc[m.sort_values(["kind", "item"])["label"].drop_duplicates()]
-    n = m.drop_duplicates("outlet").set_index("outlet")["articles"]
-    fig, ax = plt.subplots(figsize=(1.3 * len(outlets) + 4, 0.3 * len(grid) + 2))
-    im = ax.imshow(grid.fillna(0).to_numpy(), cmap="Greens", vmin=0, vmax=1, aspect="auto")
-    ax.set_xticks(range(len(outlets)), [f"{o} (n={n[o]})" for o in outlets], rotation=45, ha="right")
-    ax.set_yticks(range(len(grid)), grid.index)
-    fig.colorbar(im, ax=ax, label="share of the outlet's articles mentioning the item")
-    ax.set_title("What each outlet mentions: numbers, events, actors")
-    return fig, matrix

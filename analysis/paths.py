@@ -1,8 +1,8 @@
 """Every path the package uses, defined once.
 
-The repository layout is fixed (the package is installed in editable mode from
-its checkout), so defaults are computed from this file's location. Notebooks
-take ``None`` for a path parameter to mean "the default below".
+The package is installed in editable mode from its checkout, so defaults are computed from this
+file's location. A notebook run without ``out_dir`` writes into ``SCRATCH`` (git-ignored);
+``python -m analysis run`` publishes into the repository by default.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ REPO = PACKAGE.parent
 DATA = PACKAGE / "data"
 SEEDS = REPO / "seeds"
 NOTEBOOKS = REPO / "notebooks"
+SCRATCH = REPO / "scratch"
 LEXICON = DATA / "lexicon.yaml"
 CHROME_RULES = DATA / "chrome.yaml"
 COVERAGE_ITEMS = DATA / "coverage.yaml"
@@ -22,7 +23,7 @@ VALIDATION = REPO / "validation" / "sentiment"
 
 @dataclass(frozen=True)
 class Outputs:
-    """Where one run writes: tables/, figures/, rendered/ and a cache of intermediate Parquet."""
+    """Where one run writes: tables/, figures/, rendered/, the dataset in data/ and a cache of ingested partitions."""
 
     root: Path
 
@@ -43,20 +44,6 @@ class Outputs:
         return self.root / ".cache"
 
     def make(self) -> "Outputs":
-        for p in (self.tables, self.figures, self.rendered, self.cache):
+        for p in (self.tables, self.figures, self.rendered):
             p.mkdir(parents=True, exist_ok=True)
         return self
-
-
-def corpus_dir(value: str | Path | None) -> Path:
-    """The corpus folder a notebook or the CLI was given, or the seeds."""
-    return Path(value).expanduser().resolve() if value else SEEDS
-
-
-def outputs(value: str | Path | None) -> Outputs:
-    """The output root a notebook or the CLI was given, or the repository itself."""
-    return Outputs(Path(value).expanduser().resolve() if value else REPO).make()
-
-
-def lexicon(value: str | Path | None) -> Path:
-    return Path(value).expanduser().resolve() if value else LEXICON

@@ -10,7 +10,7 @@ kernel when the process dies) stops two runs writing into one folder.
 from __future__ import annotations
 
 import argparse
-import ast
+import hashlib
 import json
 import os
 import platform
@@ -90,20 +90,26 @@ COMPLETE = ".complete"
 
 
 def _publish(staging: Path, out: Path) -> None:
-    """Copy every file from a complete ``staging`` to the same place under ``out``, each by an atomic rename.
+    """Move every file of a complete ``staging`` to the same place under ``out``, each by an atomic rename.
 
     Called once, after every notebook of the run has finished, so ``out`` never mixes notebooks of
-    two runs. ``staging`` is marked complete first: if the process dies half-way through copying,
-    the next run (holding the lock) finishes the copy before it starts (``_recover``).
+    two runs. ``staging`` is marked complete first: if the process dies half-way, the next run
+    (holding the lock) moves the rest before it starts (``_recover``). Files of an earlier dataset
+    that this one does not list are removed.
     """
     (staging / COMPLETE).write_text("complete\n")
     for src in sorted(p for p in staging.rglob("*") if p.is_file() and p.name != COMPLETE):
         dest = out / src.relative_to(staging)
         dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(f".{dest.name}.tmp")
-        shutil.copyfile(src, tmp)
-        os.replace(tmp, dest)
+        os.replace(src, dest)
     (staging / COMPLETE).unlink()
+    info = out / "data" / "dataset.json"
+    if info.exists():                                   # partitions of an earlier, larger dataset
+        n = json.loads(info.read_text())["partitions"]
+        for kind in ("sentences", "texts"):
+            for p in (out / "data" / kind).glob("*.parquet"):
+                if int(p.stem) >= n:
+                    p.unlink()
 
 
 def _recover(staging: Path, out: Path) -> bool:
@@ -118,18 +124,13 @@ def _recover(staging: Path, out: Path) -> bool:
 
 
 def check_params(params: dict, nbs: list[Path] | None = None) -> dict:
-    """Refuse parameters no notebook declares, or of another type than the notebooks' defaults.
-
-    papermill only warns about unknown names, and a string where a number belongs fails deep inside
-    a notebook; this says which parameter, what was given and what is expected, before anything runs.
-    ``None`` is accepted for any parameter (it means the default).
-    """
-    import papermill as pm
+    """Refuse parameters no notebook declares, or of another type than declared, before anything runs."""
+    from . import params as P
 
     declared = {}
     for nb in nbs if nbs is not None else notebooks():
-        for name, spec in pm.inspect_notebook(str(nb)).items():
-            declared.setdefault(name, (spec.get("default"), nb.name))
+        for name, spec in P.declared(nb.stem).items():
+            declared.setdefault(name, spec)
     unknown = sorted(set(params) - set(declared))
     if unknown:
         import difflib
@@ -137,21 +138,10 @@ def check_params(params: dict, nbs: list[Path] | None = None) -> dict:
         hints = [f"{u!r}" + (f" (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(u, declared, 1)) else "")
                  for u in unknown]
         raise RunError(f"unknown parameter(s) {', '.join(hints)}; the notebooks take {', '.join(sorted(declared))}")
-    for name, value in params.items():
-        default = declared[name][0]
-        if value is None or default in (None, "None"):
-            continue
-        try:
-            expected = type(ast.literal_eval(default))  # a literal: 500, "en", 0.8
-        except Exception:
-            continue
-        ok = isinstance(value, expected) and not (isinstance(value, bool) and expected is not bool)
-        if expected is float and isinstance(value, int) and not isinstance(value, bool):
-            ok = True
-        if not ok:
-            raise RunError(f"parameter {name!r} must be {expected.__name__} (default {default} in {declared[name][1]}), "
-                           f"not {type(value).__name__} {value!r}")
-    return params
+    try:
+        return {k: P._convert(k, declared[k][0], v, declared[k][1]) for k, v in params.items()}
+    except P.ParameterError as exc:
+        raise RunError(str(exc)) from None
 
 
 def _shown(path: Path) -> str:
@@ -160,29 +150,35 @@ def _shown(path: Path) -> str:
     return os.path.relpath(path, paths.NOTEBOOKS) if path.is_relative_to(paths.REPO) else str(path)
 
 
-def record(params: dict, corpus_dir: Path, out: Path) -> Path:
-    """Write the run record: parameters, Python and package versions, SHA-256 of every input file."""
+def record(params: dict, out: Path) -> Path:
+    """Write the run record: parameters, Python and package versions, SHA-256 of every input and data file.
+
+    Input hashes come from the dataset's ingest report (the corpus is hashed once per run).
+    """
+    import pandas as pd
+
     req = (paths.REPO / "requirements.txt").read_text().splitlines()
-    names = [l.split("==")[0] for l in req if "==" in l and not l.startswith("#")]
     versions = {}
-    for n in names:
+    for n in (l.split("==")[0] for l in req if "==" in l and not l.startswith("#")):
         try:
             versions[n] = metadata.version(n)
         except metadata.PackageNotFoundError:
             versions[n] = None
-    from .corpus import file_sha256
+    report = pd.read_parquet(out / "data" / "report.parquet")
+    inputs = dict(sorted((f, h) for f, h in zip(report["file"], report["sha256"]) if h))
+    info = json.loads((out / "data" / "dataset.json").read_text())
+    data_files = {str(p): hashlib.sha256(Path(p).read_bytes()).hexdigest()
+                  for p in (info["parameters"]["lexicon"], paths.CHROME_RULES, paths.DATA / "abbreviations.txt",
+                            params.get("coverage_items") or paths.COVERAGE_ITEMS)}
+    rel = lambda v: os.path.relpath(v, paths.REPO) if isinstance(v, str) and Path(v).is_relative_to(paths.REPO) else v  # noqa: E731
+    rec = {"parameters": {k: rel(v) for k, v in params.items()}, "python": platform.python_version(),
+           "packages": versions, "inputs": inputs, "data_files": {rel(k): v for k, v in data_files.items()},
+           "dataset": info["id"], "notebooks": [nb.name for nb in notebooks(params.get("notebooks"))]}
+    from .tables import replacing
 
-    inputs = {p.relative_to(corpus_dir).as_posix(): file_sha256(p)
-              for p in sorted(corpus_dir.rglob("*")) if p.is_file() and not p.is_symlink()}
-    shown = {k: os.path.relpath(v, paths.REPO) if isinstance(v, str) and Path(v).is_relative_to(paths.REPO) else v
-             for k, v in params.items()}          # repository paths relative, so any checkout records the same
-    rec = {"parameters": shown, "python": platform.python_version(), "packages": versions, "inputs": inputs,
-           "notebooks": [nb.name for nb in notebooks(params.get("notebooks"))]}
-    path = out / RECORD
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(rec, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    with replacing(out / RECORD) as tmp:
+        tmp.write_text(json.dumps(rec, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return out / RECORD
 
 
 def execute(nb: Path, parameters: dict, staging: Path) -> Path:
@@ -190,16 +186,20 @@ def execute(nb: Path, parameters: dict, staging: Path) -> Path:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    declared = pm.inspect_notebook(str(nb))
-    params = {k: v for k, v in parameters.items() if k in declared}
+    from . import params as P
+
+    params = {k: v for k, v in parameters.items() if k in P.declared(nb.stem)}
     executed = staging / "rendered" / nb.name
     executed.parent.mkdir(parents=True, exist_ok=True)
     try:
         pm.execute_notebook(str(nb), str(executed), parameters=params, cwd=str(nb.parent), kernel_name="python3",
                             progress_bar=False, request_save_on_cell_execute=False)
     except PapermillExecutionError as exc:
+        kept = Path(parameters.get("final_out") or staging) / "failed" / nb.name   # staging is deleted
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(executed, kept)
         raise RunError(f"{nb.name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
-                       f"(executed copy: {executed})") from None
+                       f"(executed copy: {kept})") from None
     from . import render
 
     final = Path(parameters.get("final_out") or staging)
@@ -235,7 +235,19 @@ def tidy(executed: Path, replace: dict[str, str]) -> Path:
     return executed
 
 
-def run(corpus=None, out=None, scheduler=None, partition_size=500, lexicon=None,
+def _seed(staging: Path, out: Path) -> None:
+    """A run of later notebooks only (no 01_ingest) starts from the published dataset and tables (hard links)."""
+    for d in ("data", "tables"):
+        for src in (p for p in (out / d).rglob("*") if p.is_file()):
+            dest = staging / src.relative_to(out)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(src, dest)
+            except OSError:
+                shutil.copyfile(src, dest)
+
+
+def run(corpus=None, out=None, scheduler=None, partition_size=None, lexicon=None,
         only: list[str] | None = None, quiet: bool = False, max_bytes: int | None = None) -> Path:
     """Run the notebooks on ``corpus`` into ``out``; see the module docstring. Returns ``out``.
 
@@ -243,52 +255,54 @@ def run(corpus=None, out=None, scheduler=None, partition_size=500, lexicon=None,
     are published only once every notebook has finished, so a failed or killed run leaves the
     previous complete outputs as they were.
     """
-    corpus_dir = paths.corpus_dir(corpus)
-    if not corpus_dir.is_dir():
-        raise RunError(f"corpus folder not found: {corpus_dir}")
-    if not any(p.is_file() and p.name != "manifest.csv" for p in corpus_dir.rglob("*")):
-        raise RunError(f"corpus folder is empty: {corpus_dir} (put .txt or .html articles in it)")
-    if lexicon and not Path(lexicon).is_file():
-        raise RunError(f"lexicon file not found: {lexicon}")
-    if isinstance(partition_size, bool) or not isinstance(partition_size, int) or partition_size < 1:
-        raise RunError(f"partition size must be a positive whole number, not {partition_size!r}")
-    if max_bytes is not None and (isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1):
-        raise RunError(f"max bytes must be a positive whole number, not {max_bytes!r}")
+    nbs = notebooks(only)
+    root = Path(out).expanduser().resolve() if out else paths.REPO
+    given = {"scheduler": scheduler, "partition_size": partition_size, "max_bytes": max_bytes,
+             "lexicon": str(Path(lexicon).expanduser().resolve()) if lexicon else None}
+    params = {k: v for k, v in given.items() if v is not None}
+    ingests = nbs[0].stem == "01_ingest"
+    if ingests:
+        corpus_dir = Path(corpus).expanduser().resolve() if corpus else paths.SEEDS
+        if not corpus_dir.is_dir():
+            raise RunError(f"corpus folder not found: {corpus_dir}")
+        if root == corpus_dir or root.is_relative_to(corpus_dir):
+            raise RunError(f"the output folder {root} is inside the corpus folder {corpus_dir}; its pages would be "
+                           f"read as articles: choose --out outside it")
+        if not any(p.is_file() and p.name != "manifest.csv" for p in corpus_dir.rglob("*")):
+            raise RunError(f"corpus folder is empty: {corpus_dir} (put .txt or .html articles in it)")
+        params["corpus_dir"] = str(corpus_dir)
+    elif corpus:
+        raise RunError("--corpus is read by 01_ingest only; include it in --only, or leave --corpus out")
     if lexicon:
-        from . import terms
+        from .lexicon import LexiconError, load_lexicon
 
         try:
-            terms.load_lexicon(lexicon)          # a broken lexicon fails here, naming the file, not in notebook 02
-        except terms.LexiconError as exc:
+            load_lexicon(lexicon)          # a broken lexicon fails here, naming the file, not in a notebook
+        except LexiconError as exc:
             raise RunError(str(exc)) from None
-    nbs = notebooks(only)
-    outputs = paths.outputs(out)
-    params = {"corpus_dir": str(corpus_dir), "scheduler": scheduler, "partition_size": partition_size,
-              "lexicon": str(Path(lexicon).resolve()) if lexicon else None, "notebooks": only}
-    if max_bytes is not None:
-        params["max_bytes"] = max_bytes
-    run_params = {**params, "out_dir": None, "cache_dir": None, "final_out": None}
-    check_params({k: v for k, v in run_params.items() if k not in ("notebooks", "final_out")})
-    with Lock(outputs.root):
-        staging = outputs.root / ".staging"  # one name: the lock makes it ours alone
-        _recover(staging, outputs.root)
+    params = check_params(params, nbs)
+    with Lock(root):
+        staging = root / ".staging"  # one name: the lock makes it ours alone
+        _recover(staging, root)
         try:
+            if not ingests:
+                _seed(staging, root)
             for nb in nbs:
                 if not quiet:
                     print(f"running {nb.name}", file=sys.stderr, flush=True)
-                execute(nb, {**params, "out_dir": str(staging), "cache_dir": str(outputs.cache),
-                             "final_out": str(outputs.root)}, staging)
-            record(params, corpus_dir, staging)
-            _publish(staging, outputs.root)
+                execute(nb, {**params, "out_dir": str(staging), "cache_dir": str(root / ".cache"),
+                             "final_out": str(root)}, staging)
+            record({**params, "notebooks": only}, staging)
+            _publish(staging, root)
             from . import findings, render
 
-            render.index(outputs.root)
-            if outputs.root == paths.REPO:          # the repo's own run: the README shows its findings
-                findings.embed(paths.REPO / "README.md", outputs.root)
+            render.index(root)
+            if root == paths.REPO and (root / "findings.md").exists():   # the repo's own run: README findings
+                findings.embed(paths.REPO / "README.md", root)
         finally:
             if not (staging / COMPLETE).exists():
                 shutil.rmtree(staging, ignore_errors=True)
-    return outputs.root
+    return root
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -298,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--corpus", help="folder of .txt/.html articles and an optional manifest.csv (default: seeds/)")
     p.add_argument("--out", help="output folder for tables/, figures/, rendered/ (default: the repository)")
     p.add_argument("--scheduler", help="Dask scheduler: 'local' for a local cluster or tcp://HOST:PORT (default: in-process)")
-    p.add_argument("--partition-size", type=int, default=500, help="articles per partition (bounds memory; default 500)")
+    p.add_argument("--partition-size", type=int, default=None, help="articles per partition (bounds memory; default 500)")
     p.add_argument("--max-bytes", type=int, default=None,
                    help="skip (and report) article files larger than this (default 20000000)")
     p.add_argument("--lexicon", help="term lexicon YAML (default: analysis/data/lexicon.yaml)")

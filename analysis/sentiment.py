@@ -6,12 +6,16 @@ needs NLTK corpora. Each engine's main score (-1 to 1) is also the column ``scor
 
 >>> score(["The attack killed two people.", "  "]).round(4)["score"].tolist()
 [-0.8225, nan]
->>> mask("Militias killed two people.")
-'term term two people.'
+>>> from analysis.lexicon import load_lexicon
+>>> lex = load_lexicon()
+>>> mask("Militias killed two people.", lex), targets("US forces struck Kataib Hezbollah; they told us.", lex)
+('term term two people.', ['armed_groups', 'us'])
 """
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -19,8 +23,10 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from . import paths, terms
-from .text import WORD_RE
+from . import paths, stats, tables
+from . import text as textmod
+from .dataset import analysed
+from .lexicon import PROPER, Lexicon
 
 MASK_TOKEN = "term"  # in neither engine's lexicon nor in the contested-term lexicon (tested)
 
@@ -72,53 +78,19 @@ def score(texts, engine: str = "vader") -> pd.DataFrame:
     """
     eng = ENGINES[engine]
     texts = ["" if t is None or (np.ndim(t) == 0 and pd.isna(t)) else str(t) for t in texts]
-    rows = [eng.analyze(t) if t.strip() else (np.nan,) * len(eng.columns) for t in texts]
-    df = pd.DataFrame(rows, columns=list(eng.columns), dtype=float)
+    codes, uniques = pd.factorize(pd.Series(texts, dtype=object))   # each distinct text scored once
+    rows = [eng.analyze(t) if t.strip() else (np.nan,) * len(eng.columns) for t in uniques]
+    df = pd.DataFrame(rows, columns=list(eng.columns), dtype=float).iloc[codes].reset_index(drop=True)
     df["score"] = df[eng.columns[0]]
     return df
 
 
-# --- lexicon matching: analysis.terms' matcher ---------------------------------------------
-def load_lexicon(path=None) -> terms.Lexicon:
-    """The checked lexicon (``terms.load_lexicon``; default ``analysis/data/lexicon.yaml``)."""
-    return terms.load_lexicon(path)
-
-
-def _norm(token: str) -> str:
-    t = token.lower().replace("’", "'").replace("‐", "-").replace("‑", "-")
-    return t[:-2] if t.endswith("'s") else t  # as terms matches: "al-Sudani's" names al-Sudani
-
-
-_CACHE: dict = {}
-
-
-def _indexes(lexicon) -> tuple[terms.Lexicon, terms.Lexicon, dict]:
-    """(lexicon, targets-as-families lexicon, all-capitals alias keys per target), cached."""
-    key = id(lexicon) if isinstance(lexicon, terms.Lexicon) else str(paths.lexicon(lexicon))
-    if key not in _CACHE:
-        if len(_CACHE) > 16:  # lexicons unpickled per task on Dask workers: keep the cache bounded
-            _CACHE.clear()
-        lex = lexicon if isinstance(lexicon, terms.Lexicon) else load_lexicon(lexicon)
-        fams = {t: {t: aliases} for t, aliases in lex.targets.items()}
-        tlex = terms.Lexicon({**fams, terms.PROPER: lex.families[terms.PROPER]}, (), {}, {})
-        caps = {t: {tuple(_norm(w) for w in WORD_RE.findall(a)) for a in aliases if a.isupper()}
-                for t, aliases in lex.targets.items()}
-        _CACHE[key] = (lex, tlex, caps)  # holds the lexicon, so its id stays unique
-    return _CACHE[key]
-
-
-def _tokens(text: str):
-    spans = [m.span() for m in WORD_RE.finditer(text)]
-    return spans, [_norm(text[a:b]) for a, b in spans]
-
-
-def mask(text: str, lexicon=None) -> str:
+# --- masking and targets: the lexicon's matcher ------------------------------------------
+def mask(text: str, lexicon: Lexicon) -> str:
     """``text`` with every contested term (any family variant, not inside a proper name) -> "term"."""
-    lex = _indexes(lexicon)[0]
-    spans, toks = _tokens(text)
-    proper = terms.find(toks, lex.index[terms.PROPER])
-    hits = sorted({(i, j) for fam, idx in lex.index.items() if fam != terms.PROPER for i, j, _ in terms.find(toks, idx)
-                   if not any(i < pj and pi < j for pi, pj, _ in proper)})
+    spans = textmod.word_spans(text)
+    hits = sorted({(i, j) for i, j, fam, _ in lexicon.matches([textmod.norm(text[a:b]) for a, b in spans])
+                   if fam != PROPER})
     merged = []  # overlapping hits ("killed" in two families, "air strikes" vs "strikes") -> one token
     for i, j in hits:
         if merged and i < merged[-1][1]:
@@ -130,36 +102,24 @@ def mask(text: str, lexicon=None) -> str:
     return text
 
 
-def targets(text: str, lexicon=None) -> list[str]:
-    """Sorted targets a text names; an all-capitals alias ("US") matches only in capitals.
-
-    >>> targets("US forces struck Kataib Hezbollah; they told us.")
-    ['armed_groups', 'us']
-    """
-    _, tlex, caps = _indexes(lexicon)
-    spans, toks = _tokens(text)
-    proper = terms.find(toks, tlex.index[terms.PROPER])
-    found = set()
-    for target, idx in tlex.index.items():
-        for i, j, _ in terms.find(toks, idx) if target != terms.PROPER else ():
-            if any(pi <= i and j <= pj and j - i < pj - pi for pi, pj, _ in proper):
-                continue  # inside a longer proper name: "resistance" in "Axis of Resistance"
-            if tuple(toks[i:j]) in caps[target] and not text[spans[i][0]:spans[j - 1][1]].isupper():
-                continue  # "us" is not the US
-            found.add(target)
-    return sorted(found)
+def targets(text: str, lexicon: Lexicon) -> list[str]:
+    """Sorted targets a text names; an all-capitals alias ("US") matches only in capitals."""
+    spans = textmod.word_spans(text)
+    toks = [textmod.norm(text[a:b]) for a, b in spans]
+    return sorted({t for i, j, t, _ in lexicon.matches(toks, lexicon.target_index)
+                   if not (tuple(toks[i:j]) in lexicon.capitals[t] and not text[spans[i][0]:spans[j - 1][1]].isupper())})
 
 
 # --- per-sentence scoring: pure over a partition -----------------------------------------
-def score_sentences(sentences: pd.DataFrame, lexicon=None, engines=None) -> pd.DataFrame:
+def score_sentences(sentences: pd.DataFrame, lexicon: Lexicon, engines=None) -> pd.DataFrame:
     """Per sentence: targets, ``multi_target``, ``<engine>`` and ``<engine>_masked`` scores and
-    ``<engine>_known`` (word tokens the engine's lexicon holds). Pure: use with ``Corpus.map``."""
+    ``<engine>_known`` (word tokens the engine's lexicon holds). Pure: use with ``Dataset.map``."""
     out = sentences[["file", "index", "text", "words"]].reset_index(drop=True).copy()
     found = [targets(t, lexicon) for t in out["text"]]
     out["targets"] = pd.Series([";".join(t) for t in found], index=out.index, dtype="str")
     out["multi_target"] = pd.Series([len(t) > 1 for t in found], index=out.index, dtype=bool)
     masked = [mask(t, lexicon) for t in out["text"]]
-    tokens = [[_norm(w) for w in WORD_RE.findall(t)] for t in out["text"]]
+    tokens = [textmod.tokens(t) for t in out["text"]]
     changed = np.flatnonzero([m != t for m, t in zip(masked, out["text"])])  # the rest score as the raw text
     for name in engines or ENGINES:
         out[name] = raw = score(out["text"], name)["score"].to_numpy()
@@ -179,15 +139,9 @@ def _outlets(df: pd.DataFrame, articles: pd.DataFrame) -> pd.Series:
     return df["file"].map(articles.set_index("file")["source"])
 
 
-def _analysed(df: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
-    """Rows of analysed articles only: near duplicates would count one text twice."""
-    keep = articles["status"] != "near_duplicate" if "status" in articles.columns else slice(None)
-    return df[df["file"].isin(articles.loc[keep, "file"])]
-
-
 def sentence_table(sent: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
     """``sentiment_sentences.csv``: per sentence, outlet, targets, raw and masked score per engine."""
-    sent = _analysed(sent, articles)
+    sent = analysed(sent, articles)
     out = sent.assign(outlet=_outlets(sent, articles))
     cols = ["file", "outlet", "index", "text", "targets", "multi_target", "words"]
     cols += [f"{e}{s}" for e in _engines_in(sent) for s in ("", "_masked", "_known")]
@@ -197,7 +151,7 @@ def sentence_table(sent: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
 # --- aggregation over concatenated results -----------------------------------------------
 def whole_scores(articles: pd.DataFrame, engines=None) -> pd.DataFrame:
     """``file``, ``engine``, ``score_whole``: each engine on the whole article text. Pure over an
-    article partition (``Corpus.map_articles``), so no process needs every text at once."""
+    article partition (``Dataset.map_articles``), so no process needs every text at once."""
     return pd.concat([pd.DataFrame({"file": articles["file"].to_numpy(), "engine": e,
                                     "score_whole": score(articles["text"], e)["score"].to_numpy()})
                       for e in engines or ENGINES], ignore_index=True)
@@ -206,11 +160,11 @@ def whole_scores(articles: pd.DataFrame, engines=None) -> pd.DataFrame:
 def article_scores(sent: pd.DataFrame, articles: pd.DataFrame, whole: pd.DataFrame | None = None) -> pd.DataFrame:
     """Article x engine: mean of sentence scores (raw, masked), whole-text score, coverage.
 
-    ``whole`` is ``whole_scores`` (e.g. ``corpus.map_articles(whole_scores)``); when it is not given,
+    ``whole`` is ``whole_scores`` (e.g. ``ds.map_articles(whole_scores)``); when it is not given,
     it is computed here from ``articles["text"]``.
     """
-    frames, sent = [], _analysed(sent, articles)
-    articles = _analysed(articles, articles)
+    frames, sent = [], analysed(sent, articles)
+    articles = analysed(articles, articles)
     if whole is None:
         whole = whole_scores(articles, _engines_in(sent))
     for e in _engines_in(sent):
@@ -225,19 +179,9 @@ def article_scores(sent: pd.DataFrame, articles: pd.DataFrame, whole: pd.DataFra
     return pd.concat(frames)[cols].sort_values(["file", "engine"]).reset_index(drop=True)
 
 
-def _interval(values, n_boot: int, seed: int) -> tuple[float, float, float]:
-    from .stats import bootstrap_mean
-
-    v = np.asarray(values, dtype=float)
-    v = v[~np.isnan(v)]
-    if len(v) < 2:  # one value has no spread to resample: no interval
-        return (float(v.mean()) if len(v) else np.nan, np.nan, np.nan)
-    return bootstrap_mean(v, n_boot=n_boot, seed=seed)
-
-
-def _means(raw, masked, n_boot: int, seed: int) -> dict:
-    """score, score_low, score_high and the same for score_masked."""
-    (m, lo, hi), (mm, mlo, mhi) = _interval(raw, n_boot, seed), _interval(masked, n_boot, seed)
+def _means(raw, masked, level: float) -> dict:
+    """score, score_low, score_high and the same for score_masked (``stats.mean_interval``)."""
+    (m, lo, hi), (mm, mlo, mhi) = stats.mean_interval(raw, level), stats.mean_interval(masked, level)
     return {"score": m, "score_low": lo, "score_high": hi,
             "score_masked": mm, "score_masked_low": mlo, "score_masked_high": mhi}
 
@@ -248,10 +192,9 @@ TARGET_COLUMNS = ["outlet", "target", "engine", "sentences", "articles", "multi_
                   "score_high", "score_masked", "score_masked_low", "score_masked_high"]
 
 
-def outlet_summary(arts: pd.DataFrame, articles: pd.DataFrame, n_boot: int = 2000,
-                   seed: int = 0) -> pd.DataFrame:
+def outlet_summary(arts: pd.DataFrame, articles: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """``sentiment_outlets.csv``: per outlet (and manifest group) x engine, the mean over articles
-    of raw and masked scores with seeded bootstrap 95% intervals, and pooled lexicon coverage."""
+    of raw and masked scores with Student-t 95% intervals over articles, and pooled lexicon coverage."""
     groups = arts["file"].map(articles.set_index("file").get("group", pd.Series(dtype=str)))
     levels = [("outlet", arts.assign(unit=arts["outlet"]))]
     if groups.fillna("").astype(str).str.strip().ne("").any():
@@ -260,17 +203,17 @@ def outlet_summary(arts: pd.DataFrame, articles: pd.DataFrame, n_boot: int = 200
     for level, df in levels:
         for (unit, eng), g in df.groupby(["unit", "engine"], sort=True):
             rows.append({"level": level, "outlet": unit, "engine": eng, "articles": len(g),
-                         "sentences": int(g["sentences"].sum()), **_means(g["score"], g["score_masked"], n_boot, seed),
+                         "sentences": int(g["sentences"].sum()), **_means(g["score"], g["score_masked"], level),
                          "score_whole": g["score_whole"].mean(),
                          "coverage": g["known"].sum() / max(g["words"].sum(), 1)})
     return pd.DataFrame(rows, columns=OUTLET_COLUMNS)
 
 
-def target_summary(sent: pd.DataFrame, articles: pd.DataFrame, n_boot: int = 2000,
-                   seed: int = 0) -> pd.DataFrame:
-    """``sentiment_targets.csv``: outlet x target x engine over sentences naming the target
-    (a sentence naming two targets counts for both); interval = bootstrap over those sentences."""
-    sent = _analysed(sent, articles)
+def target_summary(sent: pd.DataFrame, articles: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """``sentiment_targets.csv``: outlet x target x engine over sentences naming the target (a sentence
+    naming two targets counts for both); the interval is over the per-article means of those sentences,
+    since sentences of one article are not independent."""
+    sent = analysed(sent, articles)
     long = sent.assign(outlet=_outlets(sent, articles), target=sent["targets"].str.split(";"))
     long = long.explode("target")
     long = long[long["target"].fillna("") != ""]
@@ -279,7 +222,7 @@ def target_summary(sent: pd.DataFrame, articles: pd.DataFrame, n_boot: int = 200
         for e in _engines_in(sent):
             rows.append({"outlet": outlet, "target": target, "engine": e, "sentences": len(g),
                          "articles": g["file"].nunique(), "multi_target": int(g["multi_target"].sum()),
-                         **_means(g[e], g[f"{e}_masked"], n_boot, seed)})
+                         **_means(g.groupby("file")[e].mean(), g.groupby("file")[f"{e}_masked"].mean(), level)})
     out = pd.DataFrame(rows, columns=TARGET_COLUMNS)
     return out.sort_values(["outlet", "target", "engine"]).reset_index(drop=True)
 
@@ -287,7 +230,7 @@ def target_summary(sent: pd.DataFrame, articles: pd.DataFrame, n_boot: int = 200
 def disagreements(sent: pd.DataFrame, articles: pd.DataFrame, a: str = "vader", b: str = "textblob",
                   n: int = 25) -> pd.DataFrame:
     """The ``n`` sentences where engines ``a`` and ``b`` differ most (``a - b``), with text."""
-    sent = _analysed(sent, articles)
+    sent = analysed(sent, articles)
     d = sent.assign(outlet=_outlets(sent, articles), difference=sent[a] - sent[b]).dropna(subset=["difference"])
     d = d.assign(abs_difference=d["difference"].abs())
     d = d.sort_values(["abs_difference", "file", "index"], ascending=[False, True, True], kind="stable")
@@ -313,14 +256,25 @@ def classes(values, neutral: float) -> np.ndarray:
     return np.where(v >= neutral, 1, np.where(v <= -neutral, -1, 0))
 
 
-def validate(directory=None, engines=None, combine: bool = True) -> pd.DataFrame:
+def validate(directory=None, engines=None, combine: bool = True, cache=None) -> pd.DataFrame:
     """Per set x engine: Pearson r with the mean human rating and 3-class agreement.
 
     ``combine`` adds ``mean`` = the average of the engines' scores. ``directory`` defaults to
-    ``paths.VALIDATION`` and holds ``*_GroundTruth.txt`` files.
+    ``paths.VALIDATION`` and holds ``*_GroundTruth.txt`` files. With a ``cache`` folder the result is
+    kept there, keyed by the engines' package versions and the rating files' bytes: it does not
+    depend on the corpus, so a run computes it once.
     """
+    from importlib.metadata import version
+
+    files = sorted(Path(directory or paths.VALIDATION).glob("*_GroundTruth.txt"))
+    engines = list(engines or ENGINES)
+    key = hashlib.sha256(json.dumps([engines, combine, version("vaderSentiment"), version("textblob"),
+                                     [hashlib.sha256(p.read_bytes()).hexdigest() for p in files]]).encode())
+    cached = Path(cache) / f"validation-{key.hexdigest()[:16]}.csv" if cache else None
+    if cached and cached.exists():
+        return pd.read_csv(cached)
     rows = []
-    for path in sorted(Path(directory or paths.VALIDATION).glob("*_GroundTruth.txt")):
+    for path in files:
         data = read_ratings(path)
         scores = {e: score(data["text"], e)["score"].to_numpy() for e in engines or ENGINES}
         if combine and len(scores) > 1:
@@ -332,82 +286,8 @@ def validate(directory=None, engines=None, combine: bool = True) -> pd.DataFrame
                          "pearson_r": float(np.corrcoef(s[ok], data["rating"].to_numpy()[ok])[0, 1]),
                          "agreement": float((classes(s[ok], ENGINE_NEUTRAL) == human[ok]).mean()),
                          "human_neutral": HUMAN_NEUTRAL, "engine_neutral": ENGINE_NEUTRAL})
-    return pd.DataFrame(rows)
-
-
-# --- figures (save with plots.save_figure) ------------------------------------------------
-def _order(engines) -> list[str]:
-    return sorted(set(engines), key=lambda e: (list(ENGINES).index(e) if e in ENGINES else len(ENGINES), e))
-
-
-def _label(engine: str) -> str:
-    return ENGINES[engine].label if engine in ENGINES else engine
-
-
-def plot_outlets(outlets: pd.DataFrame):
-    """Per engine: outlet mean (filled) and masked mean (hollow) with 95% intervals -> (fig, data)."""
-    import matplotlib.pyplot as plt
-    from .plots import source_colors, source_order
-
-    data = outlets[outlets["level"] == "outlet"].reset_index(drop=True)
-    order = source_order(data["outlet"])[::-1]
-    colors, engs = source_colors(data["outlet"]), _order(data["engine"])
-    fig, axes = plt.subplots(1, len(engs), figsize=(5 * len(engs), 1 + 0.6 * len(order)), sharey=True, squeeze=False)
-    for ax, e in zip(axes[0], engs):
-        d = data[data["engine"] == e].set_index("outlet").reindex(order)
-        for i, (o, r) in enumerate(d.iterrows()):
-            for dy, col, fill in ((0.12, "score", colors[o]), (-0.12, "score_masked", "white")):
-                err = [[r[col] - r[f"{col}_low"]], [r[f"{col}_high"] - r[col]]]
-                ax.errorbar(r[col], i + dy, xerr=np.nan_to_num(err), fmt="o", color=colors[o], mfc=fill)
-            ax.annotate(f"n={r['articles']} art., {r['sentences']} sent.", (1, i), xycoords=("axes fraction", "data"),
-                        ha="right", va="center", fontsize=8, color="0.3")
-        ax.axvline(0, color="0.7", lw=0.8)
-        ax.set(xlim=(-1, 1), xlabel=_label(e), title="raw (filled) vs contested terms masked (hollow)")
-    axes[0][0].set(yticks=range(len(order)), yticklabels=order)
-    fig.suptitle("Mean sentence sentiment per outlet (95% bootstrap interval over articles; none for 1 article)")
-    return fig, data
-
-
-def plot_targets_heatmap(tsum: pd.DataFrame):
-    """Outlet x target mean sentence score per engine, annotated with n sentences -> (fig, data)."""
-    import matplotlib.pyplot as plt
-    from .plots import source_order
-
-    engs, outlets = _order(tsum["engine"]), source_order(tsum["outlet"])
-    tgts = sorted(tsum["target"].unique())
-    fig, axes = plt.subplots(1, max(len(engs), 1), figsize=(1.5 + 1.4 * len(tgts) * max(len(engs), 1), 1.5 + 0.5 * len(outlets)), squeeze=False)
-    for ax, e in zip(axes[0], engs):
-        d = tsum[tsum["engine"] == e]
-        m = d.pivot(index="outlet", columns="target", values="score").reindex(index=outlets, columns=tgts)
-        n = d.pivot(index="outlet", columns="target", values="sentences").reindex(index=outlets, columns=tgts)
-        k = d.pivot(index="outlet", columns="target", values="articles").reindex(index=outlets, columns=tgts)
-        im = ax.imshow(m.to_numpy(dtype=float), cmap="RdBu", vmin=-1, vmax=1, aspect="auto")
-        for (i, j), v in np.ndenumerate(m.to_numpy(dtype=float)):
-            if not np.isnan(v):
-                ax.text(j, i, f"{v:.2f}\n{int(n.iat[i, j])} sent. / {int(k.iat[i, j])} art.", ha="center", va="center", fontsize=7)
-        ax.set(xticks=range(len(tgts)), yticks=range(len(outlets)), xlabel="target (sentences naming it)",
-               yticklabels=outlets if ax is axes[0][0] else [], title=_label(e).split(" (")[0])
-        ax.set_xticklabels([t.replace("_", " ") for t in tgts], rotation=20, ha="right")
-        fig.colorbar(im, ax=ax, label=_label(e))
-    fig.suptitle("Mean sentiment of the sentences naming each target (cells: mean score, sentences / articles)")
-    return fig, tsum.reset_index(drop=True)
-
-
-def plot_engine_agreement(sentences: pd.DataFrame, a: str = "vader", b: str = "textblob"):
-    """Scatter of sentence scores, engine ``a`` against ``b``, coloured by outlet -> (fig, data)."""
-    import matplotlib.pyplot as plt
-    from .plots import source_colors, source_order
-
-    data = sentences[["file", "outlet", "index", a, b]].dropna().reset_index(drop=True)
-    colors = source_colors(data["outlet"])
-    fig, ax = plt.subplots(figsize=(6, 5.5))
-    for o in source_order(data["outlet"]):
-        g = data[data["outlet"] == o]
-        ax.scatter(g[a], g[b], s=14, alpha=0.7, color=colors[o], label=f"{o} (n={len(g)})")
-    r = np.corrcoef(data[a], data[b])[0, 1] if len(data) > 1 else np.nan
-    ax.plot([-1, 1], [-1, 1], color="0.7", lw=0.8)
-    ax.set(xlim=(-1.05, 1.05), ylim=(-1.05, 1.05), xlabel=_label(a), ylabel=_label(b),
-           title=f"Engine agreement per sentence (n={len(data)} sentences in {data['file'].nunique()} articles, "
-                 f"Pearson r={r:.2f})")
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1, 1), title="outlet (sentences)")
-    return fig, data
+    out = pd.DataFrame(rows)
+    if cached:
+        tables.write_csv(out, cached)
+        out = pd.read_csv(cached)   # the same float formatting whether cached or not
+    return out

@@ -1,162 +1,27 @@
 """Terminology: which words each outlet uses for the same things, in whose voice, and how often.
 
-The lexicon (``data/lexicon.yaml``) names term families and their variants. Matching is
-case-insensitive and whole-word on ``analysis.text`` tokens; the longest entry wins within a
-family; nothing inside a proper name ("Islamic Resistance in Iraq") counts in another family.
-Each hit records its voice: ``own`` (narration), ``quoted`` (inside a quotation) or ``scare``
+Hits come from ``Lexicon.matches`` (``analysis.lexicon``: whole words, longest entry first,
+nothing inside a proper name). Each hit records its voice: ``own`` (narration), ``quoted`` (inside a quotation) or ``scare``
 (after "so-called", or inside a quotation of at most three words).
 
 >>> lex = load_lexicon()
->>> hits = corpus.map(match_sentences, lexicon=lex)                    # doctest: +SKIP
->>> term_counts(hits, corpus.articles, lex)                             # doctest: +SKIP
+>>> hits = ds.map(match_sentences, lexicon=lex)                    # doctest: +SKIP
+>>> term_counts(hits, ds.articles, lex)                             # doctest: +SKIP
 """
 from __future__ import annotations
 
-import functools
 import re
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from . import paths, stats, text
+from . import stats, text
+from .dataset import analysed
+from .lexicon import PROPER, Lexicon, load_lexicon  # noqa: F401  (load_lexicon: the doctest below)
 
-PROPER = "proper_names"
 VOICES = ("own", "quoted", "scare")
 SCARE_MAX_WORDS = 3
 HIT_COLUMNS = ["file", "sentence", "start", "end", "family", "variant", "match", "voice"]
-
-
-class LexiconError(ValueError):
-    """A lexicon file that cannot be used; the message names the file and the problem."""
-
-
-@dataclass(frozen=True)
-class Pair:
-    name: str
-    family: str
-    a: str
-    b: str
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """Families ``{family: {variant: (entry, ...)}}`` (proper names last, as family ``proper_names``)."""
-
-    families: dict
-    pairs: tuple
-    descriptions: dict
-    targets: dict
-    source: str = ""
-
-    @functools.cached_property
-    def index(self) -> dict:
-        """Per family: first token -> [(token tuple, variant)], longest first."""
-        out = {}
-        for fam, variants in self.families.items():
-            idx = {}
-            for variant, entries in variants.items():
-                for key in {k for e in entries for k in _keys(e)}:
-                    idx.setdefault(key[0], []).append((key, variant))
-            out[fam] = {k: sorted(v, key=lambda kv: (-len(kv[0]), kv)) for k, v in idx.items()}
-        return out
-
-    def variants(self, families=None) -> list[tuple[str, str]]:
-        """(family, variant) for the chosen families (None = all), sorted."""
-        return sorted((f, v) for f, vs in self.families.items() if families is None or f in families for v in vs)
-
-
-def _norm(token: str) -> str:
-    t = token.lower().replace("’", "'").replace("‐", "-").replace("‑", "-")
-    return t[:-2] if t.endswith("'s") else t
-
-
-def _keys(entry: str) -> set[tuple[str, ...]]:
-    """Token tuples an entry matches: as written, hyphens spaced, and multiword joined by hyphens."""
-    toks = tuple(_norm(w) for w in text.words(entry))
-    spaced = tuple(p for t in toks for p in t.split("-") if p)
-    return {toks, spaced, ("-".join(spaced),)} if len(spaced) > 1 else {toks}
-
-
-def load_lexicon(path=None) -> Lexicon:
-    """Read and check a lexicon file (default ``analysis/data/lexicon.yaml``).
-
-    >>> sorted(load_lexicon().families)[:2]
-    ['armed_groups', 'death']
-    """
-    path = paths.lexicon(path)
-
-    def fail(problem):
-        raise LexiconError(f"{path}: {problem}")
-
-    try:
-        raw = yaml.safe_load(Path(path).read_text("utf-8"))
-    except OSError as exc:
-        fail(f"cannot read the lexicon ({exc.strerror})")
-    except yaml.YAMLError as exc:
-        fail(f"YAML syntax error, fix the file: {exc}")
-    if not isinstance(raw, dict) or not isinstance(raw.get("families"), dict) or not raw["families"]:
-        fail("needs a non-empty 'families:' mapping (see the comments at the top of the default lexicon)")
-    if PROPER in raw["families"]:
-        fail(f"'{PROPER}' is reserved for the top-level proper_names section")
-
-    def entries(where, value):
-        value = [value] if isinstance(value, str) else value
-        if not isinstance(value, list) or not value:
-            fail(f"{where} has no entries; give a list such as [militia, militias]")
-        for e in value:
-            if not isinstance(e, str) or not text.words(e):
-                fail(f"{where} has an empty or non-text entry {e!r}")
-        return tuple(value)
-
-    families, descriptions = {}, {}
-    for fam, spec in raw["families"].items():
-        if not isinstance(spec, dict) or not isinstance(spec.get("variants"), dict) or not spec["variants"]:
-            fail(f"family '{fam}' needs a non-empty 'variants:' mapping")
-        families[fam] = {v: entries(f"family '{fam}', variant '{v}'", e) for v, e in spec["variants"].items()}
-        descriptions[fam] = str(spec.get("description", ""))
-    names = raw.get("proper_names") or {}
-    if not isinstance(names, dict):
-        fail("'proper_names' must map a name id to its spellings")
-    families[PROPER] = {n: entries(f"proper name '{n}'", e) for n, e in names.items()}
-    descriptions[PROPER] = "Names and fixed phrases containing a contested word that are not descriptive uses of it."
-    for fam, variants in families.items():
-        seen = {}
-        for v, es in variants.items():
-            for key in {k for e in es for k in _keys(e)}:
-                if seen.setdefault(key, v) != v:
-                    fail(f"family '{fam}': '{' '.join(key)}' is listed under both '{seen[key]}' and '{v}'")
-    pairs = []
-    for p in raw.get("pairs") or []:
-        if not isinstance(p, dict) or not {"name", "family", "a", "b"} <= set(p):
-            fail(f"pair {p!r} needs name, family, a and b")
-        if p["family"] not in families or p["family"] == PROPER:
-            fail(f"pair '{p['name']}': unknown family '{p['family']}' (families: {', '.join(raw['families'])})")
-        for side in ("a", "b"):
-            if p[side] not in families[p["family"]]:
-                fail(f"pair '{p['name']}': '{p[side]}' is not a variant of family '{p['family']}' "
-                     f"(variants: {', '.join(families[p['family']])})")
-        pairs.append(Pair(str(p["name"]), p["family"], p["a"], p["b"]))
-    targets = {t: entries(f"target '{t}'", e) for t, e in (raw.get("targets") or {}).items()}
-    return Lexicon(families, tuple(pairs), descriptions, targets, str(path))
-
-
-# --------------------------------------------------------------------------- matching
-
-def find(tokens: list[str], index: dict) -> list[tuple[int, int, str]]:
-    """Leftmost-longest, non-overlapping matches of one family: (first token, end token, variant)."""
-    out, i, n = [], 0, len(tokens)
-    while i < n:
-        for k, v in index.get(tokens[i], ()):     # candidates longest first (``Lexicon.index``)
-            if tuple(tokens[i:i + len(k)]) == k:
-                out.append((i, i + len(k), v))
-                i += len(k)
-                break
-        else:
-            i += 1
-    return out
 
 
 _AFTER_CLOSE = set(" .,;:!?)]}—–-\u2026")
@@ -256,30 +121,18 @@ def match_sentences(sentences: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
         quotes = [(a, b, text.count_words(t[a:b]) <= SCARE_MAX_WORDS) for a, b in quote_spans(t, soft)]
         for file, index, start, _, stext in unit:
             spans = text.word_spans(stext)
-            toks = [_norm(stext[a:b]) for a, b in spans]
-            proper = find(toks, lexicon.index[PROPER])
-            for fam, idx in lexicon.index.items():
-                for i, j, variant in (proper if fam == PROPER else find(toks, idx)):
-                    if fam != PROPER and any(i < pj and pi < j for pi, pj, _ in proper):
-                        continue
-                    a, b = start + spans[i][0], start + spans[j - 1][1]
-                    inside = [short for qa, qb, short in quotes if qa <= a - base < qb]
-                    so_called = toks[max(0, i - 1):i] == ["so-called"] or toks[max(0, i - 2):i] == ["so", "called"]
-                    voice = ("quoted" if inside and not all(inside) else "scare" if inside or so_called
-                             else "own")
-                    rows.append((file, int(index), int(a), int(b), fam, variant, stext[a - start:b - start], voice))
+            toks = [text.norm(stext[a:b]) for a, b in spans]
+            for i, j, fam, variant in lexicon.matches(toks):
+                a, b = start + spans[i][0], start + spans[j - 1][1]
+                inside = [short for qa, qb, short in quotes if qa <= a - base < qb]
+                so_called = toks[max(0, i - 1):i] == ["so-called"] or toks[max(0, i - 2):i] == ["so", "called"]
+                voice = "quoted" if inside and not all(inside) else "scare" if inside or so_called else "own"
+                rows.append((file, int(index), int(a), int(b), fam, variant, stext[a - start:b - start], voice))
     hits = pd.DataFrame(rows, columns=HIT_COLUMNS).astype({"sentence": "int64", "start": "int64", "end": "int64"})
     return hits.sort_values(["file", "start", "family", "variant"]).reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- tables
-
-def _articles(articles: pd.DataFrame) -> pd.DataFrame:
-    """Articles that count in comparisons: near duplicates are left out so nothing is counted twice."""
-    if "status" in articles.columns:
-        articles = articles[articles["status"] != "near_duplicate"]
-    return articles
-
 
 def term_counts(hits: pd.DataFrame, articles: pd.DataFrame, lexicon: Lexicon, families=None) -> pd.DataFrame:
     """One row per article × family × variant × voice (``all``, own, quoted, scare), zeros included."""
@@ -305,7 +158,7 @@ def outlet_rates(counts: pd.DataFrame, voice: str = "all") -> pd.DataFrame:
 
 
 def _units_of(articles: pd.DataFrame):
-    arts = _articles(articles)
+    arts = analysed(articles)
     for name, files in sorted(arts.groupby("source")["file"]):
         yield "outlet", name, sorted(files)
     if "group" in arts.columns:
@@ -314,32 +167,26 @@ def _units_of(articles: pd.DataFrame):
             yield "group", name, sorted(files)
 
 
-def pair_shares(hits, articles, lexicon: Lexicon, voices=("own",), n_boot: int = 2000, seed: int = 0,
-                level: float = 0.95, families=None) -> pd.DataFrame:
+def pair_shares(hits, articles, lexicon: Lexicon, voices=("own",), level: float = 0.95,
+                families=None) -> pd.DataFrame:
     """Share A / (A + B) of each contested pair per outlet (and per manifest group), with a 95% interval.
 
-    Wilson on pooled counts for a unit with one article; a bootstrap over articles (seeded) from two
-    articles up. Share and interval are NaN (method ``none``) when the unit uses neither variant.
+    The interval is ``stats.share_interval``: Wilson on the pooled uses, widened by the design effect
+    of uses clustered in articles. Share and interval are NaN (method ``none``) when the unit uses neither.
     """
     h = hits[hits["voice"].isin(voices)]
     per_file = h.groupby(["file", "family", "variant"]).size()
     rows = []
     for level_name, unit, files in _units_of(articles):
-        for p in sorted((p for p in lexicon.pairs if families is None or p.family in families), key=lambda p: p.name):
+        for p in (p for p in lexicon.pairs if families is None or p.family in families):
             a = np.array([per_file.get((f, p.family, p.a), 0) for f in files])
             b = np.array([per_file.get((f, p.family, p.b), 0) for f in files])
-            A, B = int(a.sum()), int(b.sum())
-            if A + B == 0:
-                share, low, high, method = np.nan, np.nan, np.nan, "none"
-            elif len(files) == 1:
-                share, (low, high), method = A / (A + B), stats.wilson(A, A + B, level), "wilson"
-            else:
-                (share, low, high), method = stats.bootstrap_ratio(a, b, n_boot, seed, level), "bootstrap"
-            rows.append((level_name, unit, p.name, p.family, p.a, p.b, "+".join(voices), len(files), A, B,
-                         share, low, high, method))
+            share, low, high, method = stats.share_interval(a, b, level)
+            rows.append((level_name, unit, p.name, p.family, p.a, p.b, "+".join(voices), len(files), int(a.sum()),
+                         int(b.sum()), share, low, high, method))
     cols = ["level", "outlet", "pair", "family", "a_variant", "b_variant", "voices", "articles", "a_count",
             "b_count", "share_a", "ci_low", "ci_high", "method"]
-    return pd.DataFrame(rows, columns=cols)  # already sorted: outlets, then groups, each by name and pair
+    return pd.DataFrame(rows, columns=cols)  # outlets, then groups, each by name; pairs in lexicon order (lead first)
 
 
 def article_texts(texts: pd.DataFrame) -> dict[str, str]:
@@ -376,14 +223,14 @@ def kwic(hits: pd.DataFrame, texts: pd.DataFrame, window: int = 60, outlets: pd.
 def kwic_partition(sentences, lexicon: Lexicon, window: int = 60, articles=None) -> pd.DataFrame:
     """Match and KWIC in one pass over a sentences partition; ``articles`` (file, source) gives outlets.
 
-    >>> kwic = corpus.map(kwic_partition, lexicon=lex, articles=corpus.meta[["file", "source"]])  # doctest: +SKIP
+    >>> kwic = ds.map(kwic_partition, lexicon=lex, articles=ds.articles[["file", "source"]])  # doctest: +SKIP
     """
     return kwic(match_sentences(sentences, lexicon), sentences, window, outlets=articles)
 
 
 def doc_frequency(hits, articles, lexicon: Lexicon, voices=VOICES, families=None) -> pd.DataFrame:
     """In how many of an outlet's articles each variant appears (any voice by default)."""
-    arts = _articles(articles)
+    arts = analysed(articles)
     h = hits[hits["voice"].isin(voices) & hits["file"].isin(arts["file"])]
     present = h.drop_duplicates(["file", "family", "variant"]).merge(arts[["file", "source"]], on="file")
     used = present.groupby(["source", "family", "variant"]).size()
@@ -396,7 +243,17 @@ def doc_frequency(hits, articles, lexicon: Lexicon, voices=VOICES, families=None
     return grid
 
 
-def collocation_counts(sentences, terms=("resistance", "militia"), window: int = 5, stopwords=None):
+def pair_words(lexicon: Lexicon, families=None) -> list[str]:
+    """The first entry of each contested pair's two variants: the default collocation terms.
+
+    >>> pair_words(load_lexicon())[:2]
+    ['resistance', 'militia']
+    """
+    pairs = [p for p in lexicon.pairs if families is None or p.family in families]
+    return list(dict.fromkeys(lexicon.families[p.family][v][0] for p in pairs for v in (p.a, p.b)))
+
+
+def collocation_counts(sentences, terms, window: int = 5, stopwords=None):
     """Partial counts for ``collocations`` from one sentences partition; partitions' counts add up.
 
     Rows ``w1, w2, count``: word frequencies (``w2`` empty) and windowed pairs that contain a term.
@@ -405,10 +262,10 @@ def collocation_counts(sentences, terms=("resistance", "militia"), window: int =
 
     if stopwords is None:
         from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as stopwords
-    stop, keep = set(stopwords), {_norm(t) for t in terms}
+    stop, keep = set(stopwords), {text.norm(t) for t in terms}
     tokens = []
     for t in sentences.sort_values(["file", "index"])["text"]:
-        tokens += [w if any(c.isalpha() for c in w) and w not in stop else "" for w in map(_norm, text.words(t))]
+        tokens += [w if any(c.isalpha() for c in w) and w not in stop else "" for w in text.tokens(t)]
         tokens += [None] * (window - 1)        # windows never cross sentences
     f = BigramCollocationFinder.from_words(tokens, window_size=window)
     rows = [(w, "", n) for w, n in f.word_fd.items()]
@@ -416,7 +273,7 @@ def collocation_counts(sentences, terms=("resistance", "militia"), window: int =
     return pd.DataFrame(rows, columns=["w1", "w2", "count"])
 
 
-def collocations(sentences, terms=("resistance", "militia"), window: int = 5, top: int = 15,
+def collocations(sentences, terms, window: int = 5, top: int = 15,
                  stopwords=None) -> pd.DataFrame:
     """Strongest neighbours of each term within ``window`` tokens, by log-likelihood (Dunning 1993).
 
@@ -435,7 +292,7 @@ def collocations(sentences, terms=("resistance", "militia"), window: int = 5, to
     finder.apply_word_filter(lambda w: w == "")
     scored = finder.score_ngrams(BigramAssocMeasures.likelihood_ratio)
     rows = []
-    for term in (_norm(t) for t in terms):
+    for term in (text.norm(t) for t in terms):
         mine = [(w2 if w1 == term else w1, "after" if w1 == term else "before", (w1, w2), s)
                 for (w1, w2), s in scored if term in (w1, w2)]
         mine.sort(key=lambda r: (-r[3], r[0], r[1]))

@@ -8,10 +8,13 @@ pages a line is a paragraph, a heading or a caption.
 Words keep hyphenated names and dotted abbreviations whole ("al-Sudani",
 "Iran-backed", "U.S.-led"), so the lexicon can name them as single tokens.
 
->>> [text[a:b] for a, b in sentence_spans(text := "The U.S. left. Lt. Gen. X stayed.")]
+>>> s = "The U.S. left. Lt. Gen. X stayed."
+>>> [s[a:b] for a, b in sentence_spans(s)]
 ['The U.S. left.', 'Lt. Gen. X stayed.']
 >>> words("U.S.-led forces and Iran-backed al-Sudani's allies")
 ['U.S.-led', 'forces', 'and', 'Iran-backed', "al-Sudani's", 'allies']
+>>> tokens("Iraq’s U.S.-led coalition")
+['iraq', 'u.s.-led', 'coalition']
 """
 from __future__ import annotations
 
@@ -63,6 +66,18 @@ def word_spans(text: str) -> list[tuple[int, int]]:
 def words(text: str) -> list[str]:
     """The word tokens of ``text``, in order, original case."""
     return WORD_RE.findall(text)
+
+
+def norm(token: str) -> str:
+    """The one token normaliser: lower case, curly apostrophe and Unicode hyphens made plain, final 's dropped
+    (so "al-Sudani's" names al-Sudani). Lexicon entries and text tokens both go through it."""
+    t = token.lower().replace("’", "'").replace("‐", "-").replace("‑", "-")
+    return t[:-2] if t.endswith("'s") else t
+
+
+def tokens(text: str) -> list[str]:
+    """Normalised word tokens of ``text`` (``norm`` of each of ``words``)."""
+    return [norm(w) for w in WORD_RE.findall(text)]
 
 
 def count_words(text: str) -> int:

@@ -1,0 +1,49 @@
+"""Outlet order and colours, without matplotlib: the same corpus gets the same order and colours everywhere.
+
+>>> source_order(["unknown (x.com)", "B", "A"])
+['A', 'B', 'unknown (x.com)']
+>>> source_colors(["B", "A"])
+{'A': '#E69F00', 'B': '#56B4E9'}
+>>> top_units({"A": 3, "B": 9, "C": 3}, 2)
+(['A', 'B'], ['C'])
+"""
+from __future__ import annotations
+
+# Okabe & Ito (2008) colour-blind-safe palette, black last: one colour per unit up to 8 units.
+OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000"]
+NEUTRAL = "#4477AA"        # every unit when there are too many to tell apart and no groups
+UNKNOWN_COLOR = "#999999"  # a unit outside every group; also the pooled "other" row
+
+
+def source_order(sources) -> list[str]:
+    """Outlets in display order: named outlets alphabetically, then those starting with "unknown"."""
+    uniq = sorted({str(s) for s in sources})
+    return [s for s in uniq if not s.startswith("unknown")] + [s for s in uniq if s.startswith("unknown")]
+
+
+def source_colors(sources, groups=None) -> dict[str, str]:
+    """unit -> colour: Okabe-Ito up to 8 units; beyond, one colour per group (``groups`` maps
+    outlet -> group, or file -> group when the units are files), else one neutral colour."""
+    order = source_order(sources)
+    if len(order) <= len(OKABE_ITO):
+        return dict(zip(order, OKABE_ITO))
+    if groups:
+        names = source_order(str(groups[u]) for u in order if u in groups)
+        palette = dict(zip(names, OKABE_ITO)) if len(names) <= len(OKABE_ITO) else {}
+        return {u: palette.get(str(groups[u]), NEUTRAL) if u in groups else UNKNOWN_COLOR for u in order}
+    return dict.fromkeys(order, NEUTRAL)
+
+
+def top_units(sizes, n: int) -> tuple[list[str], list[str]]:
+    """(the ``n`` largest units of ``sizes`` (unit -> articles), the rest), each in ``source_order``;
+    ties are broken by that order, so the choice is deterministic."""
+    sizes = dict(sizes)
+    order = source_order(sizes)
+    rank = {u: i for i, u in enumerate(order)}
+    keep = set(sorted(order, key=lambda u: (-sizes[u], rank[u]))[:n])
+    return [u for u in order if u in keep], [u for u in order if u not in keep]
+
+
+def pooled_label(rest) -> str:
+    """Name of the row pooling ``rest``, e.g. "other (475 outlets)"."""
+    return f"other ({len(rest)} outlet{'' if len(rest) == 1 else 's'})"

@@ -22,9 +22,9 @@ analysis: $(STAMP)
 test: $(STAMP) browser
 	$(PY) -m pytest
 
-## lab: open JupyterLab on the notebooks with the project's environment and kernel
+## lab: open JupyterLab on the notebooks with the project's environment and kernel (as root too)
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 ## browser: Debian's Chromium for the browser tests (Playwright cannot download its own here)
 browser:

@@ -215,7 +215,8 @@ def build(corpus_dir, out_root, limits: Limits | None = None, lexicon_path=None,
     data = out_root / "data"
     (data / "dataset.json").unlink(missing_ok=True)     # incomplete until written again, last
     shutil.rmtree(data, ignore_errors=True)
-    ds = _assemble(root, data, info, outputs, skipped, rows, manifest_rows, limits, scheduler)
+    _assemble(data, info, outputs, skipped, rows, manifest_rows, limits, scheduler)
+    ds = load(out_root, scheduler)      # what 02-04 will read, exactly
     ds._lexicon = lex
     return ds
 
@@ -309,7 +310,7 @@ def _write_partition(item) -> tuple[dict, pd.DataFrame]:
     return s["file"].value_counts().to_dict(), removed[removed["file"].isin(keep)]
 
 
-def _assemble(root, data, info, outputs, skipped, rows, manifest_rows, limits, scheduler) -> Dataset:
+def _assemble(data, info, outputs, skipped, rows, manifest_rows, limits, scheduler) -> None:
     """Corpus-level steps: duplicates, manifest join, report, the dataset's partitions; writes ``data``."""
     records = _read_records(outputs).sort_values("file").reset_index(drop=True)
     ok = records["reason"] == ""
@@ -348,7 +349,8 @@ def _assemble(root, data, info, outputs, skipped, rows, manifest_rows, limits, s
     notes = zip(report["file"].map(lambda f: f"near duplicate of {near[f]}" if f in near else ""), report["note"],
                 report["file"].map(lambda f: date_note.get(f, "")))
     report["note"] = ["; ".join(n for n in parts if n) for parts in notes]
-    report["outlet"] = report["file"].map(meta["outlet"].to_dict()).fillna("unknown")
+    outlets = meta["outlet"].to_dict()
+    report["outlet"] = report["file"].map(lambda f: outlets.get(f, "unknown"))
     report = pd.concat([report, pd.DataFrame(skipped), pd.DataFrame(manifest_rows)], ignore_index=True)
     report = report.reindex(columns=REPORT_COLUMNS)
     report["bytes"] = pd.to_numeric(report["bytes"], errors="coerce").astype("Int64")
@@ -363,4 +365,3 @@ def _assemble(root, data, info, outputs, skipped, rows, manifest_rows, limits, s
             df.to_parquet(tmp, index=False)
     with tables.replacing(data / "dataset.json") as tmp:   # last: the dataset is complete
         tmp.write_text(json.dumps(info, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    return Dataset(data, info, articles, report, removed, scheduler=scheduler)

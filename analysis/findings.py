@@ -122,7 +122,8 @@ def sample(prof: pd.DataFrame, tables_dir: Path) -> str:
         text += (" With one article per source, they describe these texts, not how the sources cover the story "
                  "in general, and no difference below is a statistical test.")
     else:
-        text += f" Sources have at most {most} articles each; no difference below is a statistical test."
+        text += (f" Sources have at most {most} articles each: the findings describe these texts, not how the sources "
+                 "cover the story in general, and no difference below is a statistical test.")
     if prof["outlet"].astype(str).str.startswith("unknown").any():
         text += " Articles of unknown outlet are kept apart, one source per article."
     return text

@@ -281,6 +281,12 @@ def run(corpus=None, out=None, scheduler=None, partition_size=None, lexicon=None
         except LexiconError as exc:
             raise RunError(str(exc)) from None
     params = check_params(params, nbs)
+    from .ingest import CorpusError, Limits
+
+    try:
+        Limits(**{k: params[k] for k in ("max_bytes", "partition_size") if k in params})   # values, not only types
+    except CorpusError as exc:
+        raise RunError(str(exc)) from None
     with Lock(root):
         staging = root / ".staging"  # one name: the lock makes it ours alone
         _recover(staging, root)

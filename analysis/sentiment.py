@@ -6,9 +6,7 @@ needs NLTK corpora. Each engine's main score (-1 to 1) is also the column ``scor
 
 >>> score(["The attack killed two people.", "  "]).round(4)["score"].tolist()
 [-0.8225, nan]
->>> from analysis.lexicon import load_lexicon
->>> lex = load_lexicon()
->>> mask("Militias killed two people.", lex), targets("US forces struck Kataib Hezbollah; they told us.", lex)
+>>> mask("Militias killed two people."), targets("US forces struck Kataib Hezbollah; they told us.")
 ('term term two people.', ['armed_groups', 'us'])
 """
 from __future__ import annotations
@@ -26,7 +24,7 @@ import pandas as pd
 from . import paths, stats, tables
 from . import text as textmod
 from .dataset import analysed
-from .lexicon import PROPER, Lexicon
+from .lexicon import PROPER, Lexicon, load_lexicon
 
 MASK_TOKEN = "term"  # in neither engine's lexicon nor in the contested-term lexicon (tested)
 
@@ -86,8 +84,14 @@ def score(texts, engine: str = "vader") -> pd.DataFrame:
 
 
 # --- masking and targets: the lexicon's matcher ------------------------------------------
-def mask(text: str, lexicon: Lexicon) -> str:
+@functools.lru_cache(maxsize=1)
+def _default_lexicon() -> Lexicon:
+    return load_lexicon()
+
+
+def mask(text: str, lexicon: Lexicon | None = None) -> str:
     """``text`` with every contested term (any family variant, not inside a proper name) -> "term"."""
+    lexicon = lexicon or _default_lexicon()
     spans = textmod.word_spans(text)
     hits = sorted({(i, j) for i, j, fam, _ in lexicon.matches([textmod.norm(text[a:b]) for a, b in spans])
                    if fam != PROPER})
@@ -102,8 +106,9 @@ def mask(text: str, lexicon: Lexicon) -> str:
     return text
 
 
-def targets(text: str, lexicon: Lexicon) -> list[str]:
+def targets(text: str, lexicon: Lexicon | None = None) -> list[str]:
     """Sorted targets a text names; an all-capitals alias ("US") matches only in capitals."""
+    lexicon = lexicon or _default_lexicon()
     spans = textmod.word_spans(text)
     toks = [textmod.norm(text[a:b]) for a, b in spans]
     return sorted({t for i, j, t, _ in lexicon.matches(toks, lexicon.target_index)
@@ -111,7 +116,7 @@ def targets(text: str, lexicon: Lexicon) -> list[str]:
 
 
 # --- per-sentence scoring: pure over a partition -----------------------------------------
-def score_sentences(sentences: pd.DataFrame, lexicon: Lexicon, engines=None) -> pd.DataFrame:
+def score_sentences(sentences: pd.DataFrame, lexicon: Lexicon | None = None, engines=None) -> pd.DataFrame:
     """Per sentence: targets, ``multi_target``, ``<engine>`` and ``<engine>_masked`` scores and
     ``<engine>_known`` (word tokens the engine's lexicon holds). Pure: use with ``Dataset.map``."""
     out = sentences[["file", "index", "text", "words"]].reset_index(drop=True).copy()
@@ -200,9 +205,9 @@ def outlet_summary(arts: pd.DataFrame, articles: pd.DataFrame, level: float = 0.
     if groups.fillna("").astype(str).str.strip().ne("").any():
         levels.append(("group", arts.assign(unit=groups.fillna("").replace("", "(no group)"))))
     rows = []
-    for level, df in levels:
+    for unit_level, df in levels:
         for (unit, eng), g in df.groupby(["unit", "engine"], sort=True):
-            rows.append({"level": level, "outlet": unit, "engine": eng, "articles": len(g),
+            rows.append({"level": unit_level, "outlet": unit, "engine": eng, "articles": len(g),
                          "sentences": int(g["sentences"].sum()), **_means(g["score"], g["score_masked"], level),
                          "score_whole": g["score_whole"].mean(),
                          "coverage": g["known"].sum() / max(g["words"].sum(), 1)})

@@ -48,10 +48,10 @@ OUTLETS = [f"Outlet {i:02d}" for i in range(1, 21)]
 
 def seed_pool() -> tuple[list[str], list[str]]:
     """(body sentences, titles) of the ingested seed articles."""
-    from analysis import corpus, paths
+    from analysis import dataset, paths
 
     with tempfile.TemporaryDirectory() as tmp:
-        c = corpus.load_corpus(paths.SEEDS, cache_dir=tmp)
+        c = dataset.build(paths.SEEDS, tmp)
         s = c.sentences
     body = sorted(set(s.loc[s["part"] == "body", "text"].str.strip()) - {""})
     titles = sorted(set(s.loc[s["part"] == "title", "text"].str.strip()) - {""})
@@ -67,9 +67,9 @@ _TOKEN = re.compile(r"^([^A-Za-z]*)([A-Za-z]+)([^A-Za-z]*)$")
 def protected_words() -> set[str]:
     """Lower-case words of every lexicon entry and sentiment target: never replaced, so term matching
     and target masking find what the seed sentences hold."""
-    from analysis import terms
+    from analysis import lexicon
 
-    lex = terms.load_lexicon()
+    lex = lexicon.load_lexicon()
     out = set()
     entries = [e for vs in lex.families.values() for es in vs.values() for e in es]
     for t in (lex.targets or {}).values():
@@ -224,11 +224,11 @@ class PeakRSS:
 
 def warm_up() -> None:
     """Load the models every stage uses lazily (language id, sentence splitter, sentiment lexicons)."""
-    from analysis import corpus, paths, sentiment, terms
+    from analysis import ingest, lexicon, paths, sentiment
 
     f = sorted(paths.SEEDS.glob("*.txt"))[0]
-    corpus.ingest_file(f, f.name, corpus.Limits(), corpus.load_rules())
-    lex = terms.load_lexicon()
+    ingest.ingest_file(f, f.name, ingest.Limits(), ingest.load_rules())
+    lex = lexicon.load_lexicon()
     sentiment.score_sentences(pd.DataFrame({"file": ["w"], "index": [0], "text": ["warm up"], "words": [2]}), lex)
 
 
@@ -237,23 +237,23 @@ def reference_s(repeats: int = 10, rounds: int = 3) -> float:
     ``repeats`` times; the best of ``rounds``, as ``timeit`` does): the machine's speed just before
     and after a measurement. On a shared or virtual machine it drifts, so read throughput across
     rows and runs against this, not only against N."""
-    from analysis import corpus, paths, terms
+    from analysis import ingest, lexicon, paths, terms
 
-    files, rules, lex = sorted(paths.SEEDS.glob("*.txt")), corpus.load_rules(), terms.load_lexicon()
+    files, rules, lex = sorted(paths.SEEDS.glob("*.txt")), ingest.load_rules(), lexicon.load_lexicon()
     best = float("inf")
     for _ in range(rounds):
         t = time.perf_counter()
         for _ in range(repeats):
-            recs = [corpus.ingest_file(f, f.name, corpus.Limits(), rules) for f in files]
+            recs = [ingest.ingest_file(f, f.name, ingest.Limits(), rules) for f in files]
             terms.match_sentences(pd.DataFrame([s for r in recs for s in r["sentences"]]), lex)
         best = min(best, time.perf_counter() - t)
     return best
 
 
 def run_pipeline(root: Path, partition_size: int, scheduler: str | None, stages: list[str]) -> dict:
-    from analysis import corpus, engine, terms
+    from analysis import dataset, engine, ingest, lexicon
 
-    lex = terms.load_lexicon()
+    lex = lexicon.load_lexicon()
     out = {"load_before": os.getloadavg()[0]}
     t = time.perf_counter()
     warm_up()
@@ -267,16 +267,15 @@ def run_pipeline(root: Path, partition_size: int, scheduler: str | None, stages:
             base = mem.sample()
             cpu0 = mem.cpu()
             t0 = time.perf_counter()
-            c = corpus.load_corpus(root, cache_dir=cache, limits=corpus.Limits(partition_size=partition_size),
-                                   scheduler=scheduler)
+            c = dataset.build(root, cache, limits=ingest.Limits(partition_size=partition_size), scheduler=scheduler)
             out["ingest_s"] = time.perf_counter() - t0
-            out["articles"] = int(len(c.meta))
-            out["words"] = int(c.meta["words"].sum())
-            out["sentences"] = int(c.meta["sentences"].sum())
+            out["articles"] = int(len(c.articles))
+            out["words"] = int(c.articles["words"].sum())
+            out["sentences"] = int(c.articles["sentences"].sum())
             out["partitions"] = len(c.parts)
             if "terms" in stages:
                 t = time.perf_counter()
-                partial = c.map(terms_partition, desc="terms", with_articles=True, lexicon=lex)
+                partial = c.map(terms_partition, desc="terms", articles=c.articles, lexicon=lex)
                 rates = partial.groupby(["outlet", "family", "variant", "voice"], as_index=False)[["count", "words"]].sum()
                 out["terms_s"] = time.perf_counter() - t
                 out["term_hits"] = int(rates.loc[rates["voice"] == "all", "count"].sum())
@@ -302,10 +301,10 @@ def run_naive(root: Path) -> dict:
     from textblob import TextBlob
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-    from analysis import terms
+    from analysis import lexicon
 
-    lex = terms.load_lexicon()
-    entries = sorted({e.lower() for fam, vs in lex.families.items() if fam != terms.PROPER
+    lex = lexicon.load_lexicon()
+    entries = sorted({e.lower() for fam, vs in lex.families.items() if fam != lexicon.PROPER
                       for es in vs.values() for e in es})
     vader = SentimentIntensityAnalyzer()
     files = sorted(p for p in root.rglob("*.txt"))

@@ -5,7 +5,7 @@ happen to each: ``analysed``, ``analysed, noted`` (a warning in the report's ``n
 (with a reason in ``reason``), or ``error`` (the run stops with a message naming the file and the fix).
 ``make_suite(root)`` writes every case that shares one corpus folder into ``root``; cases that
 need a folder of their own (a manifest variant, an error) have ``folder=True`` and are built by
-``build_case(case, root)``. ``python tests/badinput.py`` writes the README's bad-input section from ``CASES``.
+``build_case(case, root)``. ``python tests/badinput.py`` writes ``docs/bad-input.md`` from ``CASES``.
 """
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ ENGLISH = ("The committee met in Baghdad on Monday to discuss the future of fore
 ARABIC = "قالت الحكومة العراقية إن المحادثات مع الولايات المتحدة ستستمر الأسبوع المقبل في بغداد. "
 BIG_BYTES = 50 * 1024 * 1024
 ONE_LINE_BYTES = 2 * 1024 * 1024
-README = Path(__file__).resolve().parent.parent / "README.md"
+DOC = Path(__file__).resolve().parent.parent / "docs" / "bad-input.md"
+MARKERS = ("<!-- bad-input:start -->", "<!-- bad-input:end -->")
 
 
 WORDS = ("river port oil wheat election court school bridge hospital market farmers teachers drivers "
@@ -265,10 +266,11 @@ CASES: list[Case] = [
     Case("lexicon_empty_variant", "lexicon with an empty variant", "error",
          "lexicon.yaml: family 'x', variant 'a' has no entries", lambda r: None, folder=True),
     Case("params_type", "--partition-size abc; papermill partition_size='abc'", "error",
-         "argument --partition-size: invalid int value: 'abc'; in the notebook: partition_size must be a whole number",
+         "argument --partition-size: invalid int value: 'abc'; in the notebook: parameter 'partition_size' must be int, not str 'abc'",
          lambda r: None, folder=True),
     Case("params_unknown", "a parameter no notebook declares (partition_sise)", "error",
-         "unknown parameter(s) 'partition_sise' (did you mean 'partition_size'?)", lambda r: None, folder=True),
+         "unknown parameter(s) 'partition_sise' (did you mean 'partition_size'?); in the notebook: unknown parameter "
+         "'partition_sise' (did you mean 'partition_size'?)", lambda r: None, folder=True),
     Case("many_tiny", "20,000 tiny files", "analysed", "all analysed and accounted for (about 40 s to ingest; the test allows 180 s)",
          lambda r: None, folder=True, slow=True),
 ]
@@ -342,8 +344,10 @@ def doc() -> str:
               "and extra columns give a warning); a missing `file`/`outlet` column, an empty manifest or a row "
               "that does not parse stop the run with the manifest's path and the fix.",
               "* **Parameters**: `python -m analysis run` refuses unknown parameter names and values of the wrong "
-              "type before any notebook runs; a notebook run directly by papermill with a wrong type fails in "
-              "its first code cell with the parameter's name (`corpus.Limits` checks them).",
+              "type before any notebook runs. Notebook parameters are typed (`papermill --help-notebook "
+              "notebooks/02_terminology.ipynb` lists them); a notebook run directly (papermill, JupyterLab) with "
+              "a wrong type or an unknown parameter or term family stops in its first code cell with a message "
+              "naming it.",
               "",
               "## Hostile text and interrupted runs",
               "",
@@ -365,13 +369,17 @@ def doc() -> str:
     return "\n".join(lines)
 
 
-def readme_section() -> str:
-    """The README's bad-input section: the same document, one heading level down."""
-    return "\n".join("#" + l if l.startswith("#") else l for l in doc().splitlines())
+def write_doc(path: Path = DOC) -> bool:
+    """Write ``doc()`` between the bad-input markers of ``path`` (created if missing); True if it changed."""
+    start, end = MARKERS
+    old = path.read_text(encoding="utf-8") if path.exists() else f"{start}\n{end}\n"
+    head, rest = old.split(start, 1)
+    new = f"{head}{start}\n{doc().strip()}\n{end}{rest.split(end, 1)[1]}"
+    if new != old:
+        path.write_text(new, encoding="utf-8")
+    return new != old
 
 
 if __name__ == "__main__":
-    from analysis import findings
-
-    findings.replace_section(README, "bad-input", readme_section())
-    print(f"wrote the bad-input section of {README}")
+    write_doc()
+    print(f"wrote {DOC}")

@@ -6,16 +6,27 @@ from pathlib import Path
 
 import pytest
 
-from analysis import corpus, paths
+from analysis import dataset, paths
 
 ENGLISH = ("The committee met in Baghdad on Monday to discuss the future of foreign forces in the country. "
            "Officials said the talks would continue next week, and that no decision had been taken yet. ")
 
 
+def _same(articles):
+    return articles
+
+
+def build_corpus(root, out, **kwargs) -> dataset.Dataset:
+    """``dataset.build`` of ``root`` into ``out``, with ``texts``: the articles and their text, for tests."""
+    ds = dataset.build(root, out, **kwargs)
+    ds.texts = ds.map_articles(_same)
+    return ds
+
+
 @pytest.fixture(scope="session")
 def seeds(tmp_path_factory):
-    """The five seed articles, ingested into a throwaway cache."""
-    return corpus.load_corpus(paths.SEEDS, cache_dir=tmp_path_factory.mktemp("cache"))
+    """The five seed articles, ingested into a throwaway output folder."""
+    return build_corpus(paths.SEEDS, tmp_path_factory.mktemp("out"))
 
 
 def make_bad_corpus(root: Path) -> Path:

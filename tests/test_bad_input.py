@@ -15,7 +15,9 @@ import pandas as pd
 import pytest
 
 import badinput
-from analysis import corpus, paths, run, terms
+from analysis import ingest, manifest, paths, run
+from analysis.lexicon import LexiconError, load_lexicon
+from conftest import build_corpus
 from badinput import BY_ID, CASES, Expect
 
 SHARED = [c for c in CASES if not c.folder]
@@ -34,7 +36,7 @@ def suite(tmp_path_factory):
 def ingested(suite, tmp_path_factory):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        c = corpus.load_corpus(suite, cache_dir=tmp_path_factory.mktemp("cache"))
+        c = build_corpus(suite, tmp_path_factory.mktemp("cache"))
     return c, [str(w.message) for w in caught]
 
 
@@ -66,7 +68,7 @@ def test_every_case_is_checked_or_documented():
 
 
 def test_decoded_text_has_the_right_characters(ingested):
-    a = ingested[0].articles.set_index("file")["text"]
+    a = ingested[0].texts.set_index("file")["text"]
     assert "He said “no” — the café ‘agreed’." in a["cp1252.txt"]      # bytes 0x93 0x94 0x97 0xe9 0x91 0x92
     assert "The café owner said « no »." in a["latin1.txt"]
     assert "Café “quoted”." in a["utf16le.txt"] and "Café ok." in a["utf16be.txt"]
@@ -97,19 +99,19 @@ def test_one_line_file_is_split_into_sentences_quickly(ingested, suite):
     n = c.articles.set_index("file").loc["one_line.txt", "sentences"]
     assert n > 10_000
     t0 = time.perf_counter()
-    rec = corpus.ingest_file(suite / "one_line.txt", "one_line.txt", corpus.Limits(), corpus.load_rules())
+    rec = ingest.ingest_file(suite / "one_line.txt", "one_line.txt", ingest.Limits(), ingest.load_rules())
     assert time.perf_counter() - t0 < 60 and rec["reason"] == ""
 
 
 def test_huge_file_is_skipped_without_being_read(suite):
     tracemalloc.start()
-    rec = corpus.ingest_file(suite / "huge.txt", "huge.txt", corpus.Limits(), corpus.load_rules())
-    key = corpus.fingerprint_file(suite / "huge.txt")
+    rec = ingest.ingest_file(suite / "huge.txt", "huge.txt", ingest.Limits(), ingest.load_rules())
+    key = ingest.fingerprint_file(suite / "huge.txt")
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert rec["reason"].startswith("too large") and len(key) == 64
     assert peak < 8 * 1024 * 1024, f"peak {peak:,} bytes while deciding on a {rec['bytes']:,}-byte file"
-    small = corpus.ingest_file(suite / "one_line.txt", "one_line.txt", corpus.Limits(max_bytes=1000), corpus.load_rules())
+    small = ingest.ingest_file(suite / "one_line.txt", "one_line.txt", ingest.Limits(max_bytes=1000), ingest.load_rules())
     assert small["reason"].startswith("too large") and small["sha256"] == ""   # decided from the size alone
 
 
@@ -130,7 +132,7 @@ def _on_disk(root: Path) -> list[str]:
 def _manifest_rows(root: Path) -> list[tuple[int, str, str]]:
     if not (root / "manifest.csv").exists():
         return []
-    text = corpus.normalise(corpus.decode((root / "manifest.csv").read_bytes())[0])
+    text = ingest.normalise(ingest.decode((root / "manifest.csv").read_bytes())[0])
     rows = list(csv.reader(text.splitlines()))
     return [(i + 2, r[0].strip(), r[1].strip()) for i, r in enumerate(rows[1:]) if r]
 
@@ -145,7 +147,7 @@ def assert_accounted(report: pd.DataFrame, root: Path) -> None:
     assert len(listed["note"]) == listed["note"].nunique()
     outlet = dict(zip(files["file"], files["outlet"]))
     for line, file, name in _manifest_rows(root):
-        rel = corpus._manifest_path(file)
+        rel = manifest._manifest_path(file)
         if f"manifest row {line}" in set(listed["note"]):
             continue
         assert outlet.get(rel) == (name or "unknown"), f"manifest row {line} ({file}) neither matched nor listed"
@@ -173,7 +175,7 @@ def test_accounting_after_a_run(suite, tmp_path):
 def test_twenty_thousand_tiny_files(tmp_path):
     root = badinput.make_tiny(tmp_path / "tiny")
     t0 = time.perf_counter()
-    c = corpus.load_corpus(root, cache_dir=tmp_path / "cache")
+    c = build_corpus(root, tmp_path / "cache")
     took = time.perf_counter() - t0
     assert len(c.report) == 20_000 and (c.report["status"] == "analysed").all()
     assert took < 180, f"{took:.0f} s for 20,000 tiny files"
@@ -188,7 +190,7 @@ def test_manifest_variants_are_read(case_id, outlet, warning, tmp_path):
     root = badinput.build_case(BY_ID[case_id], tmp_path / "c")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        c = corpus.load_corpus(root, cache_dir=tmp_path / "cache")
+        c = build_corpus(root, tmp_path / "cache")
     assert c.articles["outlet"].tolist() == [outlet]
     manifest = c.report[c.report["input"] == "manifest"]
     assert manifest["status"].tolist() == ["read"] and "1 of 1 rows used" in manifest["note"].iloc[0]
@@ -204,8 +206,8 @@ def test_manifest_variants_are_read(case_id, outlet, warning, tmp_path):
 ])
 def test_manifest_errors_name_the_file_and_the_fix(case_id, message, tmp_path):
     root = badinput.build_case(BY_ID[case_id], tmp_path / "c")
-    with pytest.raises(corpus.CorpusError) as exc:
-        corpus.load_corpus(root, cache_dir=tmp_path / "cache")
+    with pytest.raises(ingest.CorpusError) as exc:
+        build_corpus(root, tmp_path / "cache")
     assert str(root / "manifest.csv") in str(exc.value) and message in str(exc.value)
 
 
@@ -220,8 +222,8 @@ def test_bad_lexicon_names_the_file(case_id, tmp_path):
     content, message = BAD_LEXICONS[case_id]
     path = tmp_path / ("bad.yaml" if case_id == "lexicon_yaml" else "lexicon.yaml")
     path.write_text(content, encoding="utf-8")
-    with pytest.raises(terms.LexiconError) as exc:
-        terms.load_lexicon(path)
+    with pytest.raises(LexiconError) as exc:
+        load_lexicon(path)
     assert str(path) in str(exc.value) and message in str(exc.value)
     result = cli("run", "--lexicon", str(path), "--out", str(tmp_path / "out"))   # refused before any notebook
     assert result.returncode == 1 and str(path) in result.stderr and message in result.stderr
@@ -232,7 +234,7 @@ def test_bad_lexicon_names_the_file(case_id, tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["--partition-size", "abc"], "argument --partition-size: invalid int value: 'abc'"),
     (["--max-bytes", "lots"], "argument --max-bytes: invalid int value: 'lots'"),
-    (["--max-bytes", "0"], "max bytes must be a positive whole number"),
+    (["--max-bytes", "0"], "max_bytes must be a whole number >= 1, not 0"),
 ])
 def test_cli_parameters_of_the_wrong_type(args, message, tmp_path):
     result = cli("run", "--out", str(tmp_path), *args)
@@ -242,7 +244,7 @@ def test_cli_parameters_of_the_wrong_type(args, message, tmp_path):
 def test_unknown_or_mistyped_parameters_are_refused_before_running():
     with pytest.raises(run.RunError, match=r"unknown parameter\(s\) 'partition_sise' \(did you mean 'partition_size'\?\)"):
         run.check_params({"partition_sise": 500})
-    with pytest.raises(run.RunError, match="parameter 'partition_size' must be int .* not str 'abc'"):
+    with pytest.raises(run.RunError, match="parameter 'partition_size' must be int, not str 'abc'"):
         run.check_params({"partition_size": "abc"})
     with pytest.raises(run.RunError, match="parameter 'max_bytes' must be int"):
         run.check_params({"max_bytes": 2.5})
@@ -252,8 +254,8 @@ def test_unknown_or_mistyped_parameters_are_refused_before_running():
 @pytest.mark.parametrize("value, message", [("abc", "partition_size must be a whole number >= 1, not 'abc' (str)"),
                                             (0, "partition_size must be a whole number >= 1, not 0")])
 def test_limits_check_their_values(value, message):
-    with pytest.raises(corpus.CorpusError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        corpus.Limits(partition_size=value)
+    with pytest.raises(ingest.CorpusError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        ingest.Limits(partition_size=value)
 
 
 @pytest.mark.slow
@@ -266,12 +268,26 @@ def test_papermill_with_a_wrong_type_fails_with_the_parameter_name(tmp_path):
         pm.execute_notebook(str(nb), str(tmp_path / "out.ipynb"), cwd=str(nb.parent), kernel_name="python3",
                             progress_bar=False, parameters={"partition_size": "abc", "out_dir": str(tmp_path / "o"),
                                                             "partition_sise": 3})
-    assert "partition_size must be a whole number" in exc.value.evalue
-    # papermill itself only warns about the unknown name; python -m analysis run refuses it (above)
+    assert "parameter 'partition_size' must be int, not str 'abc'" in exc.value.evalue
+    assert not (tmp_path / "o" / "data").exists()     # refused before anything was read or written
+
+
+@pytest.mark.slow
+def test_papermill_with_a_misspelt_parameter_fails_naming_it(tmp_path):
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    nb = paths.NOTEBOOKS / "01_ingest.ipynb"
+    with pytest.raises(PapermillExecutionError) as exc:
+        pm.execute_notebook(str(nb), str(tmp_path / "out.ipynb"), cwd=str(nb.parent), kernel_name="python3",
+                            progress_bar=False, parameters={"out_dir": str(tmp_path / "o"), "partition_sise": 3})
+    assert "unknown parameter 'partition_sise' (did you mean 'partition_size'?)" in exc.value.evalue
 
 
 def test_doc_lists_every_case():
-    doc = badinput.README.read_text(encoding="utf-8")
-    assert badinput.readme_section().strip() in doc, "README bad-input section is stale: run python tests/badinput.py"
+    doc = badinput.DOC.read_text(encoding="utf-8")
+    start, end = badinput.MARKERS
+    assert f"{start}\n{badinput.doc().strip()}\n{end}" in doc, "docs/bad-input.md is stale: run python tests/badinput.py"
     for case in CASES:
         assert f"| `{case.id}` |" in doc
+    assert "(docs/bad-input.md)" in (badinput.DOC.parents[1] / "README.md").read_text(encoding="utf-8")

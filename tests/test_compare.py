@@ -76,8 +76,8 @@ def test_ngrams_stay_within_sentences_and_lowercase():
     sents = pd.DataFrame({"file": ["a", "a"], "index": [0, 1], "text": ["The Militia left.", "Iraq’s troops stayed."]})
     c = compare.ngram_counts(sents, {"a": "A"})
     terms = set(c["term"])
-    assert {"the militia", "militia left", "iraq's troops", "militia"} <= terms
-    assert "left iraq's" not in terms  # no bigram across the sentence boundary
+    assert {"the militia", "militia left", "iraq troops", "militia"} <= terms
+    assert "left iraq" not in terms  # no bigram across the sentence boundary
     assert compare.ngram_counts(sents, {}).empty
 
 

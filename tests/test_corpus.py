@@ -2,7 +2,8 @@
 import pandas as pd
 import pytest
 
-from analysis import corpus
+from analysis import dataset, ingest
+from conftest import build_corpus
 
 SEED_FILES = ["000_a09b85ca267c3209.txt", "001_8dddd403051cc578.txt", "002_5978e2cbd07aa920.txt",
               "003_4fb25f17430b9f0d.txt", "004_38e3874df6d92890.txt"]
@@ -23,7 +24,7 @@ def test_seed_articles_outlets_and_titles(seeds):
 
 
 def test_seed_chrome_removed_and_title_counted_once(seeds):
-    text = seeds.articles.set_index("file")["text"]
+    text = seeds.texts.set_index("file")["text"]
     t002 = text["002_5978e2cbd07aa920.txt"]
     assert t002.count("Resistance Leader: Military Action") == 1
     for chrome in ["Please Wait", "No Script", "Add to favorites", "By Staff, Agencies", "access_time", "Comments"]:
@@ -42,7 +43,7 @@ def test_seed_sentences_keep_abbreviations(seeds):
     assert hit["text"].tolist() == ["Following the withdrawal of U.S. troops in 2011, they returned in 2014 to aid in the fight against ISIS."]
     assert not s["text"].str.fullmatch(r".*\bU\.").any()
     # offsets point into the article text
-    text = seeds.articles.set_index("file")["text"]
+    text = seeds.texts.set_index("file")["text"]
     for row in s.sample(20, random_state=0).itertuples():
         assert text[row.file][row.start:row.end] == row.text
     title_rows = s[s["part"] == "title"]
@@ -57,7 +58,7 @@ def test_seed_report_accounts_for_every_file(seeds):
 
 
 def test_bad_inputs_each_get_a_reason(bad_corpus, tmp_path):
-    c = corpus.load_corpus(bad_corpus, cache_dir=tmp_path / "cache")
+    c = build_corpus(bad_corpus, tmp_path / "out")
     r = c.report.set_index(["input", "file"])
     reason = lambda f, kind="file": r.loc[(kind, f), "reason"]
     assert reason("empty.txt") == "empty file"
@@ -74,7 +75,7 @@ def test_bad_inputs_each_get_a_reason(bad_corpus, tmp_path):
     assert "not an ISO date" in r.loc[("file", "latin1.txt"), "note"]
     assert "not in the manifest" in r.loc[("file", "not_in_manifest.txt"), "note"]
     assert "near duplicate of good.txt" in r.loc[("file", "near_copy.txt"), "note"]
-    a = c.articles.set_index("file")
+    a = c.texts.set_index("file")
     assert a.loc["near_copy.txt", "status"] == "near_duplicate" and a.loc["near_copy.txt", "duplicate_of"] == "good.txt"
     assert a.loc["not_in_manifest.txt", "outlet"] == "unknown"
     assert "café" in a.loc["latin1.txt", "text"]
@@ -87,17 +88,52 @@ def test_bad_inputs_each_get_a_reason(bad_corpus, tmp_path):
 def test_missing_manifest_columns_is_a_clear_error(tmp_path):
     (tmp_path / "a.txt").write_text("Title\n\nSome words here.", encoding="utf-8")
     (tmp_path / "manifest.csv").write_text("filename,source\na.txt,X\n", encoding="utf-8")
-    with pytest.raises(corpus.CorpusError, match="needs at least 'file' and 'outlet'"):
-        corpus.load_corpus(tmp_path, cache_dir=tmp_path / ".c")
+    with pytest.raises(ingest.CorpusError, match="needs at least 'file' and 'outlet'"):
+        build_corpus(tmp_path, tmp_path.parent / "out")
 
 
 def test_cache_reused_and_invalidated(tmp_path):
     root = tmp_path / "c"
     root.mkdir()
     (root / "a.txt").write_text("A title\n\nThe first version of the story is here.", encoding="utf-8")
-    first = corpus.load_corpus(root, cache_dir=tmp_path / "cache")
-    again = corpus.load_corpus(root, cache_dir=tmp_path / "cache")
+    first = build_corpus(root, tmp_path / "cache")
+    again = build_corpus(root, tmp_path / "cache")
     pd.testing.assert_frame_equal(first.articles, again.articles)
     (root / "a.txt").write_text("A title\n\nThe second version of the story is longer than the first one.", encoding="utf-8")
-    changed = corpus.load_corpus(root, cache_dir=tmp_path / "cache")
+    changed = build_corpus(root, tmp_path / "cache")
     assert changed.articles["words"].iloc[0] > first.articles["words"].iloc[0]
+
+
+def test_dataset_is_read_back_and_later_steps_are_checked(tmp_path):
+    root = tmp_path / "c"
+    root.mkdir()
+    (root / "a.txt").write_text("A title\n\nThe story is here. It has two sentences.", encoding="utf-8")
+    with pytest.raises(dataset.DatasetError, match="run 01_ingest first"):
+        dataset.load(tmp_path / "out")
+    built = dataset.build(root, tmp_path / "out")
+    ds = dataset.load(tmp_path / "out")
+    assert ds.id == built.id and ds.articles.equals(built.articles) and len(ds.sentences) == 2
+    with pytest.raises(dataset.DatasetError, match="run 02_terminology first"):
+        ds.require("02_terminology")
+    ds.done("02_terminology")
+    ds.require("02_terminology")
+    (root / "b.txt").write_text("Another title\n\nA second story, told differently.", encoding="utf-8")
+    dataset.build(root, tmp_path / "out")          # a new dataset: 02's tables are stale now
+    with pytest.raises(dataset.DatasetError, match="run 02_terminology first"):
+        dataset.load(tmp_path / "out").require("02_terminology")
+
+
+def test_output_folder_inside_the_corpus_is_refused(tmp_path):
+    (tmp_path / "a.txt").write_text("A title\n\nThe story.", encoding="utf-8")
+    with pytest.raises(ingest.CorpusError, match="inside the corpus folder"):
+        dataset.build(tmp_path, tmp_path / "out")
+
+
+def test_saved_page_headline_is_not_repeated_in_the_body(tmp_path):
+    root = tmp_path / "c"
+    root.mkdir()
+    body = "".join(f"<p>Paragraph {i} of the report says the talks went on for another week.</p>" for i in range(6))
+    (root / "page.html").write_text(f"<html><head><title>Talks resume</title></head><body><article><h1>Talks resume"
+                                    f"</h1>{body}</article></body></html>", encoding="utf-8")
+    ds = build_corpus(root, tmp_path / "out")
+    assert ds.sentences["text"].tolist().count("Talks resume") == 1

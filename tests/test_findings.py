@@ -46,7 +46,7 @@ def test_numbers_in_text_come_from_tables(out):
     assert "Alpha: “a”, “b”, “c”; Beta: “e”, “f”, “g”" in text and "“d”" not in text
     assert "Alpha and unknown (x) (0.61)" in text and "Beta and unknown (x) (0.29)" in text
     assert "1 article pair is flagged" in text
-    assert "at most 2 articles per outlet" in text and "not how the outlets cover the story in general" in text
+    assert "at most 2 articles each" in text and "not how the sources cover the story in general" in text
     assert "Of 2 listed events" in text and "(3 of 3 sources) is vote" in text and "1 is mentioned by no source (invasion)" in text
     assert "“2,500 troops” (2)" in text
     assert "VADER from -0.41 (Alpha) to 0.14 (Beta), -0.22 and 0.14 with the contested terms masked" in text

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from analysis import corpus, terms, text
+from analysis import ingest, terms, text
+from analysis.lexicon import load_lexicon
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -62,15 +63,15 @@ def test_underscores_alone_are_not_words():
 @SETTINGS
 @given(TEXTS)
 def test_normalise_is_idempotent_and_leaves_no_invisible_characters(s):
-    n = corpus.normalise(s)
-    assert corpus.normalise(n) == n
+    n = ingest.normalise(s)
+    assert ingest.normalise(n) == n
     assert not any(ch in n for ch in "\r\x00\u200b\u200d\ufeff\u00a0\u202e\u2028")
 
 
 @SETTINGS
 @given(st.binary(max_size=400))
 def test_decode_never_raises_and_round_trips_utf8(raw):
-    decoded, enc = corpus.decode(raw)
+    decoded, enc = ingest.decode(raw)
     assert decoded is None or isinstance(decoded, str)
     try:
         expected = raw.decode("utf-8-sig")
@@ -89,14 +90,14 @@ def _sentences(file: str, s: str) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def lexicon():
-    return terms.load_lexicon()
+    return load_lexicon()
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
 @given(docs=st.lists(TEXTS, min_size=1, max_size=3))
 def test_counts_match_kwic_and_rates_are_count_per_thousand_words(lexicon, docs):
-    docs = [corpus.normalise(d) for d in docs]
+    docs = [ingest.normalise(d) for d in docs]
     files = [f"f{i}.txt" for i in range(len(docs))]
     sentences = pd.concat([_sentences(f, d) for f, d in zip(files, docs)], ignore_index=True)
     articles = pd.DataFrame({"file": files, "source": files, "words": [text.count_words(d) for d in docs],

@@ -1,5 +1,6 @@
 """Rendered HTML (offline, titled, with contents, reproducible), index.html, and the explorers' pure parts."""
 import base64
+import html
 import re
 from pathlib import Path
 
@@ -95,6 +96,7 @@ def test_index_links_findings_figures_tables_and_escapes(tmp_path):
     (out / "figures").mkdir()
     for ext in ("png", "svg", "csv"):
         (out / "figures" / f"lead_resistance_vs_militia.{ext}").write_bytes(b"x")
+    (out / "figures" / "lead_z_<other>.png").write_bytes(b"x")  # a later lead_*: not the lead figure
     (out / "tables").mkdir()
     (out / "tables" / "articles.csv").write_text("file\n")
     (out / "findings.md").write_text("## Findings\n\n- **Words.** <script>x</script> ([figure](figures/"
@@ -104,18 +106,31 @@ def test_index_links_findings_figures_tables_and_escapes(tmp_path):
     assert page == out / "rendered" / "index.html"
     assert "<script>" not in text and "&lt;script&gt;" in text
     assert text.index("Findings") < text.index("Notebooks")
-    assert '<img class="lead" src="../figures/lead_resistance_vs_militia.png"' in text
+    assert '<img class="lead" src="../figures/lead_resistance_vs_militia.png" alt="Lead figure: resistance vs militia"' \
+        in text and text.count('<img class="lead"') == 1
+    assert "<other>" not in text and "lead_z_&lt;other&gt;" in text  # listed with the figures, escaped
     hrefs = re.findall(r'(?:href|src)="([^"#]+)"', text)
     assert {"01_a.html", "01_a_nocode.html", "01_a.ipynb", "../tables/articles.csv",
             "../figures/lead_resistance_vs_militia.svg", "../figures/lead_resistance_vs_militia.csv"} <= set(hrefs)
     for href in hrefs:
-        assert (page.parent / href).exists(), href
+        assert (page.parent / html.unescape(href)).exists(), href
     assert render.index(out).read_bytes() == text.encode()
+
+
+def test_index_lead_figure_is_an_argument_or_none(tmp_path):
+    (tmp_path / "figures").mkdir()
+    for name in ("a_first.png", "lead_b.png", "share_of_x.png"):
+        (tmp_path / "figures" / name).write_bytes(b"x")
+    text = render.index(tmp_path, lead="share_of_x.png").read_text()
+    assert '<img class="lead" src="../figures/share_of_x.png" alt="Lead figure: share of x"' in text
+    assert 'src="../figures/lead_b.png"' in render.index(tmp_path).read_text()
+    (tmp_path / "figures" / "lead_b.png").unlink()
+    assert '<img class="lead"' not in render.index(tmp_path).read_text()  # no lead_*.png: no lead figure
 
 
 def test_index_without_findings_or_figures(tmp_path):
     text = render.index(tmp_path).read_text()
-    assert "No findings yet" in text and "No figures" in text
+    assert "No findings yet" in text and "No figures" in text and "No tables" in text and "No notebooks" in text
 
 
 # --------------------------------------------------------------------------- explore.py, pure parts
@@ -167,16 +182,6 @@ def test_sentences_html_shows_raw_and_masked_scores_escaped():
     assert "+0.100" in out and "-0.200" in out and "+0.400" in out
 
 
-def test_side_by_side_profiles():
-    prof = pd.DataFrame({"outlet": ["X", "Y <i>", "Z"], "articles": [1, 2, 3], "top_terms": ["a; b", "c", "d"],
-                         "share": [0.5, float("nan"), 0.25]})
-    table = explore.side_by_side(prof, "X", "Y <i>")
-    assert table.columns.tolist() == ["X", "Y <i>"] and table.index.tolist() == ["articles", "top_terms", "share"]
-    assert explore.side_by_side(prof, "Z", "Z").columns.tolist() == ["Z"]
-    out = explore.profiles_html(table)
-    assert "Y &lt;i&gt;" in out and "<i>" not in out and "<td>0.5</td><td></td>" in out
-
-
 def test_widgets_carry_a_static_view_of_the_default_selection():
     w = explore.concordance(KWIC, family="forces")
     bundle = w._repr_mimebundle_()
@@ -190,5 +195,27 @@ def test_widgets_carry_a_static_view_of_the_default_selection():
     assert "resistance" in w._repr_mimebundle_()["text/html"]
     s = explore.sentence_browser(SENT, outlet="Y", target="us")
     assert "US and Iran." in s._repr_mimebundle_()["text/html"]
-    p = explore.outlet_picker(pd.DataFrame({"outlet": ["X", "Y"], "articles": [1, 2]}))
-    assert "<th>X</th><th>Y</th>" in p._repr_mimebundle_()["text/html"]
+    outlet, target = s.children[0].children
+    assert (outlet.value, target.value) == ("Y", "us")
+    target.value = "iran"
+    assert "<strong>1</strong> sentences" in s.children[1].value and "US and Iran." in s.children[1].value
+    default = explore.sentence_browser(SENT, limit=1)  # first outlet and first target, one row shown
+    assert [d.value for d in default.children[0].children] == ["X", "iran"]
+    assert "Iran spoke." in default._repr_mimebundle_()["text/html"]
+    assert "first 1 shown" not in default.children[1].value
+    assert "first 1 shown" in explore.concordance(KWIC, limit=1).children[1].value
+    assert not hasattr(explore, "outlet_picker")
+
+
+def test_show_displays_an_escaped_table_of_the_first_rows(monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    explore.show(KWIC, 2, "uses <of> terms")
+    explore.show(SENT[["file", "words", "multi_target", "textblob"]], what="sentences")
+    few, every = (s.data for s in shown)
+    assert "<strong>4</strong> uses &lt;of&gt; terms (first 2 shown; the CSV table has them all)" in few
+    assert "&lt;img src=x onerror=alert(1)&gt;" in few and "<img" not in few and few.count("<tr>") == 3
+    assert '<td class="num">3</td>' in every and "<td>False</td>" in every and '<td class="num"></td>' in every  # NaN
+    assert "shown" not in every

@@ -8,7 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import corpus, engine, paths, sentiment, terms
+from analysis import engine, ingest, paths, sentiment, terms
+from analysis.lexicon import load_lexicon
+from conftest import build_corpus
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_scale.py"
 
@@ -30,18 +32,17 @@ def small(tmp_path_factory) -> Path:
     return root
 
 
-LIMITS = corpus.Limits(partition_size=7)   # several partitions
+LIMITS = ingest.Limits(partition_size=7)   # several partitions
 
 
 def pipeline(root: Path, cache: Path, scheduler: str | None) -> dict[str, pd.DataFrame]:
-    c = corpus.load_corpus(root, cache_dir=cache, limits=LIMITS, scheduler=scheduler)
-    lex = terms.load_lexicon()
+    c = build_corpus(root, cache, limits=LIMITS, scheduler=scheduler)
+    lex = load_lexicon()
     hits = c.map(terms.match_sentences, lexicon=lex)
     return {
-        "articles": c.articles, "report": c.report, "removed": c.removed, "sentences": c.sentences,
-        "hits": hits,
-        "counts": terms.term_counts(hits, c.meta, lex),
-        "counts_by_partition": c.map(_counts, with_articles=True, lexicon=lex),
+        "articles": c.articles.drop(columns="part"), "report": c.report, "removed": c.removed,
+        "sentences": c.sentences, "hits": hits, "counts": terms.term_counts(hits, c.articles, lex),
+        "counts_by_partition": c.map(_counts, articles=c.articles, lexicon=lex),
         "sentiment": c.map(sentiment.score_sentences, lexicon=lex),
         "texts": c.map_articles(_lengths),
         "whole_text_sentiment": c.map_articles(sentiment.whole_scores),
@@ -49,7 +50,8 @@ def pipeline(root: Path, cache: Path, scheduler: str | None) -> dict[str, pd.Dat
 
 
 def _counts(sentences, articles, lexicon):
-    return terms.term_counts(terms.match_sentences(sentences, lexicon), articles, lexicon)
+    mine = articles[articles["file"].isin(sentences["file"])]
+    return terms.term_counts(terms.match_sentences(sentences, lexicon), mine, lexicon)
 
 
 def _lengths(articles):
@@ -62,34 +64,34 @@ def in_process(small, tmp_path_factory):
 
 
 def test_partitions_and_duplicates(small, in_process, tmp_path):
-    c = corpus.load_corpus(small, cache_dir=tmp_path, limits=LIMITS)
-    assert len(c.parts) == len(c.article_parts) == 5
-    assert c.meta.set_index("file").loc["0000/z_near.txt", "duplicate_of"] == "0000/a0000001.txt"
-    assert "0000/z_exact.txt" not in set(c.meta["file"])
-    assert "text" not in c.meta.columns and "text" in c.articles.columns
-    assert c.meta["outlet"].nunique() > 10
+    c = build_corpus(small, tmp_path, limits=LIMITS)
+    assert len(c.parts) == 5
+    assert c.articles.set_index("file").loc["0000/z_near.txt", "duplicate_of"] == "0000/a0000001.txt"
+    assert "0000/z_exact.txt" not in set(c.articles["file"])
+    assert "text" not in c.articles.columns and "text" in c.texts.columns
+    assert c.articles["outlet"].nunique() > 10
     # per-partition term counts are the corpus-level ones, row for row
     by_part = in_process["counts_by_partition"].sort_values(["file", "family", "variant", "voice"])
     pd.testing.assert_frame_equal(by_part.reset_index(drop=True), in_process["counts"])
-    assert (in_process["texts"]["chars"].to_numpy() == c.articles["text"].str.len().to_numpy()).all()
+    assert (in_process["texts"]["chars"].to_numpy() == c.texts["text"].str.len().to_numpy()).all()
 
 
 def test_second_load_reuses_the_cache(small, tmp_path, monkeypatch):
-    first = corpus.load_corpus(small, cache_dir=tmp_path, limits=LIMITS)
+    first = build_corpus(small, tmp_path, limits=LIMITS)
     calls = []
-    real = corpus.ingest_file
+    real = ingest.ingest_file
 
     def counting(path, rel, limits, rules):
         calls.append(rel)
         return real(path, rel, limits, rules)
 
-    monkeypatch.setattr(corpus, "ingest_file", counting)
-    second = corpus.load_corpus(small, cache_dir=tmp_path, limits=LIMITS)
+    monkeypatch.setattr(ingest, "ingest_file", counting)
+    second = build_corpus(small, tmp_path, limits=LIMITS)
     assert calls == []
     pd.testing.assert_frame_equal(first.articles, second.articles)
     pd.testing.assert_frame_equal(first.report, second.report)
     # a changed limit re-ingests everything; the original limits still hit the cache
-    corpus.load_corpus(small, cache_dir=tmp_path, limits=corpus.Limits(partition_size=7, min_words=2))
+    build_corpus(small, tmp_path, limits=ingest.Limits(partition_size=7, min_words=2))
     assert len(calls) == len(list(small.rglob("*.txt")))
 
 
@@ -98,15 +100,15 @@ def test_changed_file_reingests_only_its_partition(small, tmp_path, monkeypatch)
     import shutil
 
     shutil.copytree(small, root)
-    corpus.load_corpus(root, cache_dir=tmp_path / "cache", limits=LIMITS)
+    build_corpus(root, tmp_path / "out", limits=LIMITS)
     calls = []
-    real = corpus.ingest_file
-    monkeypatch.setattr(corpus, "ingest_file", lambda p, rel, l, r: calls.append(rel) or real(p, rel, l, r))
+    real = ingest.ingest_file
+    monkeypatch.setattr(ingest, "ingest_file", lambda p, rel, l, r: calls.append(rel) or real(p, rel, l, r))
     target = sorted(root.rglob("*.txt"))[10]
     target.write_text(target.read_text("utf-8") + "One more sentence was added here.\n", "utf-8")
-    c = corpus.load_corpus(root, cache_dir=tmp_path / "cache", limits=LIMITS)
+    c = build_corpus(root, tmp_path / "out", limits=LIMITS)
     assert len(calls) == LIMITS.partition_size and target.relative_to(root).as_posix() in calls
-    assert c.articles.set_index("file").loc[target.relative_to(root).as_posix(), "text"].endswith("added here.")
+    assert c.texts.set_index("file").loc[target.relative_to(root).as_posix(), "text"].endswith("added here.")
 
 
 @pytest.mark.slow

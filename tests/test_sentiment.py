@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import paths, sentiment as S
+from analysis import ingest, paths, sentiment as S
+from analysis.lexicon import load_lexicon
+from conftest import build_corpus
 from analysis.text import count_words, sentence_spans
 
 
@@ -78,7 +80,7 @@ def test_engine_registry_plugs_in(monkeypatch):
 
 # --- masking ------------------------------------------------------------------------------
 def test_mask_token_is_unknown_everywhere():
-    lex = S.load_lexicon()
+    lex = load_lexicon()
     assert S.MASK_TOKEN not in S._vader().lexicon
     assert S.MASK_TOKEN not in S._pattern()[1]
     phrases = {p.lower() for f in lex.families.values() for ps in f.values() for p in ps}
@@ -139,9 +141,9 @@ def test_target_aliases_respect_case_and_possessives():
 
 
 def test_lexicon_object_and_path_agree():
-    lex = S.load_lexicon()
+    lex = load_lexicon()
     text = "Iran-backed militias killed US advisers."
-    assert S.mask(text, lex) == S.mask(text, paths.LEXICON) == "term term term US term."
+    assert S.mask(text, lex) == S.mask(text) == "term term term US term."
     assert S.targets(text, lex) == S.targets(text) == ["armed_groups", "us"]
 
 
@@ -166,8 +168,8 @@ def test_article_and_outlet_levels():
     assert a["score"] == pytest.approx(sent.loc[sent["file"] == "a.txt", "vader"].mean())
     assert a["score_whole"] == S.score([ARTS["a.txt"]])["score"][0]
     assert a["sentences"] == 2 and 0 < a["coverage"] < 1
-    out1 = S.outlet_summary(arts, articles_frame(ARTS, SOURCES), n_boot=200, seed=1)
-    out2 = S.outlet_summary(arts, articles_frame(ARTS, SOURCES), n_boot=200, seed=1)
+    out1 = S.outlet_summary(arts, articles_frame(ARTS, SOURCES))
+    out2 = S.outlet_summary(arts, articles_frame(ARTS, SOURCES))
     pd.testing.assert_frame_equal(out1, out2)
     b = out1[(out1["outlet"] == "Outlet B") & (out1["engine"] == "vader")].iloc[0]
     assert b["articles"] == 2 and b["score_low"] <= b["score"] <= b["score_high"]
@@ -176,19 +178,17 @@ def test_article_and_outlet_levels():
 
 
 def test_whole_text_scores_per_article_partition_match_the_inline_ones(tmp_path):
-    from analysis import corpus
-
-    c = corpus.load_corpus(paths.SEEDS, cache_dir=tmp_path, limits=corpus.Limits(partition_size=2))
+    c = build_corpus(paths.SEEDS, tmp_path, limits=ingest.Limits(partition_size=2))
     sent = c.map(S.score_sentences)
     whole = c.map_articles(S.whole_scores)      # three article partitions, no text held by the caller
-    assert len(c.article_parts) == 3 and len(whole) == 2 * len(c.meta)
-    pd.testing.assert_frame_equal(S.article_scores(sent, c.meta, whole), S.article_scores(sent, c.articles))
+    assert len(c.parts) == 3 and len(whole) == 2 * len(c.articles)
+    pd.testing.assert_frame_equal(S.article_scores(sent, c.articles, whole), S.article_scores(sent, c.texts))
 
 
 def test_group_level_summary():
     sent = S.score_sentences(sentences_frame(ARTS))
     arts_meta = articles_frame(ARTS, SOURCES).assign(group=["aligned", "other", ""])
-    out = S.outlet_summary(S.article_scores(sent, arts_meta), arts_meta, n_boot=100)
+    out = S.outlet_summary(S.article_scores(sent, arts_meta), arts_meta)
     groups = out[(out["level"] == "group") & (out["engine"] == "vader")].set_index("outlet")
     assert sorted(groups.index) == ["(no group)", "aligned", "other"]
     assert groups["articles"].sum() == 3
@@ -199,18 +199,6 @@ def test_near_duplicates_are_left_out():
     meta = articles_frame(ARTS, SOURCES).assign(status=["analysed", "analysed", "near_duplicate"])
     arts = S.article_scores(sent, meta)
     assert "c.txt" not in set(arts["file"]) and "c.txt" not in set(S.sentence_table(sent, meta)["file"])
-
-
-def test_notebook_is_clean_and_parameterised():
-    import nbformat
-
-    nb = nbformat.read(paths.NOTEBOOKS / "03_sentiment.ipynb", as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert "parameters" in code[0].metadata.get("tags", [])
-    for name in ("corpus_dir", "out_dir", "lexicon", "validation_dir", "scheduler", "partition_size"):
-        assert f"{name} = " in code[0].source
-    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
-    assert max(len(c.source.splitlines()) for c in code) <= 15
 
 
 def test_empty_corpus_gives_empty_tables():

@@ -4,9 +4,11 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from analysis import corpus, paths, terms, text
+from analysis import paths, terms, text
+from analysis.lexicon import LexiconError, load_lexicon
+from conftest import build_corpus
 
-LEX = terms.load_lexicon()
+LEX = load_lexicon()
 
 
 def make_sentences(docs: dict[str, str]) -> pd.DataFrame:
@@ -38,7 +40,7 @@ def variant_hits(doc, family, variant, lex=LEX):
 
 @pytest.fixture(scope="module")
 def seeds(tmp_path_factory):
-    c = corpus.load_corpus(paths.SEEDS, cache_dir=tmp_path_factory.mktemp("cache"))
+    c = build_corpus(paths.SEEDS, tmp_path_factory.mktemp("cache"))
     hits = c.map(terms.match_sentences, lexicon=LEX)
     return c, hits
 
@@ -54,7 +56,7 @@ def test_seed_counts_match_provenance(seeds):
 
 def test_seed_hits_in_kwic_with_voice(seeds):
     c, hits = seeds
-    k = terms.kwic(hits, c.articles)
+    k = terms.kwic(hits, c.texts)
     res = k[(k["family"] == "armed_groups") & (k["variant"].isin(["resistance", "militia"]))]
     assert len(res) == 9
     assert all(res["match"].str.lower().str.contains("resistance|militia"))
@@ -160,17 +162,17 @@ def test_outlet_without_uses_gets_empty_share():
     assert empty["a_count"] == 0 and empty["b_count"] == 0
 
 
-def test_bootstrap_for_several_articles_and_groups():
+def test_clustered_interval_for_several_articles_and_groups():
     docs = {"a.txt": "The resistance rose.", "b.txt": "The militia and the resistance.", "c.txt": "A militia."}
     arts = make_articles(docs, sources={f: "Alpha" for f in docs}, groups={"a.txt": "G1", "b.txt": "G1"})
     hits = terms.match_sentences(make_sentences(docs), LEX)
     ps = terms.pair_shares(hits, arts, LEX)
     ps = ps[ps["pair"] == "resistance_vs_militia"].set_index(["level", "outlet"])
     alpha = ps.loc[("outlet", "Alpha")]
-    assert (alpha["a_count"], alpha["b_count"], alpha["articles"], alpha["method"]) == (2, 2, 3, "bootstrap")
+    assert (alpha["a_count"], alpha["b_count"], alpha["articles"]) == (2, 2, 3) and alpha["method"] != "wilson"
     assert alpha["share_a"] == 0.5 and 0 <= alpha["ci_low"] <= 0.5 <= alpha["ci_high"] <= 1
     assert ps.loc[("group", "G1"), "share_a"] == pytest.approx(2 / 3)
-    assert terms.pair_shares(hits, arts, LEX).equals(terms.pair_shares(hits, arts, LEX))  # seeded
+    assert terms.pair_shares(hits, arts, LEX).equals(terms.pair_shares(hits, arts, LEX))  # deterministic
 
 
 def test_voices_parameter():
@@ -199,7 +201,7 @@ def test_new_family_needs_no_code(tmp_path):
     block = "\n  weather:\n    description: test\n    variants:\n      rain: [rain, rainy]\n      sun: [sunny]\n"
     path = tmp_path / "lex.yaml"
     path.write_text(paths.LEXICON.read_text("utf-8").replace("\npairs:", block + "\npairs:", 1), encoding="utf-8")
-    lex = terms.load_lexicon(path)
+    lex = load_lexicon(path)
     docs = {"a.txt": "A rainy day, then rain and a sunny evening."}
     tc = terms.term_counts(terms.match_sentences(make_sentences(docs), lex), make_articles(docs), lex)
     w = tc[(tc["family"] == "weather") & (tc["voice"] == "all")].set_index("variant")["count"]
@@ -218,8 +220,8 @@ def test_new_family_needs_no_code(tmp_path):
 def test_lexicon_errors_name_file_and_problem(tmp_path, body, problem):
     path = tmp_path / "bad.yaml"
     path.write_text(body, encoding="utf-8")
-    with pytest.raises(terms.LexiconError) as err:
-        terms.load_lexicon(path)
+    with pytest.raises(LexiconError) as err:
+        load_lexicon(path)
     assert str(path) in str(err.value) and problem in str(err.value)
 
 
@@ -237,7 +239,7 @@ def test_kwic_from_sentences_and_doc_frequency():
 
 def test_collocations():
     s = make_sentences({"a.txt": "Brave resistance fighters rose. Brave resistance fighters won. A militia fled."})
-    col = terms.collocations(s, window=3)
+    col = terms.collocations(s, ["resistance", "militia"], window=3)
     assert list(col.columns) == ["term", "neighbour", "position", "together", "neighbour_count", "llr", "rank"]
     top = col[col["term"] == "resistance"].iloc[0]
     assert top["neighbour"] in {"brave", "fighters"} and top["together"] == 2
@@ -271,13 +273,20 @@ def test_counts_equal_kwic_lines_and_rates(docs_words):
 def test_kwic_partition_matches_whole_corpus_path(seeds):
     c, hits = seeds
     per_part = terms.kwic_partition(c.sentences, LEX, window=60, articles=c.articles[["file", "source"]])
-    assert per_part.equals(terms.kwic(hits, c.articles, window=60))
+    assert per_part.equals(terms.kwic(hits, c.texts, window=60))
     assert terms.term_counts(per_part, c.articles, LEX).equals(terms.term_counts(hits, c.articles, LEX))
 
 
 def test_collocation_counts_add_up_over_partitions(seeds):
     c, _ = seeds
     s = c.sentences
-    parts = pd.concat([terms.collocation_counts(g) for _, g in s.groupby("file")], ignore_index=True)
-    assert terms.collocations(parts).equals(terms.collocations(s))
-    assert terms.collocations(s).query("term == 'militia'")["neighbour"].iloc[0] == "high-ranking"
+    words = terms.pair_words(LEX)
+    parts = pd.concat([terms.collocation_counts(g, words) for _, g in s.groupby("file")], ignore_index=True)
+    assert terms.collocations(parts, words).equals(terms.collocations(s, words))
+    assert terms.collocations(s, words).query("term == 'militia'")["neighbour"].iloc[0] == "high-ranking"
+
+
+def test_unknown_family_is_refused_and_a_string_is_one_family():
+    assert LEX.check_families("armed_groups") == ["armed_groups"]
+    with pytest.raises(LexiconError, match="unknown family .'armed_group'.*armed_groups"):
+        LEX.check_families(["armed_group"])

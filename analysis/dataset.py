@@ -1,14 +1,13 @@
 """The corpus dataset: what ``01_ingest`` writes to ``OUT/data/`` and ``02``-``04`` read.
 
-``build`` ingests a corpus folder (files in partitions, cached by content; exact and near
-duplicates; the manifest joined; every input in the report) and writes the dataset:
-``articles``, ``report`` and ``removed`` as Parquet, the sentences and texts as one Parquet file
-per partition, and ``dataset.json`` with the parameters and input fingerprints that made it
-(written last, so a dataset without it is incomplete). ``load`` reads it back and ``require``
-checks that the earlier notebooks a step depends on ran on this very dataset.
+``build`` ingests a corpus folder (partitions cached by content, duplicates found, the manifest joined,
+every input in the report) and writes ``articles``, ``report``, ``removed``, the sentences and texts
+per partition, and last ``dataset.json`` (parameters, input fingerprints, id). ``load`` reads it back;
+``require`` checks that the notebooks whose tables a step reads ran on this very dataset.
 
->>> ds = build("seeds", "/tmp/out")                     # doctest: +SKIP
->>> load("/tmp/out").articles[["file", "outlet", "words"]]  # doctest: +SKIP
+>>> load("/tmp/nowhere")
+Traceback (most recent call last):
+analysis.dataset.DatasetError: no corpus dataset in /tmp/nowhere/data: run 01_ingest first with the same out_dir
 """
 from __future__ import annotations
 
@@ -236,63 +235,40 @@ def _read_records(outputs: list[dict]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-NUM_PERM, BANDS = ingest.NUM_PERM, ingest.BANDS
-
-
 def _signatures(outputs: list[dict], files) -> tuple[list[str], np.ndarray]:
     """(sorted files, MinHash signature matrix) for ``files``, read partition by partition."""
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    wanted = set(files)
-    names, blocks = [], []
+    wanted, names, blocks = set(files), [], []
     for o in outputs:
-        tbl = pq.read_table(o["records"], columns=["file", "minhash"])
-        keep = np.array([f in wanted for f in tbl.column("file").to_pylist()], dtype=bool)
-        if not keep.any():
-            continue
-        tbl = tbl.filter(keep)
-        names += tbl.column("file").to_pylist()
-        block = pc.list_flatten(tbl.column("minhash").combine_chunks()).to_numpy(zero_copy_only=False)
-        blocks.append(block.reshape(len(tbl), NUM_PERM).astype(np.uint32))   # datasketch hashes are 32-bit
-    if not names:
-        return [], np.zeros((0, NUM_PERM), dtype=np.uint32)
-    sigs = np.concatenate(blocks)
+        sig = pd.read_parquet(o["records"], columns=["file", "minhash"])
+        sig = sig[sig["file"].isin(wanted)]
+        names += sig["file"].tolist()
+        blocks.append(np.array(sig["minhash"].tolist(), dtype=np.uint32).reshape(len(sig), ingest.NUM_PERM))
     order = np.argsort(np.array(names, dtype=object), kind="stable")
-    return [names[i] for i in order], sigs[order]
+    return [names[i] for i in order], np.concatenate(blocks)[order] if blocks else np.zeros((0, ingest.NUM_PERM))
 
 
 def near_duplicates(files, sigs: np.ndarray, threshold: float) -> dict[str, str]:
-    """file -> the earlier file it nearly copies, by MinHash LSH banding then signature agreement.
+    """file -> the earlier file it nearly copies: MinHash LSH candidates (datasketch), confirmed when their
+    signatures agree on ``threshold`` of the hashes. Only originals are indexed, so a bucket of wire copies
+    costs one comparison each, and a copy of a copy points to the original.
 
-    ``files`` sorted, ``sigs`` one MinHash signature per file. Within an LSH bucket, members are
-    taken in file order and compared only with the bucket's representatives (members not near any
-    earlier representative), so the work is linear when a bucket holds copies of a few originals.
-    A file copies the earliest candidate (not itself a copy) agreeing on ``threshold`` of the hashes.
+    >>> sigs = np.array([[1, 2, 3, 4] * 16, [1, 2, 3, 4] * 16, [5, 6, 7, 8] * 16])
+    >>> near_duplicates(["a", "b", "c"], sigs, 0.8)
+    {'b': 'a'}
     """
-    files = list(files)
-    rows = NUM_PERM // BANDS
-    need = int(np.ceil(threshold * NUM_PERM - 1e-9))   # agreeing permutations for a near duplicate
-    similar: dict[int, set[int]] = {}                   # later -> earlier files over the threshold
-    for b in range(BANDS):
-        band = pd.DataFrame(sigs[:, b * rows:(b + 1) * rows])
-        group = band.groupby(list(band.columns), sort=False).ngroup().to_numpy()
-        shared = np.flatnonzero(np.bincount(group)[group] > 1)
-        order = shared[np.lexsort((shared, group[shared]))]
-        for members in np.split(order, np.flatnonzero(np.diff(group[order])) + 1) if len(order) else []:
-            reps = [int(members[0])]
-            for m in map(int, members[1:]):
-                hit = np.flatnonzero((sigs[reps] == sigs[m]).sum(axis=1) >= need)
-                if len(hit):
-                    similar.setdefault(m, set()).update(reps[h] for h in hit)
-                else:
-                    reps.append(m)
-    dup: dict[int, int] = {}
-    for later in sorted(similar):
-        first = next((f for f in sorted(similar[later]) if f not in dup), None)
-        if first is not None:
-            dup[later] = first
-    return {files[later]: files[first] for later, first in dup.items()}
+    from datasketch import LeanMinHash, MinHashLSH
+
+    lsh, index, out = MinHashLSH(num_perm=ingest.NUM_PERM, params=(ingest.BANDS, ingest.NUM_PERM // ingest.BANDS)), {}, {}
+    need = int(np.ceil(threshold * ingest.NUM_PERM - 1e-9))
+    for i, (file, sig) in enumerate(zip(files, sigs)):
+        m = LeanMinHash(seed=1, hashvalues=sig, scheme="affine32")
+        hits = sorted(index[k] for k in lsh.query(m) if (sigs[index[k]] == sig).sum() >= need)
+        if hits:
+            out[file] = files[hits[0]]
+        else:
+            lsh.insert(file, m)
+            index[file] = i
+    return out
 
 
 def _write_partition(item) -> tuple[dict, pd.DataFrame]:

@@ -1,16 +1,9 @@
 """Run one pure function over partitions, in-process or on a Dask distributed cluster.
 
-Every per-article step (ingest, term matching, sentiment) is written as
-``func(partition) -> DataFrame`` whose results combine by concatenation, so the
-same code runs in a plain loop (default) or on Dask (``scheduler="local"`` for a
-local cluster, ``"tcp://HOST:PORT"`` for an existing one). Results come back in
-partition order either way, so the tables are identical.
-
-Functions shipped to workers must pickle: use module-level functions, or ``functools.partial``
-of them (cloudpickle also copes with lambdas, but workers must be able to import every module
-the function uses, i.e. the ``analysis`` package must be installed on them). Memory: each task
-holds one partition; only the partition results (small partial tables) come back to the caller,
-as each task finishes.
+Every per-article step is ``func(partition) -> DataFrame`` whose results combine by concatenation,
+so the same code runs in a plain loop (default) or on Dask (``"local"`` starts a local cluster,
+``"tcp://HOST:PORT"`` uses a standing one), results in partition order either way. Functions shipped
+to workers must pickle, and workers must have the ``analysis`` package installed.
 
 >>> map_partitions(len, [[1, 2], [3]])
 [2, 1]
@@ -50,13 +43,8 @@ _started: set = set()
 
 
 def map_partitions(func: Callable, parts: Iterable, scheduler: str | None = None, desc: str = "partitions") -> list:
-    """``[func(p) for p in parts]``, with a tqdm progress bar, on Dask when ``scheduler`` is given.
-
-    On Dask each partition is one task (``Client.map``); results are collected as they complete and
-    their futures released at once, so the workers never hold more than the tasks in flight and no
-    worker gathers every result (as a bag's final concatenation would). Results come back in
-    partition order, so the caller cannot tell the engines apart.
-    """
+    """``[func(p) for p in parts]`` with a progress bar; on Dask one task per partition, each result's future
+    released as it arrives (workers hold only the tasks in flight), results put back in partition order."""
     parts = list(parts)
     bar = functools.partial(tqdm, desc=desc, total=len(parts), disable=len(parts) < 2)   # same bar, either engine
     if not scheduler:

@@ -1,17 +1,9 @@
-"""Tables and explorers for notebooks: ``show(df, limit, what)`` displays an escaped table of the first rows.
+"""Tables and explorers for notebooks: ``show`` displays an escaped table of a frame's first rows; ``concordance``
+(KWIC lines) and ``sentence_browser`` (scored sentences) are dropdowns over such a table that keep a static copy.
 
-``concordance(kwic)`` (family, variant, outlet, voice: KWIC lines) and ``sentence_browser(sentences)``
-(outlet, target: sentences with each engine's scores) are ipywidgets built by ``explorer``; displayed, each
-also carries a static table of its selection, which executed copies and rendered HTML keep.
-
->>> k = pd.DataFrame({"file": ["a", "b"], "outlet": ["X", "Y"], "variant": ["v", "w"], "voice": ["own", "quoted"],
-...                   "left": ["<b>", "l"], "match": ["militia", "resistance"], "right": ["r", "&"]})
->>> select(k, voice="own", outlet=ALL)["file"].tolist()
-['a']
->>> "&lt;b&gt;" in kwic_html(k), "first 1 shown" in kwic_html(k, limit=1)
-(True, True)
->>> options(pd.Series(["us;iran", "", None]), sep=";")
-['(all)', 'iran', 'us']
+>>> k = pd.DataFrame({"file": ["a", "b"], "voice": ["own", "quoted"], "left": ["<b>", "l"]})
+>>> select(k, voice="own", file=ALL)["file"].tolist(), options(pd.Series(["us;iran", "", None]), sep=";")
+(['a'], ['(all)', 'iran', 'us'])
 """
 from __future__ import annotations
 
@@ -32,7 +24,7 @@ def options(values, sep: str | None = None) -> list[str]:
 
 
 def select(df: pd.DataFrame, lists=(), **selection) -> pd.DataFrame:
-    """Rows whose columns equal the selected values (``ALL``/``None``: any; ``lists``: ``;``-separated)."""
+    """Rows whose columns equal the selected values (``ALL``/``None``: any; columns in ``lists``: ``;``-separated)."""
     keep = pd.Series(True, index=df.index)
     for column, value in selection.items():
         if value is not None and value != ALL:
@@ -68,63 +60,50 @@ def show(df: pd.DataFrame, limit: int = LIMIT, what: str = "rows") -> None:
 
 
 def kwic_html(rows: pd.DataFrame, limit: int = LIMIT) -> str:
-    """KWIC lines as an HTML table: file, outlet, voice, then left context, match (bold), right context."""
+    """KWIC lines as an HTML table: file, outlet, variant, voice, then left context, match (bold), right context."""
     cols = [("file", "file"), ("outlet", "outlet"), ("variant", "variant"), ("voice", "voice"),
             ("left", "left", "left"), ("match", "match", "match", lambda v: f"<strong>{_e(v)}</strong>"),
             ("right", "right", "right")]
     return table_html(rows, cols, "lines", limit, "kwic")
 
 
-def engines_in(sentences: pd.DataFrame) -> list[str]:
-    """Engines with a raw and a masked score column (``vader``, ``vader_masked``, ...), in column order."""
-    return [c for c in sentences.columns if f"{c}_masked" in sentences.columns]
-
-
-def target_options(sentences: pd.DataFrame) -> list[str]:
-    """``ALL``, then every target named in the ``;``-separated ``targets`` column."""
-    return options(sentences["targets"], sep=";")
-
-
-def select_sentences(sentences: pd.DataFrame, outlet: str | None = ALL, target: str | None = ALL) -> pd.DataFrame:
-    """Sentences of one outlet (or all) that mention ``target`` (or any sentence)."""
-    return select(sentences, lists=("targets",), outlet=outlet, targets=target)
-
-
 def sentences_html(rows: pd.DataFrame, limit: int = LIMIT) -> str:
-    """Sentences with every engine's raw and masked score (3 decimals) as an HTML table."""
+    """Sentences with the raw and masked score (3 decimals) of every engine (a column ``E`` with ``E_masked``)."""
     score = lambda v: "" if pd.isna(v) else f"{float(v):+.3f}"  # noqa: E731
-    scores = [(c.replace("_masked", " masked"), c, "num", score) for e in engines_in(rows) for c in (e, f"{e}_masked")]
+    scores = [(c.replace("_masked", " masked"), c, "num", score)
+              for e in rows.columns if f"{e}_masked" in rows.columns for c in (e, f"{e}_masked")]
     cols = [("file", "file"), ("sentence", "index", "num"), ("targets", "targets"), *scores, ("text", "text")]
     return table_html(rows, cols, "sentences", limit, "sentences")
 
 
 def explorer(df: pd.DataFrame, filters: dict[str, str], render, label: str, defaults: dict | None = None,
              lists=(), narrows: dict[str, str] | None = None):
-    """Dropdowns (``filters``: description -> column) over ``render(selected rows)``, also shown as static HTML.
-    ``defaults``: first values; ``lists``: as in ``select``; ``narrows``: dropdown -> the one limiting its options."""
+    """Dropdowns (``filters``: description -> column; first values ``defaults``) over ``render(selected rows)``;
+    ``narrows``: dropdown -> the one whose value limits its options. Displayed, it also carries a static view."""
     import ipywidgets as widgets
 
-    defaults, narrows, drops, out = defaults or {}, narrows or {}, {}, widgets.HTML()
+    narrows, drops, out = narrows or {}, {}, widgets.HTML()
 
-    def opts(name):
+    def fill(name, value=None):  # the options within the value of the dropdown narrowing this one, if any
         parent = narrows.get(name)
         rows = select(df, lists, **{filters[parent]: drops[parent].value}) if parent else df
-        return options(rows[filters[name]], ";" if filters[name] in lists else None)
+        drops[name].options = options(rows[filters[name]], ";" if filters[name] in lists else None)
+        drops[name].value = value if value in drops[name].options else ALL
 
     def current():
         return render(select(df, lists, **{filters[n]: d.value for n, d in drops.items()}))
 
-    def update(change=None):
-        for child, parent in narrows.items():
-            if change is not None and change.owner is drops[parent]:
-                drops[child].options, drops[child].value = opts(child), ALL
+    def update(change):
+        for child in [c for c, parent in narrows.items() if change.owner is drops[parent]]:
+            fill(child)
         out.value = current()
 
     for name in filters:
-        o = opts(name)
-        drops[name] = widgets.Dropdown(description=name, options=o, value=defaults.get(name) if defaults.get(
-            name) in o else o[0], layout=widgets.Layout(width="auto"), style={"description_width": "initial"})
+        drops[name] = widgets.Dropdown(description=name, layout=widgets.Layout(width="auto"),
+                                       style={"description_width": "initial"})
+        fill(name, (defaults or {}).get(name))
         drops[name].observe(update, "value")
+    out.value = current()
 
     class Explorer(widgets.VBox):
         def _repr_mimebundle_(self, **kwargs):
@@ -133,7 +112,6 @@ def explorer(df: pd.DataFrame, filters: dict[str, str], render, label: str, defa
                                f"<p><em>{html.escape(label)}: static view of the default selection (open the "
                                f"notebook in JupyterLab to choose).</em></p>{current()}"}
 
-    update()
     return Explorer([widgets.HBox(list(drops.values())), out]).add_class("explore")
 
 
@@ -150,6 +128,6 @@ def sentence_browser(sentences: pd.DataFrame, outlet: str | None = None, target:
     """Sentence browser over ``sentiment.sentence_table`` (default: first outlet and target), raw and masked scores."""
     first = lambda o: o[1] if len(o) > 1 else ALL  # noqa: E731
     defaults = {"outlet": outlet or first(options(sentences["outlet"])),
-                "target": target or first(target_options(sentences))}
+                "target": target or first(options(sentences["targets"], ";"))}
     return explorer(sentences, {"outlet": "outlet", "target": "targets"}, lambda r: sentences_html(r, limit),
                     "Sentence browser", defaults, lists=("targets",))

@@ -1,11 +1,9 @@
-"""Run every notebook on a corpus with papermill: ``python -m analysis run --corpus DIR --out OUT``.
+"""``python -m analysis run --corpus DIR --out OUT``: every notebook, in order, with papermill.
 
-Notebooks run in order, each with the same parameters, writing into a staging
-folder; the tables, figures and rendered copies are copied into ``OUT`` only once
-every notebook has finished (each file replaced atomically; a run killed while
-copying is completed by the next one), so a failed or interrupted run leaves the
-previous complete outputs in place. A lock (``OUT/.run.lock``, released by the
-kernel when the process dies) stops two runs writing into one folder.
+Notebooks run into ``OUT/.staging``; their outputs move into ``OUT`` only once all have finished (a
+run killed while moving is completed by the next one), so a failed or interrupted run leaves the
+previous outputs in place. A lock (``OUT/.run.lock``, an ``flock`` the kernel releases when the
+process dies) stops two runs writing into one folder.
 """
 from __future__ import annotations
 
@@ -41,22 +39,16 @@ def notebooks(selected: list[str] | None = None) -> list[Path]:
 
 
 class Lock:
-    """An exclusive lock on an output folder (``OUT/.run.lock``), held until the run ends.
-
-    The lock is an ``flock`` on the file, so the kernel releases it when the process dies, however
-    it dies: a lock file left by a killed run is simply taken over. The file names the holder's
-    process id, for the message a second run gets.
-    """
+    """An exclusive ``flock`` on ``OUT/.run.lock`` for the run; the file names the holder's process id."""
 
     def __init__(self, out: Path):
-        self.path = out / LOCK
-        self.fd = None
+        self.path, self.fd = out / LOCK, None
 
     def __enter__(self):
         import fcntl
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        for _ in range(10):
+        while True:
             fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -64,38 +56,27 @@ class Lock:
                 holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
                 os.close(fd)
                 raise RunError(f"another run (process {holder}) is writing to {self.path.parent} and holds the lock "
-                               f"{self.path}; wait for it to finish (the lock is released when that process ends)") \
-                    from None
-            try:
-                same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
-            except FileNotFoundError:
-                same = False
-            if not same:          # the holder removed the file between our open and our lock: retry
-                os.close(fd)
-                continue
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, str(os.getpid()).encode(), 0)
-            self.fd = fd
-            return self
-        raise RunError(f"cannot take the lock {self.path}; is another run starting and stopping there?")
+                               f"{self.path}; wait for it to finish (the lock goes when that process ends)") from None
+            if self.path.exists() and os.stat(self.path).st_ino == os.fstat(fd).st_ino:
+                break
+            os.close(fd)          # the holder removed the file between our open and our lock: again
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        self.fd = fd
+        return self
 
     def __exit__(self, *exc):
-        if self.fd is not None:
-            self.path.unlink(missing_ok=True)     # unlink while still locked, then release
-            os.close(self.fd)
-            self.fd = None
+        self.path.unlink(missing_ok=True)     # unlink while still locked, then release
+        os.close(self.fd)
 
 
 COMPLETE = ".complete"
 
 
 def _publish(staging: Path, out: Path) -> None:
-    """Move every file of a complete ``staging`` to the same place under ``out``, each by an atomic rename.
+    """Move every file of a complete ``staging`` into ``out`` by atomic renames; drop stale dataset partitions.
 
-    Called once, after every notebook of the run has finished, so ``out`` never mixes notebooks of
-    two runs. ``staging`` is marked complete first: if the process dies half-way, the next run
-    (holding the lock) moves the rest before it starts (``_recover``). Files of an earlier dataset
-    that this one does not list are removed.
+    ``staging`` is marked complete first, so a run killed half-way is finished by the next (``_recover``).
     """
     (staging / COMPLETE).write_text("complete\n")
     for src in sorted(p for p in staging.rglob("*") if p.is_file() and p.name != COMPLETE):
@@ -104,44 +85,21 @@ def _publish(staging: Path, out: Path) -> None:
         os.replace(src, dest)
     (staging / COMPLETE).unlink()
     info = out / "data" / "dataset.json"
-    if info.exists():                                   # partitions of an earlier, larger dataset
-        n = json.loads(info.read_text())["partitions"]
-        for kind in ("sentences", "texts"):
-            for p in (out / "data" / kind).glob("*.parquet"):
-                if int(p.stem) >= n:
-                    p.unlink()
+    n = json.loads(info.read_text())["partitions"] if info.exists() else 0
+    for p in (out / "data").glob("[st]e[nx]t*/*.parquet"):     # sentences/, texts/ of an earlier, larger dataset
+        if int(p.stem) >= n:
+            p.unlink()
 
 
 def _recover(staging: Path, out: Path) -> bool:
-    """Finish publishing a run that died while copying its outputs; drop an unfinished one. True if finished."""
+    """Finish publishing a run that died while moving its outputs; drop an unfinished one. True if finished."""
     finished = (staging / COMPLETE).exists()
     if finished:
         _publish(staging, out)
     shutil.rmtree(staging, ignore_errors=True)
-    for tmp in out.glob("*/.*.tmp"):               # half-copied files of a killed publish
+    for tmp in out.glob("*/.*.tmp"):               # half-written files of a killed run
         tmp.unlink(missing_ok=True)
     return finished
-
-
-def check_params(params: dict, nbs: list[Path] | None = None) -> dict:
-    """Refuse parameters no notebook declares, or of another type than declared, before anything runs."""
-    from . import params as P
-
-    declared = {}
-    for nb in nbs if nbs is not None else notebooks():
-        for name, spec in P.declared(nb.stem).items():
-            declared.setdefault(name, spec)
-    unknown = sorted(set(params) - set(declared))
-    if unknown:
-        import difflib
-
-        hints = [f"{u!r}" + (f" (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(u, declared, 1)) else "")
-                 for u in unknown]
-        raise RunError(f"unknown parameter(s) {', '.join(hints)}; the notebooks take {', '.join(sorted(declared))}")
-    try:
-        return {k: P._convert(k, declared[k][0], v, declared[k][1]) for k, v in params.items()}
-    except P.ParameterError as exc:
-        raise RunError(str(exc)) from None
 
 
 def _shown(path: Path) -> str:
@@ -151,34 +109,32 @@ def _shown(path: Path) -> str:
 
 
 def record(params: dict, out: Path) -> Path:
-    """Write the run record: parameters, Python and package versions, SHA-256 of every input and data file.
-
-    Input hashes come from the dataset's ingest report (the corpus is hashed once per run).
-    """
+    """Write the run record: parameters, versions, SHA-256 of every input (from the ingest report) and data file."""
     import pandas as pd
 
-    req = (paths.REPO / "requirements.txt").read_text().splitlines()
-    versions = {}
-    for n in (l.split("==")[0] for l in req if "==" in l and not l.startswith("#")):
-        try:
-            versions[n] = metadata.version(n)
-        except metadata.PackageNotFoundError:
-            versions[n] = None
-    report = pd.read_parquet(out / "data" / "report.parquet")
-    inputs = dict(sorted((f, h) for f, h in zip(report["file"], report["sha256"]) if h))
-    info = json.loads((out / "data" / "dataset.json").read_text())
-    data_files = {str(p): hashlib.sha256(Path(p).read_bytes()).hexdigest()
-                  for p in (info["parameters"]["lexicon"], paths.CHROME_RULES, paths.DATA / "abbreviations.txt",
-                            params.get("coverage_items") or paths.COVERAGE_ITEMS)}
-    rel = lambda v: os.path.relpath(v, paths.REPO) if isinstance(v, str) and Path(v).is_relative_to(paths.REPO) else v  # noqa: E731
-    rec = {"parameters": {k: rel(v) for k, v in params.items()}, "python": platform.python_version(),
-           "packages": versions, "inputs": inputs, "data_files": {rel(k): v for k, v in data_files.items()},
-           "dataset": info["id"], "notebooks": [nb.name for nb in notebooks(params.get("notebooks"))]}
     from .tables import replacing
 
+    req = [l.split("==")[0] for l in (paths.REPO / "requirements.txt").read_text().splitlines() if "==" in l]
+    report = pd.read_parquet(out / "data" / "report.parquet")
+    info = json.loads((out / "data" / "dataset.json").read_text())
+    data = (info["parameters"]["lexicon"], paths.CHROME_RULES, paths.DATA / "abbreviations.txt",
+            params.get("coverage_items") or paths.COVERAGE_ITEMS)
+    rel = lambda v: os.path.relpath(v, paths.REPO) if Path(v).is_relative_to(paths.REPO) else str(v)  # noqa: E731
+    rec = {"parameters": {k: rel(v) if isinstance(v, str) and os.path.isabs(v) else v for k, v in params.items()},
+           "python": platform.python_version(), "packages": {n: _version(n) for n in req},
+           "inputs": dict(sorted((f, h) for f, h in zip(report["file"], report["sha256"]) if h)),
+           "data_files": {rel(p): hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in data},
+           "dataset": info["id"], "notebooks": [nb.name for nb in notebooks(params.get("notebooks"))]}
     with replacing(out / RECORD) as tmp:
         tmp.write_text(json.dumps(rec, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return out / RECORD
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def execute(nb: Path, parameters: dict, staging: Path) -> Path:
@@ -186,16 +142,16 @@ def execute(nb: Path, parameters: dict, staging: Path) -> Path:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from . import params as P
+    from .params import declared
 
-    params = {k: v for k, v in parameters.items() if k in P.declared(nb.stem)}
+    params = {k: v for k, v in parameters.items() if k in declared(nb.stem)}
     executed = staging / "rendered" / nb.name
     executed.parent.mkdir(parents=True, exist_ok=True)
     try:
         pm.execute_notebook(str(nb), str(executed), parameters=params, cwd=str(nb.parent), kernel_name="python3",
                             progress_bar=False, request_save_on_cell_execute=False)
     except PapermillExecutionError as exc:
-        kept = Path(parameters.get("final_out") or staging) / "failed" / nb.name   # staging is deleted
+        kept = Path(parameters.get("final_out") or staging) / ".failed" / nb.name   # staging is deleted
         kept.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(executed, kept)
         raise RunError(f"{nb.name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
@@ -209,12 +165,8 @@ def execute(nb: Path, parameters: dict, staging: Path) -> Path:
 
 
 def tidy(executed: Path, replace: dict[str, str]) -> Path:
-    """Make an executed notebook reproducible: no run timings, and paths shown as they will be read.
-
-    ``replace`` maps absolute paths (the staging folder, the repository) to what a reader should
-    see (the final output folder, ``..`` from notebooks/), everywhere in the notebook: sources,
-    outputs and papermill's metadata. So a run into the repo renders the same on any checkout.
-    """
+    """Make an executed notebook reproducible: no run timings, and each path in ``replace`` (the staging
+    folder, the repository) shown as a reader will find it, so a run renders the same on any checkout."""
     import re
 
     import nbformat
@@ -229,9 +181,10 @@ def tidy(executed: Path, replace: dict[str, str]) -> Path:
     text = nbformat.writes(nb)
     for old, new in replace.items():  # in order: the staging folder before the repository that holds it
         text = re.sub(re.escape(old) + r"(?![\w.-])", new.replace("\\", "\\\\"), text)
-    tmp = executed.with_name(f".{executed.name}.tmp")
-    tmp.write_text(text + "\n", encoding="utf-8")
-    os.replace(tmp, executed)
+    from .tables import replacing
+
+    with replacing(executed) as tmp:
+        tmp.write_text(text + "\n", encoding="utf-8")
     return executed
 
 
@@ -249,12 +202,7 @@ def _seed(staging: Path, out: Path) -> None:
 
 def run(corpus=None, out=None, scheduler=None, partition_size=None, lexicon=None,
         only: list[str] | None = None, quiet: bool = False, max_bytes: int | None = None) -> Path:
-    """Run the notebooks on ``corpus`` into ``out``; see the module docstring. Returns ``out``.
-
-    Arguments are checked before anything runs (folder, lexicon, parameter types); the outputs
-    are published only once every notebook has finished, so a failed or killed run leaves the
-    previous complete outputs as they were.
-    """
+    """Run the notebooks on ``corpus`` into ``out`` (see the module docstring); arguments are checked first."""
     nbs = notebooks(only)
     root = Path(out).expanduser().resolve() if out else paths.REPO
     given = {"scheduler": scheduler, "partition_size": partition_size, "max_bytes": max_bytes,
@@ -280,12 +228,13 @@ def run(corpus=None, out=None, scheduler=None, partition_size=None, lexicon=None
             load_lexicon(lexicon)          # a broken lexicon fails here, naming the file, not in a notebook
         except LexiconError as exc:
             raise RunError(str(exc)) from None
-    params = check_params(params, nbs)
     from .ingest import CorpusError, Limits
+    from .params import ParameterError, convert
 
     try:
+        params = convert(params, [nb.stem for nb in nbs])
         Limits(**{k: params[k] for k in ("max_bytes", "partition_size") if k in params})   # values, not only types
-    except CorpusError as exc:
+    except (ParameterError, CorpusError) as exc:
         raise RunError(str(exc)) from None
     with Lock(root):
         staging = root / ".staging"  # one name: the lock makes it ours alone

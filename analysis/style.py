@@ -1,11 +1,9 @@
 """Outlet order and colours, without matplotlib: the same corpus gets the same order and colours everywhere.
 
->>> source_order(["unknown (x.com)", "B", "A"])
-['A', 'B', 'unknown (x.com)']
->>> source_colors(["B", "A"])
-{'A': '#E69F00', 'B': '#56B4E9'}
->>> top_units({"A": 3, "B": 9, "C": 3}, 2)
-(['A', 'B'], ['C'])
+>>> source_order(["unknown (x.com)", "B", "A"]), source_colors(["B", "A"])
+(['A', 'B', 'unknown (x.com)'], {'A': '#E69F00', 'B': '#56B4E9'})
+>>> top_units({"A": 3, "B": 9, "C": 3}, 2), pooled_label(["C"])
+((['A', 'B'], ['C']), 'other (1 outlet)')
 """
 from __future__ import annotations
 
@@ -16,32 +14,29 @@ UNKNOWN_COLOR = "#999999"  # a unit outside every group; also the pooled "other"
 
 
 def source_order(sources) -> list[str]:
-    """Outlets in display order: named outlets alphabetically, then those starting with "unknown"."""
+    """Named outlets alphabetically, then those starting with "unknown"."""
     uniq = sorted({str(s) for s in sources})
     return [s for s in uniq if not s.startswith("unknown")] + [s for s in uniq if s.startswith("unknown")]
 
 
 def source_colors(sources, groups=None) -> dict[str, str]:
-    """unit -> colour: Okabe-Ito up to 8 units; beyond, one colour per group (``groups`` maps
-    outlet -> group, or file -> group when the units are files), else one neutral colour."""
+    """unit -> colour: Okabe-Ito up to 8 units, else one per group (``groups``: unit -> group), else neutral."""
     order = source_order(sources)
     if len(order) <= len(OKABE_ITO):
         return dict(zip(order, OKABE_ITO))
-    if groups:
-        names = source_order(str(groups[u]) for u in order if u in groups)
-        palette = dict(zip(names, OKABE_ITO)) if len(names) <= len(OKABE_ITO) else {}
-        return {u: palette.get(str(groups[u]), NEUTRAL) if u in groups else UNKNOWN_COLOR for u in order}
-    return dict.fromkeys(order, NEUTRAL)
+    if not groups:
+        return dict.fromkeys(order, NEUTRAL)
+    names = source_order(str(groups[u]) for u in order if u in groups)
+    palette = dict(zip(names, OKABE_ITO)) if len(names) <= len(OKABE_ITO) else {}
+    return {u: palette.get(str(groups[u]), NEUTRAL) if u in groups else UNKNOWN_COLOR for u in order}
 
 
 def top_units(sizes, n: int) -> tuple[list[str], list[str]]:
-    """(the ``n`` largest units of ``sizes`` (unit -> articles), the rest), each in ``source_order``;
-    ties are broken by that order, so the choice is deterministic."""
+    """(the ``n`` largest units of ``sizes``, the rest), each in ``source_order``; ties broken by that order."""
     sizes = dict(sizes)
-    order = source_order(sizes)
-    rank = {u: i for i, u in enumerate(order)}
-    keep = set(sorted(order, key=lambda u: (-sizes[u], rank[u]))[:n])
-    return [u for u in order if u in keep], [u for u in order if u not in keep]
+    rank = {u: i for i, u in enumerate(source_order(sizes))}
+    keep = set(sorted(rank, key=lambda u: (-sizes[u], rank[u]))[:n])
+    return [u for u in rank if u in keep], [u for u in rank if u not in keep]
 
 
 def pooled_label(rest) -> str:

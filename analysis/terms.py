@@ -1,123 +1,67 @@
-"""Terminology: which words each outlet uses for the same things, in whose voice, and how often.
+"""Which words outlets use for the same things, how often, and in which voice: own, quoted or scare (so-called).
 
-Hits come from ``Lexicon.matches`` (``analysis.lexicon``: whole words, longest entry first,
-nothing inside a proper name). Each hit records its voice: ``own`` (narration), ``quoted`` (inside a quotation) or ``scare``
-(after "so-called", or inside a quotation of at most three words).
-
->>> lex = load_lexicon()
->>> hits = ds.map(match_sentences, lexicon=lex)                    # doctest: +SKIP
->>> term_counts(hits, ds.articles, lex)                             # doctest: +SKIP
+>>> quote_spans('He said "no way" and ‘resistance’ isn’t it')
+[(9, 15), (22, 32)]
 """
-from __future__ import annotations
-
 import re
-
 import numpy as np
 import pandas as pd
-
+from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
+from nltk.probability import FreqDist
 from . import stats, text
 from .dataset import analysed
-from .lexicon import PROPER, Lexicon, load_lexicon  # noqa: F401  (load_lexicon: the doctest below)
+from .lexicon import PROPER, Lexicon  # noqa: F401  (PROPER: re-exported)
 
 VOICES = ("own", "quoted", "scare")
 SCARE_MAX_WORDS = 3
-HIT_COLUMNS = ["file", "sentence", "start", "end", "family", "variant", "match", "voice"]
-
-
-_AFTER_CLOSE = set(" .,;:!?)]}—–-\u2026")
-_QUOTE_CHARS = re.compile("[\"“„«”»‘'’]")
-
-
-def _quote_mark(t: str, i: int) -> tuple[str, str] | None:
-    """(kind, role) of the character at ``i``: role open / close / toggle; None for apostrophes."""
-    ch, prev = t[i], t[i - 1] if i else " "
-    nxt = t[i + 1] if i + 1 < len(t) else " "
-    if ch in "“„«":
-        return ("g" if ch == "«" else "d", "open")
-    if ch in "”»":
-        return ("g" if ch == "»" else "d", "close")
-    opening = (prev.isspace() or prev in "([{—–-/\"“") and not nxt.isspace()
-    closing = not prev.isspace() and (nxt.isspace() or nxt in _AFTER_CLOSE)
-    if ch == '"':
-        return ("d", "open" if opening and not closing else "close" if closing and not opening else "toggle")
-    if ch in "‘'’":
-        if prev.isalnum() and nxt.isalnum():
-            return None                                   # Iraq’s, don't
-        if opening and (ch == "‘" or (ch == "'" and nxt.isalnum())):
-            return ("s", "open")
-        if closing and ch != "‘":
-            return ("s", "close")
-    return None
-
 
 def quote_spans(t: str, soft_ends=()) -> list[tuple[int, int]]:
-    """Content spans of quotations in ``t``. A quotation left open ends at the next soft end.
-
-    >>> quote_spans('He said "no way" and ‘resistance’ isn’t it')
-    [(9, 15), (22, 32)]
-    """
-    spans, open_at = [], {}
+    """Content spans of quotations in ``t`` (not apostrophes); a quotation left open ends at the next soft end."""
+    spans, open_at = [], {}                     # kind (d: double, g: guillemet, s: single) -> content start
 
     def unterminated(a, limit):
         return min([limit] + [e for e in soft_ends if e >= a])
-
-    for m in _QUOTE_CHARS.finditer(t):
-        i = m.start()
-        mark = _quote_mark(t, i)
-        if not mark:
+    for m in re.finditer("[\"“„«”»‘'’]", t):
+        i, ch = m.start(), m.group()
+        prev, nxt = t[i - 1] if i else " ", t[i + 1] if i + 1 < len(t) else " "
+        opening = (prev.isspace() or prev in "([{—–-/\"“") and not nxt.isspace()
+        closing = not prev.isspace() and (nxt.isspace() or nxt in " .,;:!?)]}—–-\u2026")
+        if ch in "“„«”»":
+            kind, opens = "g" if ch in "«»" else "d", ch in "“„«"
+        elif ch == '"':                         # straight: by its neighbours, else it toggles
+            kind, opens = "d", opening if opening != closing else "d" not in open_at
+        elif prev.isalnum() and nxt.isalnum():
+            continue                            # an apostrophe: Iraq’s, don't
+        elif opening and (ch == "‘" or (ch == "'" and nxt.isalnum())):
+            kind, opens = "s", True
+        elif closing and ch != "‘":
+            kind, opens = "s", False
+        else:
             continue
-        kind, role = mark
-        if role == "toggle":
-            role = "close" if kind in open_at else "open"
-        if role == "open":
-            if kind in open_at:
+        if opens:
+            if kind in open_at:                 # the same kind again: the open one ends here
                 spans.append((open_at[kind], unterminated(open_at[kind], i)))
             open_at[kind] = i + 1
         elif kind in open_at:
             spans.append((open_at.pop(kind), i))
-    spans += [(a, unterminated(a, len(t))) for a in open_at.values()]
-    return sorted(spans)
+    return sorted(spans + [(a, unterminated(a, len(t))) for a in open_at.values()])
 
-
-def _units(sentences: pd.DataFrame):
-    """Stretches of text quotations may span, as lists of (file, index, start, end, text) in index
-    order: (file, paragraph) when given, else (file, part). Plain lists, not sub-frames: per-unit
-    pandas overhead dominated matching."""
-    by_paragraph = "paragraph" in sentences.columns
+def _units(sentences: pd.DataFrame, by: str):
+    """Per (file, ``by``): sentence rows in order (plain lists: pandas per group is slow), offset and joined text."""
     s = sentences.sort_values(["file", "index"])
-    cols = [s[c].tolist() for c in ("file", "index", "start", "end", "text")]
     units: dict = {}
-    for key, row in zip(zip(s["file"].tolist(), s["paragraph" if by_paragraph else "part"].tolist()), zip(*cols)):
+    for key, row in zip(zip(s["file"].tolist(), s[by].tolist()),
+                        zip(*(s[c].tolist() for c in ("file", "index", "start", "end", "text")))):
         units.setdefault(key, []).append(row)
-    for rows in units.values():
-        yield rows, not by_paragraph
-
-
-def _join(starts, ends, texts) -> tuple[int, str]:
-    base = pos = int(starts[0])
-    parts = []
-    for s, e, t in zip(starts, ends, texts):
-        parts += [" " * max(0, int(s) - pos), t]
-        pos = int(e)
-    return base, "".join(parts)
-
-
-def rebuild(rows: pd.DataFrame) -> tuple[int, str]:
-    """(offset, text) of consecutive sentences in article coordinates, gaps filled with spaces."""
-    return _join(rows["start"].tolist(), rows["end"].tolist(), rows["text"].tolist())
-
+    for rows in units.values():             # gap before each sentence: spaces from the previous one's end
+        gaps = [0] + [max(0, int(row[2]) - int(prev[3])) for prev, row in zip(rows, rows[1:])]
+        yield rows, int(rows[0][2]), "".join(" " * gap + row[4] for gap, row in zip(gaps, rows))
 
 def match_sentences(sentences: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
-    """Every lexicon hit in a sentences partition (columns of ``Corpus.sentences``), one row each.
-
-    Offsets are into the article text. Quotation state runs over a paragraph when the frame has a
-    ``paragraph`` column, else over the article body; an unclosed quotation then ends with its sentence.
-    """
-    rows = []
-    for unit, sentence_soft in _units(sentences):
-        _, _, starts, ends, texts = zip(*unit)
-        base, t = _join(starts, ends, texts)
-        soft = [int(e) - base for e in ends] if sentence_soft else []
+    """Every hit in a sentences partition, offsets into the article; quotations run over a paragraph (else a part)."""
+    rows, by_paragraph = [], "paragraph" in sentences.columns
+    for unit, base, t in _units(sentences, "paragraph" if by_paragraph else "part"):
+        soft = [] if by_paragraph else [int(e) - base for _, _, _, e, _ in unit]  # unclosed: ends with its sentence
         quotes = [(a, b, text.count_words(t[a:b]) <= SCARE_MAX_WORDS) for a, b in quote_spans(t, soft)]
         for file, index, start, _, stext in unit:
             spans = text.word_spans(stext)
@@ -128,18 +72,15 @@ def match_sentences(sentences: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
                 so_called = toks[max(0, i - 1):i] == ["so-called"] or toks[max(0, i - 2):i] == ["so", "called"]
                 voice = "quoted" if inside and not all(inside) else "scare" if inside or so_called else "own"
                 rows.append((file, int(index), int(a), int(b), fam, variant, stext[a - start:b - start], voice))
-    hits = pd.DataFrame(rows, columns=HIT_COLUMNS).astype({"sentence": "int64", "start": "int64", "end": "int64"})
+    hits = pd.DataFrame(rows, columns=["file", "sentence", "start", "end", "family", "variant", "match", "voice"])
+    hits = hits.astype({"sentence": "int64", "start": "int64", "end": "int64"})
     return hits.sort_values(["file", "start", "family", "variant"]).reset_index(drop=True)
-
-
-# --------------------------------------------------------------------------- tables
 
 def term_counts(hits: pd.DataFrame, articles: pd.DataFrame, lexicon: Lexicon, families=None) -> pd.DataFrame:
     """One row per article × family × variant × voice (``all``, own, quoted, scare), zeros included."""
-    grid = pd.DataFrame(lexicon.variants(families), columns=["family", "variant"])
-    grid = grid.merge(pd.DataFrame({"voice": ("all",) + VOICES}), how="cross")
-    arts = articles[["file", "source", "words"]].rename(columns={"source": "outlet"})
-    grid = arts.merge(grid, how="cross")
+    grid = pd.DataFrame([(f, v, vc) for f, v in lexicon.variants(families) for vc in ("all",) + VOICES],
+                        columns=["family", "variant", "voice"])
+    grid = articles[["file", "source", "words"]].rename(columns={"source": "outlet"}).merge(grid, how="cross")
     keys = ["file", "family", "variant", "voice"]
     counts = pd.concat([hits[keys], hits[keys].assign(voice="all")]).value_counts().rename("count").reset_index()
     grid = grid.merge(counts, on=keys, how="left").fillna({"count": 0}).astype({"count": "int64"})
@@ -147,119 +88,61 @@ def term_counts(hits: pd.DataFrame, articles: pd.DataFrame, lexicon: Lexicon, fa
     cols = ["file", "outlet", "family", "variant", "voice", "count", "words", "rate_per_1k"]
     return grid[cols].sort_values(keys).reset_index(drop=True)
 
-
 def outlet_rates(counts: pd.DataFrame, voice: str = "all") -> pd.DataFrame:
     """Pooled rate per outlet: sum of counts / sum of words × 1,000 (from ``term_counts``)."""
-    c = counts[counts["voice"] == voice]
-    g = c.groupby(["outlet", "family", "variant"], as_index=False).agg(count=("count", "sum"), words=("words", "sum"),
-                                                                          articles=("file", "nunique"))
-    g["rate_per_1k"] = g["count"] / g["words"].where(g["words"] > 0) * 1000
-    return g
+    g = counts[counts["voice"] == voice].groupby(["outlet", "family", "variant"], as_index=False).agg(
+        count=("count", "sum"), words=("words", "sum"), articles=("file", "nunique"))
+    return g.assign(rate_per_1k=g["count"] / g["words"].where(g["words"] > 0) * 1000)
 
-
-def _units_of(articles: pd.DataFrame):
-    arts = analysed(articles)
-    for name, files in sorted(arts.groupby("source")["file"]):
-        yield "outlet", name, sorted(files)
+def pair_shares(hits, articles, lexicon: Lexicon, voices=("own",), level: float = 0.95, families=None) -> pd.DataFrame:
+    """Share A / (A + B) of each pair per outlet, then group (``stats.share_interval``); NaN if a unit uses neither."""
+    per_file = hits[hits["voice"].isin(voices)].groupby(["file", "family", "variant"]).size()
+    arts = analysed(articles).sort_values("file")     # so each unit's files come in order
+    units = [("outlet", "source", arts)]
     if "group" in arts.columns:
-        groups = arts[arts["group"].fillna("").astype(str) != ""]
-        for name, files in sorted(groups.groupby("group")["file"]):
-            yield "group", name, sorted(files)
-
-
-def pair_shares(hits, articles, lexicon: Lexicon, voices=("own",), level: float = 0.95,
-                families=None) -> pd.DataFrame:
-    """Share A / (A + B) of each contested pair per outlet (and per manifest group), with a 95% interval.
-
-    The interval is ``stats.share_interval``: Wilson on the pooled uses, widened by the design effect
-    of uses clustered in articles. Share and interval are NaN (method ``none``) when the unit uses neither.
-    """
-    h = hits[hits["voice"].isin(voices)]
-    per_file = h.groupby(["file", "family", "variant"]).size()
+        units.append(("group", "group", arts[arts["group"].fillna("").astype(str) != ""]))
     rows = []
-    for level_name, unit, files in _units_of(articles):
-        for p in (p for p in lexicon.pairs if families is None or p.family in families):
-            a = np.array([per_file.get((f, p.family, p.a), 0) for f in files])
-            b = np.array([per_file.get((f, p.family, p.b), 0) for f in files])
-            share, low, high, method = stats.share_interval(a, b, level)
-            rows.append((level_name, unit, p.name, p.family, p.a, p.b, "+".join(voices), len(files), int(a.sum()),
-                         int(b.sum()), share, low, high, method))
-    cols = ["level", "outlet", "pair", "family", "a_variant", "b_variant", "voices", "articles", "a_count",
-            "b_count", "share_a", "ci_low", "ci_high", "method"]
-    return pd.DataFrame(rows, columns=cols)  # outlets, then groups, each by name; pairs in lexicon order (lead first)
-
-
-def article_texts(texts: pd.DataFrame) -> dict[str, str]:
-    """File -> article text, from an articles frame (``text`` column) or rebuilt from sentences."""
-    if "index" not in texts.columns:
-        return dict(zip(texts["file"], texts["text"]))
-    out = {}
-    for f, rows in texts.sort_values(["file", "index"]).groupby("file"):
-        base, t = rebuild(rows)
-        out[f] = " " * base + t
-    return out
-
+    for level_name, column, df in units:
+        for unit, files in sorted(df.groupby(column)["file"]):
+            for p in (p for p in lexicon.pairs if families is None or p.family in families):
+                a = np.array([per_file.get((f, p.family, p.a), 0) for f in files])
+                b = np.array([per_file.get((f, p.family, p.b), 0) for f in files])
+                rows.append((level_name, unit, p.name, p.family, p.a, p.b, "+".join(voices), len(files),
+                             int(a.sum()), int(b.sum()), *stats.share_interval(a, b, level)))
+    return pd.DataFrame(rows, columns=["level", "outlet", "pair", "family", "a_variant", "b_variant", "voices",
+                                       "articles", "a_count", "b_count", "share_a", "ci_low", "ci_high", "method"])
 
 def kwic(hits: pd.DataFrame, texts: pd.DataFrame, window: int = 60, outlets: pd.DataFrame | None = None):
-    """Every hit in context: ``window`` characters each side, whitespace collapsed, plain text.
-
-    ``texts`` is ``Corpus.articles`` (which also gives the outlet) or ``Corpus.sentences``; then
-    ``outlets`` (file, source) gives the outlet. The result also serves as ``hits`` for the tables.
-    """
-    full = article_texts(texts)
+    """Every hit with ``window`` characters each side, from articles (``text``) or sentences; outlet: ``source``."""
+    full = ({rows[0][0]: " " * base + t for rows, base, t in _units(texts, "file")} if "index" in texts.columns
+            else dict(zip(texts["file"], texts["text"])))
     src = outlets if outlets is not None else texts if "source" in texts.columns else None
     outlet = dict(zip(src["file"], src["source"])) if src is not None else {}
-
-    def flat(s):
-        return " ".join(s.split())
-
     rows = [(h.file, outlet.get(h.file, ""), h.family, h.variant, h.voice, h.sentence, h.start,
-             flat(full[h.file][max(0, h.start - window):h.start]), h.match,
-             flat(full[h.file][h.end:h.end + window])) for h in hits.itertuples(index=False)]
+             " ".join(full[h.file][max(0, h.start - window):h.start].split()), h.match,
+             " ".join(full[h.file][h.end:h.end + window].split())) for h in hits.itertuples(index=False)]
     cols = ["file", "outlet", "family", "variant", "voice", "sentence", "start", "left", "match", "right"]
     return pd.DataFrame(rows, columns=cols).sort_values(["file", "start", "family"]).reset_index(drop=True)
 
-
 def kwic_partition(sentences, lexicon: Lexicon, window: int = 60, articles=None) -> pd.DataFrame:
-    """Match and KWIC in one pass over a sentences partition; ``articles`` (file, source) gives outlets.
-
-    >>> kwic = ds.map(kwic_partition, lexicon=lex, articles=ds.articles[["file", "source"]])  # doctest: +SKIP
-    """
+    """``kwic`` of ``match_sentences`` in one pass over a sentences partition; ``articles`` (file, source)."""
     return kwic(match_sentences(sentences, lexicon), sentences, window, outlets=articles)
-
 
 def doc_frequency(hits, articles, lexicon: Lexicon, voices=VOICES, families=None) -> pd.DataFrame:
     """In how many of an outlet's articles each variant appears (any voice by default)."""
-    arts = analysed(articles)
-    h = hits[hits["voice"].isin(voices) & hits["file"].isin(arts["file"])]
-    present = h.drop_duplicates(["file", "family", "variant"]).merge(arts[["file", "source"]], on="file")
-    used = present.groupby(["source", "family", "variant"]).size()
-    n = arts.groupby("source").size()
-    grid = pd.DataFrame([(o, f, v) for o in sorted(n.index) for f, v in lexicon.variants(families)],
-                        columns=["outlet", "family", "variant"])
-    grid["articles"] = grid["outlet"].map(n).astype("int64")
-    grid["articles_with"] = [int(used.get(k, 0)) for k in zip(grid["outlet"], grid["family"], grid["variant"])]
-    grid["share_articles"] = grid["articles_with"] / grid["articles"]
-    return grid
-
+    counts = term_counts(hits[hits["voice"].isin(voices)], analysed(articles), lexicon, families)
+    counts = counts[counts["voice"] == "all"].assign(used=lambda c: c["count"] > 0)
+    out = counts.groupby(["outlet", "family", "variant"], as_index=False).agg(articles=("file", "size"),
+                                                                             articles_with=("used", "sum"))
+    return out.assign(share_articles=out["articles_with"] / out["articles"])
 
 def pair_words(lexicon: Lexicon, families=None) -> list[str]:
-    """The first entry of each contested pair's two variants: the default collocation terms.
-
-    >>> pair_words(load_lexicon())[:2]
-    ['resistance', 'militia']
-    """
+    """The first entry of each contested pair's two variants: the default collocation terms."""
     pairs = [p for p in lexicon.pairs if families is None or p.family in families]
     return list(dict.fromkeys(lexicon.families[p.family][v][0] for p in pairs for v in (p.a, p.b)))
 
-
 def collocation_counts(sentences, terms, window: int = 5, stopwords=None):
-    """Partial counts for ``collocations`` from one sentences partition; partitions' counts add up.
-
-    Rows ``w1, w2, count``: word frequencies (``w2`` empty) and windowed pairs that contain a term.
-    """
-    from nltk.collocations import BigramCollocationFinder
-
+    """``collocations`` counts of one partition, adding up: word frequencies (``w2`` empty), pairs with a term."""
     if stopwords is None:
         from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as stopwords
     stop, keep = set(stopwords), {text.norm(t) for t in terms}
@@ -272,18 +155,8 @@ def collocation_counts(sentences, terms, window: int = 5, stopwords=None):
     rows += [(a, b, n) for (a, b), n in f.ngram_fd.items() if a and b and a != b and (a in keep or b in keep)]
     return pd.DataFrame(rows, columns=["w1", "w2", "count"])
 
-
-def collocations(sentences, terms, window: int = 5, top: int = 15,
-                 stopwords=None) -> pd.DataFrame:
-    """Strongest neighbours of each term within ``window`` tokens, by log-likelihood (Dunning 1993).
-
-    ``sentences`` is a sentences frame, or the summed ``collocation_counts`` of its partitions.
-    Tokens are lower-cased; windows stay within a sentence; stop words (scikit-learn's English list
-    by default) and tokens without letters are left out but keep their place in the window.
-    """
-    from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
-    from nltk.probability import FreqDist
-
+def collocations(sentences, terms, window: int = 5, top: int = 15, stopwords=None) -> pd.DataFrame:
+    """Strongest neighbours of each term in sentences or ``collocation_counts`` by log-likelihood (Dunning 1993)."""
     if "w1" not in sentences.columns:
         sentences = collocation_counts(sentences, terms, window, stopwords)
     c = sentences.groupby(["w1", "w2"])["count"].sum()
@@ -293,10 +166,8 @@ def collocations(sentences, terms, window: int = 5, top: int = 15,
     scored = finder.score_ngrams(BigramAssocMeasures.likelihood_ratio)
     rows = []
     for term in (text.norm(t) for t in terms):
-        mine = [(w2 if w1 == term else w1, "after" if w1 == term else "before", (w1, w2), s)
-                for (w1, w2), s in scored if term in (w1, w2)]
-        mine.sort(key=lambda r: (-r[3], r[0], r[1]))
+        mine = sorted(((w2 if w1 == term else w1, "after" if w1 == term else "before", (w1, w2), s)
+                       for (w1, w2), s in scored if term in (w1, w2)), key=lambda r: (-r[3], r[0], r[1]))
         rows += [(term, n, pos, int(finder.ngram_fd[k]), int(finder.word_fd[n]), s, r + 1)
                  for r, (n, pos, k, s) in enumerate(mine[:top])]
-    cols = ["term", "neighbour", "position", "together", "neighbour_count", "llr", "rank"]
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(rows, columns=["term", "neighbour", "position", "together", "neighbour_count", "llr", "rank"])

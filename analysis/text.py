@@ -22,8 +22,6 @@ import functools
 import re
 from importlib import resources
 
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
-
 # A word: a dotted abbreviation (U.S., U.N.) or a run of letters/digits, either
 # joined to more by hyphens or apostrophes ("U.S.-led", "al-Sudani's", "2,500").
 WORD_RE = re.compile(
@@ -35,7 +33,9 @@ LINE_RE = re.compile(r"[^\n]+")
 
 
 @functools.lru_cache(maxsize=1)
-def _punkt() -> PunktSentenceTokenizer:
+def _punkt():
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer   # here: importing nltk takes seconds
+
     params = PunktParameters()
     lines = resources.files("analysis.data").joinpath("abbreviations.txt").read_text("utf-8").splitlines()
     # Punkt stores abbreviations lower-cased, without the final period.

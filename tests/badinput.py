@@ -269,8 +269,8 @@ CASES: list[Case] = [
          "argument --partition-size: invalid int value: 'abc'; in the notebook: parameter 'partition_size' must be int, not str 'abc'",
          lambda r: None, folder=True),
     Case("params_unknown", "a parameter no notebook declares (partition_sise)", "error",
-         "unknown parameter(s) 'partition_sise' (did you mean 'partition_size'?); in the notebook: unknown parameter "
-         "'partition_sise' (did you mean 'partition_size'?)", lambda r: None, folder=True),
+         "unknown parameter 'partition_sise' (did you mean 'partition_size'?), from the command line and in the "
+         "notebook", lambda r: None, folder=True),
     Case("many_tiny", "20,000 tiny files", "analysed", "all analysed and accounted for (about 40 s to ingest; the test allows 180 s)",
          lambda r: None, folder=True, slow=True),
 ]

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import badinput
-from analysis import ingest, manifest, paths, run
+from analysis import ingest, manifest, params, paths, run
 from analysis.lexicon import LexiconError, load_lexicon
 from conftest import build_corpus
 from badinput import BY_ID, CASES, Expect
@@ -242,13 +242,14 @@ def test_cli_parameters_of_the_wrong_type(args, message, tmp_path):
 
 
 def test_unknown_or_mistyped_parameters_are_refused_before_running():
-    with pytest.raises(run.RunError, match=r"unknown parameter\(s\) 'partition_sise' \(did you mean 'partition_size'\?\)"):
-        run.check_params({"partition_sise": 500})
-    with pytest.raises(run.RunError, match="parameter 'partition_size' must be int, not str 'abc'"):
-        run.check_params({"partition_size": "abc"})
-    with pytest.raises(run.RunError, match="parameter 'max_bytes' must be int"):
-        run.check_params({"max_bytes": 2.5})
-    assert run.check_params({"partition_size": 10, "corpus_dir": "x", "scheduler": None, "max_bytes": 5})
+    nbs = [nb.stem for nb in run.notebooks()]
+    with pytest.raises(params.ParameterError, match=r"unknown parameter 'partition_sise' \(did you mean 'partition_size'\?\)"):
+        params.convert({"partition_sise": 500}, nbs)
+    with pytest.raises(params.ParameterError, match="parameter 'partition_size' must be int, not str 'abc'"):
+        params.convert({"partition_size": "abc"}, nbs)
+    with pytest.raises(params.ParameterError, match="parameter 'max_bytes' must be int"):
+        params.convert({"max_bytes": 2.5}, nbs)
+    assert params.convert({"partition_size": 10, "corpus_dir": "x", "scheduler": None, "max_bytes": 5}, nbs)
 
 
 @pytest.mark.parametrize("value, message", [("abc", "partition_size must be a whole number >= 1, not 'abc' (str)"),
@@ -266,8 +267,7 @@ def test_papermill_with_a_wrong_type_fails_with_the_parameter_name(tmp_path):
     nb = paths.NOTEBOOKS / "01_ingest.ipynb"
     with pytest.raises(PapermillExecutionError) as exc:
         pm.execute_notebook(str(nb), str(tmp_path / "out.ipynb"), cwd=str(nb.parent), kernel_name="python3",
-                            progress_bar=False, parameters={"partition_size": "abc", "out_dir": str(tmp_path / "o"),
-                                                            "partition_sise": 3})
+                            progress_bar=False, parameters={"partition_size": "abc", "out_dir": str(tmp_path / "o")})
     assert "parameter 'partition_size' must be int, not str 'abc'" in exc.value.evalue
     assert not (tmp_path / "o" / "data").exists()     # refused before anything was read or written
 

@@ -62,16 +62,6 @@ def test_short_article_does_not_dominate():
     # 1.81 against 3.05 for longword)
 
 
-def test_prior_from_background_table():
-    counts = counts_frame({"A": {"x": 3, "y": 1}, "B": {"x": 1, "y": 3}})
-    bg = pd.DataFrame({"term": ["x", "y", "z"], "ngram": 1, "count": [100, 100, 200]})
-    d = compare.distinctive_terms(counts, alpha0=8, background=bg)
-    # a_x = 8 * 100.5/401 (z is in the background only, add-0.5 for every term): finite and symmetric
-    assert np.isfinite(d["z"]).all()
-    assert d.set_index(["group", "term"]).loc[("A", "x"), "z"] == pytest.approx(
-        -d.set_index(["group", "term"]).loc[("A", "y"), "z"])
-
-
 def test_ngrams_stay_within_sentences_and_lowercase():
     sents = pd.DataFrame({"file": ["a", "a"], "index": [0, 1], "text": ["The Militia left.", "Iraq’s troops stayed."]})
     c = compare.ngram_counts(sents, {"a": "A"})

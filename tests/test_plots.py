@@ -161,7 +161,7 @@ def saved(fig, data, tmp_path, name="fig") -> tuple[int, int]:
 
 
 def title(fig) -> str:
-    return fig._suptitle.get_text() if fig._suptitle else ""
+    return fig._suptitle.get_text().replace("\n", " ") if fig._suptitle else ""
 
 
 @pytest.mark.parametrize("n,k", [(5, 1), (40, 5), (100, 60), (10_000, 500), (100_000, 500)])
@@ -200,8 +200,7 @@ def test_pooled_rate_is_sum_count_over_sum_words():
     plots.plt.close(fig)
 
 
-@pytest.mark.parametrize("k", OUTLETS)
-@pytest.mark.parametrize("with_groups", [True, False])
+@pytest.mark.parametrize("k,with_groups", [(1, True), (60, False), (500, True), (500, False)])
 def test_pair_shares(tmp_path, k, with_groups):
     s = shares(k, with_groups)
     fig, data = plots.pair_share_figure(s, "resistance_vs_militia")
@@ -254,13 +253,13 @@ def test_engine_agreement(tmp_path, n, k):
     saved(fig, data, tmp_path)
 
 
-@pytest.mark.parametrize("k", OUTLETS)
-def test_distinctive(tmp_path, k):
+@pytest.mark.parametrize("k,top_n", [(1, 15), (60, 8), (500, 15)])
+def test_distinctive(tmp_path, k, top_n):
     d = distinctive(k)
-    fig, data = plots.distinctive(d, articles(max(k, 5), k), top_n=15)
+    fig, data = plots.distinctive(d, articles(max(k, 5), k), top_n=top_n)
     panels = [ax for ax in fig.axes if ax.get_visible()]
     assert len(panels) == min(k, plots.PANELS)
-    assert data["group"].nunique() == k and data["rank"].max() == 15
+    assert data["group"].nunique() == k and data["rank"].max() == top_n
     saved(fig, data, tmp_path)
 
 
@@ -287,8 +286,7 @@ def test_same_input_same_bytes(tmp_path):
     """PNG, SVG and CSV are byte-identical when the same input is saved twice."""
     for name, make in [("heat", lambda: plots.term_rate_heatmap(rates(5))),
                        ("pair", lambda: plots.pair_share_figure(shares(60, False), "killed_vs_died")),
-                       ("hex", lambda: plots.engine_agreement(sentences(3_000, 60))),
-                       ("overview", lambda: plots.corpus_overview(articles(200, 60)))]:
+                       ("hex", lambda: plots.engine_agreement(sentences(3_000, 60)))]:
         for run in ("a", "b"):
             plots.save_figure(*make(), name, tmp_path / run)
         for ext in ("png", "svg", "csv"):

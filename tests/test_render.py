@@ -168,15 +168,15 @@ SENT = pd.DataFrame({"file": ["a.txt", "a.txt", "b.txt"], "outlet": ["X", "X", "
 
 
 def test_sentence_selection_by_outlet_and_target():
-    assert explore.target_options(SENT) == [explore.ALL, "iran", "us"]
-    assert explore.select_sentences(SENT, target="us")["text"].tolist() == ["US <b>forces</b> left.", "US and Iran."]
-    assert explore.select_sentences(SENT, outlet="X", target="iran")["index"].tolist() == [1]
-    assert len(explore.select_sentences(SENT)) == 3
-    assert explore.engines_in(SENT) == ["vader", "textblob"]
+    assert explore.options(SENT["targets"], sep=";") == [explore.ALL, "iran", "us"]
+    by = lambda **sel: explore.select(SENT, lists=("targets",), **sel)  # noqa: E731
+    assert by(targets="us")["text"].tolist() == ["US <b>forces</b> left.", "US and Iran."]
+    assert by(outlet="X", targets="iran")["index"].tolist() == [1]
+    assert len(by(outlet=explore.ALL, targets=explore.ALL)) == 3
 
 
 def test_sentences_html_shows_raw_and_masked_scores_escaped():
-    out = explore.sentences_html(explore.select_sentences(SENT, outlet="X"))
+    out = explore.sentences_html(explore.select(SENT, outlet="X"))
     assert "&lt;b&gt;forces&lt;/b&gt;" in out and "<b>forces" not in out
     assert "<th>vader</th><th>vader masked</th><th>textblob</th><th>textblob masked</th>" in out
     assert "+0.100" in out and "-0.200" in out and "+0.400" in out

@@ -65,7 +65,8 @@ def test_run_on_an_unprepared_folder_reports_every_file(tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["--corpus", "/no/such/folder"], "corpus folder not found"),
     (["--only", "99_nothing"], "unknown notebook"),
-    (["--partition-size", "0"], "partition size must be a positive whole number"),
+    (["--partition-size", "0"], "partition_size must be a whole number >= 1, not 0"),
+    (["--only", "02_terminology", "--corpus", "seeds"], "--corpus is read by 01_ingest only"),
 ])
 def test_wrong_arguments_give_one_clear_line(args, message, tmp_path):
     result = cli("run", "--out", str(tmp_path), *args)
@@ -78,3 +79,23 @@ def test_empty_corpus_folder_is_refused(tmp_path):
     (tmp_path / "empty").mkdir()
     result = cli("run", "--corpus", str(tmp_path / "empty"), "--out", str(tmp_path / "out"))
     assert result.returncode == 1 and "corpus folder is empty" in result.stderr
+
+
+def test_every_table_describes_the_same_articles(tmp_path):
+    """One dataset between the notebooks: a size limit given once reaches every table and the findings."""
+    out = tmp_path / "out"
+    result = cli("run", "--out", str(out), "--max-bytes", "3000")
+    assert result.returncode == 0, result.stderr
+    read = lambda name: pd.read_csv(out / "tables" / f"{name}.csv", keep_default_na=False)  # noqa: E731
+    files = set(read("articles")["file"])
+    assert len(files) == 3
+    for name in ("term_counts", "sentiment_articles", "sentiment_sentences", "coverage", "kwic"):
+        assert set(read(name)["file"]) <= files and set(read(name)["file"]), name
+    assert read("outlet_profiles")["articles"].sum() == 3
+    assert "describe 3 articles" in (out / "findings.md").read_text(encoding="utf-8")
+    report = read("ingest_report")
+    assert (report["reason"].str.startswith("too large")).sum() == 2
+    # a later notebook alone reads the published dataset; the corpus cannot be changed under it
+    result = cli("run", "--out", str(out), "--only", "02_terminology")
+    assert result.returncode == 0, result.stderr
+    assert set(read("term_counts")["file"]) == files

@@ -12,15 +12,16 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import sys
 from importlib import metadata
 from pathlib import Path
 
 from . import paths
+from .tables import replacing
 
-RECORD = "run_record.json"
-LOCK = ".run.lock"
+RECORD, LOCK, COMPLETE = "run_record.json", ".run.lock", ".complete"
 
 
 class RunError(RuntimeError):
@@ -30,12 +31,10 @@ class RunError(RuntimeError):
 def notebooks(selected: list[str] | None = None) -> list[Path]:
     """The analysis notebooks in run order (numbered file names), optionally only those named."""
     nbs = sorted(paths.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-    if selected:
-        unknown = set(selected) - {nb.stem for nb in nbs}
-        if unknown:
-            raise RunError(f"unknown notebook(s) {sorted(unknown)}; choose from {[nb.stem for nb in nbs]}")
-        nbs = [nb for nb in nbs if nb.stem in selected]
-    return nbs
+    unknown = set(selected or ()) - {nb.stem for nb in nbs}
+    if unknown:
+        raise RunError(f"unknown notebook(s) {sorted(unknown)}; choose from {[nb.stem for nb in nbs]}")
+    return [nb for nb in nbs if not selected or nb.stem in selected]
 
 
 class Lock:
@@ -70,9 +69,6 @@ class Lock:
         os.close(self.fd)
 
 
-COMPLETE = ".complete"
-
-
 def _publish(staging: Path, out: Path) -> None:
     """Move every file of a complete ``staging`` into ``out`` by atomic renames; drop stale dataset partitions.
 
@@ -80,9 +76,8 @@ def _publish(staging: Path, out: Path) -> None:
     """
     (staging / COMPLETE).write_text("complete\n")
     for src in sorted(p for p in staging.rglob("*") if p.is_file() and p.name != COMPLETE):
-        dest = out / src.relative_to(staging)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(src, dest)
+        (out / src.relative_to(staging)).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(src, out / src.relative_to(staging))
     (staging / COMPLETE).unlink()
     info = out / "data" / "dataset.json"
     n = json.loads(info.read_text())["partitions"] if info.exists() else 0
@@ -102,17 +97,26 @@ def _recover(staging: Path, out: Path) -> bool:
     return finished
 
 
-def _shown(path: Path) -> str:
-    """A path as the rendered notebooks show it: relative to notebooks/ inside the repository, else absolute."""
-    path = Path(path)
-    return os.path.relpath(path, paths.NOTEBOOKS) if path.is_relative_to(paths.REPO) else str(path)
+def _seed(staging: Path, out: Path) -> None:
+    """A run of later notebooks only (no 01_ingest) starts from the published dataset and tables (hard links)."""
+    for src in (p for d in ("data", "tables") for p in (out / d).rglob("*") if p.is_file()):
+        (staging / src.relative_to(out)).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(src, staging / src.relative_to(out))
+        except OSError:
+            shutil.copyfile(src, staging / src.relative_to(out))
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def record(params: dict, out: Path) -> Path:
     """Write the run record: parameters, versions, SHA-256 of every input (from the ingest report) and data file."""
     import pandas as pd
-
-    from .tables import replacing
 
     req = [l.split("==")[0] for l in (paths.REPO / "requirements.txt").read_text().splitlines() if "==" in l]
     report = pd.read_parquet(out / "data" / "report.parquet")
@@ -130,45 +134,14 @@ def record(params: dict, out: Path) -> Path:
     return out / RECORD
 
 
-def _version(package: str) -> str | None:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return None
-
-
-def execute(nb: Path, parameters: dict, staging: Path) -> Path:
-    """Execute one notebook with papermill into ``staging/rendered`` and export it as HTML."""
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
-    from .params import declared
-
-    params = {k: v for k, v in parameters.items() if k in declared(nb.stem)}
-    executed = staging / "rendered" / nb.name
-    executed.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        pm.execute_notebook(str(nb), str(executed), parameters=params, cwd=str(nb.parent), kernel_name="python3",
-                            progress_bar=False, request_save_on_cell_execute=False)
-    except PapermillExecutionError as exc:
-        kept = Path(parameters.get("final_out") or staging) / ".failed" / nb.name   # staging is deleted
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(executed, kept)
-        raise RunError(f"{nb.name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
-                       f"(executed copy: {kept})") from None
-    from . import render
-
-    final = Path(parameters.get("final_out") or staging)
-    shown = {str(staging): _shown(final), str(paths.REPO): _shown(paths.REPO)}
-    render.html(tidy(executed, shown))
-    return executed
+def _shown(path: Path) -> str:
+    """A path as the rendered notebooks show it: relative to notebooks/ inside the repository, else absolute."""
+    return os.path.relpath(path, paths.NOTEBOOKS) if Path(path).is_relative_to(paths.REPO) else str(path)
 
 
 def tidy(executed: Path, replace: dict[str, str]) -> Path:
     """Make an executed notebook reproducible: no run timings, and each path in ``replace`` (the staging
     folder, the repository) shown as a reader will find it, so a run renders the same on any checkout."""
-    import re
-
     import nbformat
 
     nb = nbformat.read(executed, as_version=4)
@@ -176,77 +149,85 @@ def tidy(executed: Path, replace: dict[str, str]) -> Path:
                                             output_path=None, environment_variables={})
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
-        if "papermill" in cell.metadata:
-            cell.metadata.papermill.update(start_time=None, end_time=None, duration=None)
+        cell.metadata.get("papermill", {}).update(start_time=None, end_time=None, duration=None)
     text = nbformat.writes(nb)
     for old, new in replace.items():  # in order: the staging folder before the repository that holds it
         text = re.sub(re.escape(old) + r"(?![\w.-])", new.replace("\\", "\\\\"), text)
-    from .tables import replacing
-
     with replacing(executed) as tmp:
         tmp.write_text(text + "\n", encoding="utf-8")
     return executed
 
 
-def _seed(staging: Path, out: Path) -> None:
-    """A run of later notebooks only (no 01_ingest) starts from the published dataset and tables (hard links)."""
-    for d in ("data", "tables"):
-        for src in (p for p in (out / d).rglob("*") if p.is_file()):
-            dest = staging / src.relative_to(out)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(src, dest)
-            except OSError:
-                shutil.copyfile(src, dest)
+def execute(nb: Path, parameters: dict, staging: Path, final: Path) -> Path:
+    """Execute one notebook with papermill into ``staging/rendered`` and export it as HTML; a failed one is kept
+    in ``OUT/.failed/`` (the staging folder is deleted) and named in the error."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    from . import render
+    from .params import declared
+
+    executed = staging / "rendered" / nb.name
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        pm.execute_notebook(str(nb), str(executed), cwd=str(nb.parent), kernel_name="python3", progress_bar=False,
+                            parameters={k: v for k, v in parameters.items() if k in declared(nb.stem)},
+                            request_save_on_cell_execute=False)
+    except PapermillExecutionError as exc:
+        (final / ".failed").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(executed, final / ".failed" / nb.name)
+        raise RunError(f"{nb.name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
+                       f"(executed copy: {final / '.failed' / nb.name})") from None
+    render.html(tidy(executed, {str(staging): _shown(final), str(paths.REPO): _shown(paths.REPO)}))
+    return executed
 
 
-def run(corpus=None, out=None, scheduler=None, partition_size=None, lexicon=None,
-        only: list[str] | None = None, quiet: bool = False, max_bytes: int | None = None) -> Path:
-    """Run the notebooks on ``corpus`` into ``out`` (see the module docstring); arguments are checked first."""
-    nbs = notebooks(only)
-    root = Path(out).expanduser().resolve() if out else paths.REPO
-    given = {"scheduler": scheduler, "partition_size": partition_size, "max_bytes": max_bytes,
-             "lexicon": str(Path(lexicon).expanduser().resolve()) if lexicon else None}
-    params = {k: v for k, v in given.items() if v is not None}
-    ingests = nbs[0].stem == "01_ingest"
-    if ingests:
-        corpus_dir = Path(corpus).expanduser().resolve() if corpus else paths.SEEDS
-        if not corpus_dir.is_dir():
-            raise RunError(f"corpus folder not found: {corpus_dir}")
-        if root == corpus_dir or root.is_relative_to(corpus_dir):
-            raise RunError(f"the output folder {root} is inside the corpus folder {corpus_dir}; its pages would be "
-                           f"read as articles: choose --out outside it")
-        if not any(p.is_file() and p.name != "manifest.csv" for p in corpus_dir.rglob("*")):
-            raise RunError(f"corpus folder is empty: {corpus_dir} (put .txt or .html articles in it)")
-        params["corpus_dir"] = str(corpus_dir)
-    elif corpus:
-        raise RunError("--corpus is read by 01_ingest only; include it in --only, or leave --corpus out")
-    if lexicon:
-        from .lexicon import LexiconError, load_lexicon
-
-        try:
-            load_lexicon(lexicon)          # a broken lexicon fails here, naming the file, not in a notebook
-        except LexiconError as exc:
-            raise RunError(str(exc)) from None
+def _check(nbs: list[Path], root: Path, corpus, params: dict) -> dict:
+    """The run's parameters, checked before anything runs: folders, lexicon, names, types and values."""
     from .ingest import CorpusError, Limits
+    from .lexicon import LexiconError, load_lexicon
     from .params import ParameterError, convert
 
+    if nbs[0].stem == "01_ingest":
+        corpus = Path(corpus).expanduser().resolve() if corpus else paths.SEEDS
+        if not corpus.is_dir():
+            raise RunError(f"corpus folder not found: {corpus}")
+        if root == corpus or root.is_relative_to(corpus):
+            raise RunError(f"the output folder {root} is inside the corpus folder {corpus}; its pages would be "
+                           f"read as articles: choose --out outside it")
+        if not any(p.is_file() and p.name != "manifest.csv" for p in corpus.rglob("*")):
+            raise RunError(f"corpus folder is empty: {corpus} (put .txt or .html articles in it)")
+        params["corpus_dir"] = str(corpus)
+    elif corpus:
+        raise RunError("--corpus is read by 01_ingest only; include it in --only, or leave --corpus out")
     try:
+        if params.get("lexicon"):
+            load_lexicon(params["lexicon"])        # a broken lexicon fails here, naming the file
         params = convert(params, [nb.stem for nb in nbs])
         Limits(**{k: params[k] for k in ("max_bytes", "partition_size") if k in params})   # values, not only types
-    except (ParameterError, CorpusError) as exc:
+    except (ParameterError, CorpusError, LexiconError) as exc:
         raise RunError(str(exc)) from None
+    return params
+
+
+def run(corpus=None, out=None, only: list[str] | None = None, quiet: bool = False, **options) -> Path:
+    """Run the notebooks on ``corpus`` into ``out`` (see the module docstring); ``options`` are notebook
+    parameters (``lexicon``, ``max_bytes``, ``partition_size``, ``scheduler``); None means the default."""
+    nbs = notebooks(only)
+    root = Path(out).expanduser().resolve() if out else paths.REPO
+    if options.get("lexicon"):
+        options["lexicon"] = str(Path(options["lexicon"]).expanduser().resolve())
+    params = _check(nbs, root, corpus, {k: v for k, v in options.items() if v is not None})
     with Lock(root):
         staging = root / ".staging"  # one name: the lock makes it ours alone
         _recover(staging, root)
         try:
-            if not ingests:
+            if nbs[0].stem != "01_ingest":
                 _seed(staging, root)
             for nb in nbs:
                 if not quiet:
                     print(f"running {nb.name}", file=sys.stderr, flush=True)
-                execute(nb, {**params, "out_dir": str(staging), "cache_dir": str(root / ".cache"),
-                             "final_out": str(root)}, staging)
+                execute(nb, {**params, "out_dir": str(staging), "cache_dir": str(root / ".cache")}, staging, root)
             record({**params, "notebooks": only}, staging)
             _publish(staging, root)
             from . import findings, render
@@ -262,20 +243,18 @@ def run(corpus=None, out=None, scheduler=None, partition_size=None, lexicon=None
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.split("\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("run", help="run every notebook on a corpus folder")
+    p = parser.add_subparsers(dest="command", required=True).add_parser("run", help="run every notebook on a corpus")
     p.add_argument("--corpus", help="folder of .txt/.html articles and an optional manifest.csv (default: seeds/)")
     p.add_argument("--out", help="output folder for tables/, figures/, rendered/ (default: the repository)")
-    p.add_argument("--scheduler", help="Dask scheduler: 'local' for a local cluster or tcp://HOST:PORT (default: in-process)")
-    p.add_argument("--partition-size", type=int, default=None, help="articles per partition (bounds memory; default 500)")
-    p.add_argument("--max-bytes", type=int, default=None,
-                   help="skip (and report) article files larger than this (default 20000000)")
     p.add_argument("--lexicon", help="term lexicon YAML (default: analysis/data/lexicon.yaml)")
+    p.add_argument("--max-bytes", type=int, help="skip (and report) article files larger than this (default 20000000)")
+    p.add_argument("--partition-size", type=int, help="articles per partition (bounds memory; default 500)")
+    p.add_argument("--scheduler", help="Dask: 'local' for a local cluster or tcp://HOST:PORT (default: in-process)")
     p.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="run only these notebooks, e.g. 01_ingest")
-    args = parser.parse_args(argv)
+    args = vars(parser.parse_args(argv))
     try:
-        out = run(args.corpus, args.out, args.scheduler, args.partition_size, args.lexicon, args.only,
-                  max_bytes=args.max_bytes)
+        out = run(args.pop("corpus"), args.pop("out"), args.pop("only"), **{k: v for k, v in args.items()
+                                                                             if k != "command"})
     except RunError as exc:
         print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 1

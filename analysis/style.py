@@ -12,12 +12,10 @@ OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "
 NEUTRAL = "#4477AA"        # every unit when there are too many to tell apart and no groups
 UNKNOWN_COLOR = "#999999"  # a unit outside every group; also the pooled "other" row
 
-
 def source_order(sources) -> list[str]:
     """Named outlets alphabetically, then those starting with "unknown"."""
     uniq = sorted({str(s) for s in sources})
     return [s for s in uniq if not s.startswith("unknown")] + [s for s in uniq if s.startswith("unknown")]
-
 
 def source_colors(sources, groups=None) -> dict[str, str]:
     """unit -> colour: Okabe-Ito up to 8 units, else one per group (``groups``: unit -> group), else neutral."""
@@ -30,14 +28,12 @@ def source_colors(sources, groups=None) -> dict[str, str]:
     palette = dict(zip(names, OKABE_ITO)) if len(names) <= len(OKABE_ITO) else {}
     return {u: palette.get(str(groups[u]), NEUTRAL) if u in groups else UNKNOWN_COLOR for u in order}
 
-
 def top_units(sizes, n: int) -> tuple[list[str], list[str]]:
     """(the ``n`` largest units of ``sizes``, the rest), each in ``source_order``; ties broken by that order."""
     sizes = dict(sizes)
     rank = {u: i for i, u in enumerate(source_order(sizes))}
     keep = set(sorted(rank, key=lambda u: (-sizes[u], rank[u]))[:n])
     return [u for u in rank if u in keep], [u for u in rank if u not in keep]
-
 
 def pooled_label(rest) -> str:
     """Name of the row pooling ``rest``, e.g. "other (475 outlets)"."""

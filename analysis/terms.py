@@ -1,4 +1,4 @@
-"""Which words outlets use for the same things, how often, and in which voice: own, quoted or scare (so-called).
+"""Which words outlets use for the same things and how often, by voice: own, quoted, scare ("so-called", short quote).
 
 >>> quote_spans('He said "no way" and ‘resistance’ isn’t it')
 [(9, 15), (22, 32)]
@@ -6,14 +6,11 @@
 import re
 import numpy as np
 import pandas as pd
-from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
-from nltk.probability import FreqDist
 from . import stats, text
 from .dataset import analysed
 from .lexicon import PROPER, Lexicon  # noqa: F401  (PROPER: re-exported)
 
 VOICES = ("own", "quoted", "scare")
-SCARE_MAX_WORDS = 3
 
 def quote_spans(t: str, soft_ends=()) -> list[tuple[int, int]]:
     """Content spans of quotations in ``t`` (not apostrophes); a quotation left open ends at the next soft end."""
@@ -62,7 +59,7 @@ def match_sentences(sentences: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
     rows, by_paragraph = [], "paragraph" in sentences.columns
     for unit, base, t in _units(sentences, "paragraph" if by_paragraph else "part"):
         soft = [] if by_paragraph else [int(e) - base for _, _, _, e, _ in unit]  # unclosed: ends with its sentence
-        quotes = [(a, b, text.count_words(t[a:b]) <= SCARE_MAX_WORDS) for a, b in quote_spans(t, soft)]
+        quotes = [(a, b, text.count_words(t[a:b]) <= 3) for a, b in quote_spans(t, soft)]   # short: scare quotes
         for file, index, start, _, stext in unit:
             spans = text.word_spans(stext)
             toks = [text.norm(stext[a:b]) for a, b in spans]
@@ -143,6 +140,7 @@ def pair_words(lexicon: Lexicon, families=None) -> list[str]:
 
 def collocation_counts(sentences, terms, window: int = 5, stopwords=None):
     """``collocations`` counts of one partition, adding up: word frequencies (``w2`` empty), pairs with a term."""
+    from nltk.collocations import BigramCollocationFinder   # here: importing nltk takes seconds
     if stopwords is None:
         from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as stopwords
     stop, keep = set(stopwords), {text.norm(t) for t in terms}
@@ -157,6 +155,8 @@ def collocation_counts(sentences, terms, window: int = 5, stopwords=None):
 
 def collocations(sentences, terms, window: int = 5, top: int = 15, stopwords=None) -> pd.DataFrame:
     """Strongest neighbours of each term in sentences or ``collocation_counts`` by log-likelihood (Dunning 1993)."""
+    from nltk.collocations import BigramAssocMeasures, BigramCollocationFinder
+    from nltk.probability import FreqDist
     if "w1" not in sentences.columns:
         sentences = collocation_counts(sentences, terms, window, stopwords)
     c = sentences.groupby(["w1", "w2"])["count"].sum()

@@ -148,19 +148,19 @@ def _staging(tmp_path) -> tuple[Path, Path]:
 
 def test_publish_killed_half_way_is_finished_by_the_next_run(tmp_path, monkeypatch):
     staging, out = _staging(tmp_path)
-    real, calls = shutil.copyfile, []
+    real, calls = os.replace, []
 
-    def dying_copy(src, dst):
+    def dying_move(src, dst):
         calls.append(src)
         if len(calls) == 3:
             real(src, dst)
-            raise KeyboardInterrupt          # killed with a half-copied file on disk
+            raise KeyboardInterrupt          # killed half-way through moving the outputs
         return real(src, dst)
 
-    monkeypatch.setattr(shutil, "copyfile", dying_copy)
+    monkeypatch.setattr(os, "replace", dying_move)
     with pytest.raises(KeyboardInterrupt):
         run._publish(staging, out)
-    monkeypatch.setattr(shutil, "copyfile", real)
+    monkeypatch.setattr(os, "replace", real)
     assert (staging / run.COMPLETE).exists()
     assert run._recover(staging, out) is True
     assert sorted(p.read_text() for p in out.rglob("f*.csv")) == [f"new {i}\n" for i in range(6)]

@@ -1,24 +1,22 @@
 """Source comparison: distinctive terms, TF-IDF similarity, coverage of facts, outlet profiles.
 
 >>> df = pd.DataFrame({"file": ["a", "b"], "source": ["A", "B"], "text": ["The resistance left.", "The militia left."]})
->>> distinctive_terms(ngram_counts(sentences_of(df), group_map(df))).query("rank == 1")["term"].tolist()
+>>> counts = ngram_counts(sentences_of(df), group_map(df), stop_words())
+>>> distinctive_terms(counts, min_count=1).query("rank == 1")["term"].tolist()
 ['resistance', 'militia']
 """
 from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
-import yaml
 from scipy import sparse
 from scipy.cluster.hierarchy import leaves_list, linkage
 from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from . import paths, style
+from . import style
 from .dataset import analysed
 from .text import sentence_spans, tokens
 
@@ -37,30 +35,59 @@ def sentences_of(articles: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["file", "index", "text"])
 
 
+def stop_words(extra=()) -> frozenset:
+    """scikit-learn's English stop words and the study's own: never ranked as distinctive."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS) | {w.lower() for w in extra}
+
+
+def check_unit(by: str, articles: pd.DataFrame) -> str:
+    """``by`` if it is a comparison unit these articles have: "source", or "group" with a filled manifest column."""
+    if by not in ("source", "group"):
+        raise ValueError(f"compare_by must be 'source' or 'group', not {by!r}")
+    if by == "group" and not articles.get("group", pd.Series(dtype=str)).fillna("").ne("").any():
+        raise ValueError("compare_by='group' needs a 'group' column in the manifest; none of the articles has one")
+    return by
+
+
+def check_contrast(names, counts: pd.DataFrame) -> list[str]:
+    """Two distinct units present in ``counts`` (a direct A-vs-B comparison), or an error listing the units."""
+    names, units = [names] if isinstance(names, str) else list(names), sorted(counts["group"].unique())
+    if len(set(names)) != 2 or not set(names) <= set(units):
+        raise ValueError(f"contrast needs two of {units}, not {names}")
+    return names
+
+
 def group_map(articles: pd.DataFrame, by: str = "source", copies=()) -> dict[str, str]:
     """file -> group (``by``: source or the manifest's group, blank: "(none)"); no near duplicates, no ``copies``."""
     arts = analysed(articles)[lambda a: ~a["file"].isin(set(copies))]
     return dict(zip(arts["file"], arts[by].fillna("").replace("", "(none)")))
 
 
-def ngram_counts(sentences: pd.DataFrame, group_of: dict[str, str]) -> pd.DataFrame:
-    """Counts (group, term, ngram, count) of unigrams and bigrams within sentences of the files in ``group_of``;
-    run per partition (``Dataset.map``), the partial counts add up."""
+def ngram_counts(sentences: pd.DataFrame, group_of: dict[str, str], stop=frozenset()) -> pd.DataFrame:
+    """Counts (group, term, ngram, count) of words and word pairs within sentences of the files in ``group_of``,
+    leaving out stop words and pairs of two stop words; per partition (``Dataset.map``), the counts add up."""
     counts: Counter = Counter()
     for file, sent in zip(sentences["file"], sentences["text"]):
         if file in group_of:
             toks, group = tokens(sent), group_of[file]
-            counts.update((group, " ".join(toks[i:i + n]), n) for n in (1, 2) for i in range(len(toks) - n + 1))
+            counts.update((group, t, 1) for t in toks if t not in stop)
+            counts.update((group, f"{a} {b}", 2) for a, b in zip(toks, toks[1:]) if a not in stop or b not in stop)
     rows = [(*key, c) for key, c in counts.items()]
     return pd.DataFrame(rows, columns=["group", "term", "ngram", "count"]).astype({"ngram": "int64", "count": "int64"})
 
 
-def distinctive_terms(counts: pd.DataFrame, alpha0: float = DEFAULT_ALPHA0) -> pd.DataFrame:
-    """Each group against the rest: z-scored log-odds with an informative Dirichlet prior (Monroe, Colaresi & Quinn
-    2008, eq. 16-22), a_w = alpha0 * corpus share of w within its n-gram order; rank 1 = most over-used by the group."""
+def distinctive_terms(counts: pd.DataFrame, alpha0: float = DEFAULT_ALPHA0, min_count: int = 3,
+                      groups=None) -> pd.DataFrame:
+    """Each group against the rest (or the two ``groups`` against each other): z-scored log-odds with an informative
+    Dirichlet prior (Monroe, Colaresi & Quinn 2008, eq. 16-22), a_w = alpha0 * corpus share of w within its n-gram
+    order; rank 1 = most over-used by the group. Terms used fewer than ``min_count`` times in all are left out."""
+    counts = counts[counts["group"].isin(groups)] if groups is not None else counts
     if counts["group"].nunique() < 2:
         return pd.DataFrame(columns=DISTINCTIVE_COLUMNS)
     wide = counts.pivot_table(index=["term", "ngram"], columns="group", values="count", fill_value=0, aggfunc="sum")
+    wide = wide[wide.sum(axis=1) >= min_count]
     # terms x groups; unigrams and bigrams are separate vocabularies, with their own n_i and alpha0
     y_i, n_i = wide.to_numpy(float), wide.groupby(level="ngram").transform("sum").to_numpy(float)
     y_j, n_j = y_i.sum(axis=1, keepdims=True) - y_i, n_i.sum(axis=1, keepdims=True) - n_i   # all other groups
@@ -123,17 +150,21 @@ def similarity_matrix(pairs: pd.DataFrame, level: str = "outlet") -> pd.DataFram
     return m
 
 
-def load_items(path=None) -> dict:
-    """The coverage items file (default ``analysis/data/coverage.yaml``), regexes compiled."""
-    spec = yaml.safe_load(Path(path or paths.COVERAGE_ITEMS).read_text("utf-8"))
+_NUMBER = r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s+"
+_SPEAKER = re.compile(r"((?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*),?\s+(?:said|says|told|stated|added|announced)\b")
+
+
+def load_items(spec: dict | None) -> dict:
+    """The study's coverage items (``coverage`` in the study file), regexes compiled. Without them, only what needs
+    no topic: any number in digits and the word after it ("2,500 troops"), and who is quoted as saying something."""
+    spec = spec or {}
     items = [(kind, name, re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE))
              for kind in ("numbers", "events", "actors") for name, pats in (spec.get(kind) or {}).items()]
     units = {w.lower(): unit for unit, ws in (spec.get("units") or {}).items() for w in ws}
     mods = "|".join(re.escape(m) for m in spec.get("modifiers") or []) or "(?!)"
-    number = re.compile(rf"(?<![\w.,])(\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?)\s+((?:(?:{mods})\s+){{0,2}})"
-                        rf"({'|'.join(re.escape(w) for w in sorted(units, key=len, reverse=True))})\b",
-                        re.IGNORECASE)
-    return {"items": items, "units": units, "number": number}
+    words = "|".join(re.escape(w) for w in sorted(units, key=len, reverse=True)) or r"[a-z][a-z-]{2,}"
+    number = re.compile(rf"{_NUMBER}((?:(?:{mods})\s+){{0,2}})({words})\b", re.IGNORECASE if units else 0)
+    return {"items": items, "units": units, "number": number, "speakers": not spec, "stop": stop_words()}
 
 
 def coverage_counts(sentences: pd.DataFrame, items: dict) -> pd.DataFrame:
@@ -145,9 +176,12 @@ def coverage_counts(sentences: pd.DataFrame, items: dict) -> pd.DataFrame:
         for sent in sents["text"]:
             hits = {(k, n) for k, n, rx in items["items"] if rx.search(sent)}
             for m in items["number"].finditer(sent):
-                value = m.group(1).replace(",", "")
-                value = f"{int(value):,}" if value.isdigit() else value
-                hits.add(("numbers", f"{value} {items['units'][m.group(3).lower()]}"))
+                value, unit = m.group(1).replace(",", ""), items["units"].get(m.group(3).lower(), m.group(3).lower())
+                if items["units"] or (unit not in items["stop"] and not (len(value) == 4 and value[:2] in ("19", "20"))):
+                    hits.add(("numbers", f"{int(value):,} {unit}" if value.isdigit() else f"{value} {unit}"))
+            for m in _SPEAKER.finditer(sent) if items["speakers"] else ():
+                if not set(m.group(1).lower().split()) <= items["stop"]:   # not "He said", "The official said"
+                    hits.add(("actors", m.group(1)))
             for key in hits:
                 count, first = found.get(key, (0, ""))
                 found[key] = (count + 1, first or sent)

@@ -102,11 +102,11 @@ class Dataset:
         return _concat(results, lambda: func(self.articles.head(0)[ARTICLE_COLUMNS].assign(text=""), **kwargs))
 
     def lexicon(self) -> lexicon.Lexicon:
-        """The lexicon the dataset was made with; refused if the file changed since."""
+        """The study (lexicon and settings) the dataset was made with; refused if its file changed since."""
         if self._lexicon is None:
-            lex = lexicon.load_lexicon(self.info["parameters"]["lexicon"])
-            if lex.sha256 != self.info["lexicon_sha256"]:
-                raise DatasetError(f"the lexicon {lex.source} changed after 01_ingest made the dataset in "
+            lex = lexicon.load_lexicon(self.info["parameters"]["study"])
+            if lex.sha256 != self.info["study_sha256"]:
+                raise DatasetError(f"the study file {lex.source} changed after 01_ingest made the dataset in "
                                    f"{self.root}; run 01_ingest again")
             self._lexicon = lex
         return self._lexicon
@@ -174,7 +174,7 @@ def publish(ds: Dataset, tables_dir) -> None:
 
 # --------------------------------------------------------------------------- building
 
-def build(corpus_dir, out_root, limits: Limits | None = None, lexicon_path=None, scheduler: str | None = None,
+def build(corpus_dir, out_root, limits: Limits | None = None, study=None, scheduler: str | None = None,
           cache_dir=None, chrome_rules=None) -> Dataset:
     """Ingest ``corpus_dir`` into ``OUT/data`` (see the module docstring) and return the dataset.
 
@@ -190,7 +190,8 @@ def build(corpus_dir, out_root, limits: Limits | None = None, lexicon_path=None,
         raise CorpusError(f"the output folder {out_root} is inside the corpus folder {root}: its pages would be "
                           f"read as articles; choose an output folder outside it")
     limits = limits or Limits()
-    lex = lexicon.load_lexicon(lexicon_path)            # a broken lexicon fails here, before any work
+    study = study or (root / "study.yaml" if (root / "study.yaml").is_file() else None)
+    lex = lexicon.load_lexicon(study)            # a broken study fails here, before any work
     cache = Path(cache_dir or out_root / ".cache") / "ingest"
     files, skipped = ingest.discover(root)
     rows, manifest_rows = manifest.read_manifest(root)
@@ -207,9 +208,9 @@ def build(corpus_dir, out_root, limits: Limits | None = None, lexicon_path=None,
     outputs = engine.map_partitions(functools.partial(_ingest_part, root=str(root), limits=limits,
                                                       rules_path=rules_path, cache=cache),
                                     parts, scheduler=scheduler, desc="ingest")
-    params = {"corpus_dir": str(root), "lexicon": lex.source, "scheduler": scheduler,
+    params = {"corpus_dir": str(root), "study": lex.source, "scheduler": scheduler,
               "limits": {k: getattr(limits, k) for k in Limits.__dataclass_fields__}}
-    info = {"format": FORMAT, "parameters": params, "lexicon_sha256": lex.sha256, "partitions": len(outputs),
+    info = {"format": FORMAT, "parameters": params, "study_sha256": lex.sha256, "title": lex.study["title"], "partitions": len(outputs),
             "id": _key(FORMAT, params, lex.sha256, [k for _, k in parts], manifest_rows[:1])}
     data = out_root / "data"
     (data / "dataset.json").unlink(missing_ok=True)     # incomplete until written again, last

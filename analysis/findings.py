@@ -8,6 +8,7 @@ only when it applies, and text from the data is escaped for Markdown. Links are 
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -33,6 +34,12 @@ def _names(items) -> str:
 
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def study_line(lexicon) -> str:
+    """The study's title and question, as its file gives them (nothing when it gives neither), then a space."""
+    title, question = (md_escape(" ".join(lexicon.study[k].split())) for k in ("title", "question"))
+    return (f"**{title}.** " if title else "") + (f"{question} " if question else "")
 
 
 def describe(articles: pd.DataFrame, report: pd.DataFrame | None = None) -> str:
@@ -134,6 +141,7 @@ def _coverage(prof: pd.DataFrame, c: pd.DataFrame) -> str | None:
     by = c[c["mentions"] > 0].groupby(["kind", "item"])["outlet"].nunique()
     ev = by.get("events", pd.Series(dtype=int)).reindex(c.loc[c["kind"] == "events", "item"].unique(), fill_value=0)
     nums = by.get("numbers", pd.Series(dtype=int)).sort_values(ascending=False, kind="stable")
+    actors = by.get("actors", pd.Series(dtype=int)).sort_values(ascending=False, kind="stable")
     parts = []
     if len(ev) and ev.max() > 0:
         widest, none = ev[ev == ev.max()].sort_index().index, ev[ev == 0].sort_index().index
@@ -141,10 +149,10 @@ def _coverage(prof: pd.DataFrame, c: pd.DataFrame) -> str | None:
         parts.append(f"Of {len(ev)} listed events, the most widely mentioned ({int(ev.max())} of {len(prof)} sources) "
                      f"{is_are(widest)} {_names(widest)}; {len(none)} {is_are(none)} mentioned by no source"
                      + (f" ({_names(none)})" if 0 < len(none) <= 3 else ""))
-    if len(shared := nums[nums > 1].head(10)):
-        parts.append("figures given by more than one source: "
-                     + _names(f"“{i}” ({int(n)})" for i, n in shared.items()))
-    return "**What is mentioned.** " + "; ".join(parts) if parts else None
+    for kind, series in (("figures given", nums), ("actors named", actors)):
+        if len(shared := series[series > 1].head(10)):
+            parts.append(f"{kind} by more than one source: " + _names(f"“{i}” ({int(n)})" for i, n in shared.items()))
+    return "**What is mentioned.** " + "; ".join(parts)[:1].upper() + "; ".join(parts)[1:] if parts else None
 
 
 def _sentiment(prof: pd.DataFrame, _) -> str | None:
@@ -168,7 +176,9 @@ def render(tables_dir: Path | str, link_prefix: str = "") -> str:
     n, most = int(prof["articles"].sum()), int(prof["articles"].max())
     size = ("With one article per source, they" if most == 1
             else f"Sources have at most {most} articles each: the findings")
-    md = (f"## Findings\n\nThese findings describe {_plural(n, 'article')} from {_plural(len(prof), 'source')} "
+    info = tables_dir.parent / "data" / "dataset.json"   # the study's title, when the dataset is beside the tables
+    title = md_escape(json.loads(info.read_text()).get("title", "")) if info.exists() else ""
+    md = (f"## Findings\n\n{f'*{title}.* ' if title else ''}These findings describe {_plural(n, 'article')} from {_plural(len(prof), 'source')} "
           f"({int(prof['words'].sum()):,} words){_links(tables_dir, None, 'outlet_profiles')}. {size} describe "
           f"{GENERAL}, and no difference below is a statistical test.")
     if prof["outlet"].astype(str).str.startswith("unknown").any():

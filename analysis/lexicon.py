@@ -1,7 +1,12 @@
-"""The lexicon and ``Lexicon.matches``, the one matcher: whole words, longest first, none inside part of a name.
+"""The study file: its lexicon, its settings, and ``Lexicon.matches``, the one matcher (whole words, longest
+first, none inside part of a proper name). A study file is a lexicon (families, pairs, proper names, targets)
+plus what the study is about (``STUDY_KEYS``); ``analysis/data/study.yaml`` documents every key.
 
->>> [(f, v) for _, _, f, v in load_lexicon().matches(text.tokens("The Islamic Resistance in Iraq, a militia"))]
+>>> lex = load_lexicon(paths.SEEDS / "study.yaml")
+>>> [(f, v) for _, _, f, v in lex.matches(text.tokens("The Islamic Resistance in Iraq, a militia"))]
 [('proper_names', 'islamic_resistance_in_iraq'), ('armed_groups', 'militia')]
+>>> lex.pairs[0].name, lex.study["compare_by"]
+('resistance_vs_militia', 'source')
 """
 import hashlib
 from collections import namedtuple
@@ -11,6 +16,9 @@ import yaml
 from . import paths, text
 
 PROPER = "proper_names"
+LEXICON_KEYS = {"families", "pairs", "proper_names", "targets"}
+STUDY_KEYS = {"title": str, "question": str, "lead": str, "collocation_terms": list, "stop_words": list,
+              "compare_by": str, "coverage": dict}
 Pair = namedtuple("Pair", "name family a b")
 
 class LexiconError(ValueError):
@@ -56,6 +64,7 @@ class Lexicon:
     capitals: dict = field(repr=False)        # per target, its all-capitals aliases ("US"): they match only so
     source: str = ""
     sha256: str = ""
+    study: dict = field(default_factory=dict)   # the study's settings: STUDY_KEYS, defaults filled in
 
     def matches(self, tokens: list[str], index: dict | None = None) -> list[tuple[int, int, str, str]]:
         """(start, end, family, variant) of every hit (proper names as family ``proper_names``) in family order;
@@ -81,8 +90,9 @@ class Lexicon:
         return families
 
 def load_lexicon(path=None) -> Lexicon:
-    """Read and check a lexicon file (default ``analysis/data/lexicon.yaml``); errors name the file and the fix."""
-    path = Path(path).expanduser().resolve() if path else paths.LEXICON
+    """Read and check a study file (default: ``analysis/data/study.yaml``, which names no words); errors name
+    the file, the key and the fix."""
+    path = Path(path).expanduser().resolve() if path else paths.STUDY
 
     def fail(problem):
         raise LexiconError(f"{path}: {problem}")
@@ -106,8 +116,13 @@ def load_lexicon(path=None) -> Lexicon:
         fail("not UTF-8 text; save the lexicon as UTF-8 YAML")
     except yaml.YAMLError as exc:
         fail(f"YAML syntax error, fix the file: {exc}")
-    need(isinstance(raw, dict) and isinstance(raw.get("families"), dict) and raw["families"],
-         "needs a non-empty 'families:' mapping (see the comments at the top of the default lexicon)")
+    need(isinstance(raw, dict) and isinstance(raw.get("families", {}), dict),
+         "needs a 'families:' mapping (see analysis/data/study.yaml for every key)")
+    unknown = sorted(set(raw) - LEXICON_KEYS - set(STUDY_KEYS))
+    need(not unknown, f"unknown key(s) {unknown}; a study file takes {sorted(LEXICON_KEYS | set(STUDY_KEYS))}")
+    for key, kind in STUDY_KEYS.items():
+        need(raw.get(key) is None or isinstance(raw[key], kind), f"'{key}' must be a {kind.__name__}, not {raw.get(key)!r}")
+    raw["families"] = raw.get("families") or {}
     need(PROPER not in raw["families"], f"'{PROPER}' is reserved for the top-level proper_names section")
     families = {}
     for fam, spec in raw["families"].items():
@@ -126,8 +141,15 @@ def load_lexicon(path=None) -> Lexicon:
             need(p[side] in families[p["family"]], f"pair '{p['name']}': '{p[side]}' is not a variant of family "
                  f"'{p['family']}' (variants: {', '.join(map(str, families[p['family']]))})")
         pairs.append(Pair(str(p["name"]), p["family"], p["a"], p["b"]))
+    lead = raw.get("lead") or (pairs[0].name if pairs else None)
+    need(lead is None or lead in {p.name for p in pairs}, f"'lead: {lead}' is not a pair (pairs: "
+         f"{', '.join(p.name for p in pairs) or 'none'})")
+    pairs.sort(key=lambda p: p.name != lead)       # the lead pair first, the others in file order
+    need(raw.get("compare_by") in (None, "source", "group"), "'compare_by' must be source or group")
+    study = {"title": "", "question": "", "collocation_terms": None, "stop_words": [], "compare_by": "source",
+             "coverage": None} | {k: raw[k] for k in STUDY_KEYS if raw.get(k) is not None} | {"lead": lead}
     need(isinstance(targets := raw.get("targets") or {}, dict), "'targets' must map a target name to its aliases")
     targets = {t: entries(f"target '{t}'", e) for t, e in targets.items()}
     capitals = {t: {tuple(text.tokens(a)) for a in aliases if a.isupper()} for t, aliases in targets.items()}
     return Lexicon(families, tuple(pairs), targets, index, _index({t: {t: a} for t, a in targets.items()}), capitals,
-                   str(path), hashlib.sha256(data).hexdigest())
+                   str(path), hashlib.sha256(data).hexdigest(), study)

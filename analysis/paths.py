@@ -15,9 +15,9 @@ DATA = PACKAGE / "data"
 SEEDS = REPO / "seeds"
 NOTEBOOKS = REPO / "notebooks"
 SCRATCH = REPO / "scratch"
-LEXICON = DATA / "lexicon.yaml"
+STUDY = DATA / "study.yaml"          # the study a corpus without study.yaml gets: it names no words
+SEED_STUDY = SEEDS / "study.yaml"
 CHROME_RULES = DATA / "chrome.yaml"
-COVERAGE_ITEMS = DATA / "coverage.yaml"
 VALIDATION = REPO / "validation" / "sentiment"
 
 

@@ -6,6 +6,7 @@ through their group, as the title says); sizes are capped at ``MAX_PX`` pixels.
 """
 from __future__ import annotations
 
+import functools
 import textwrap
 from pathlib import Path
 
@@ -143,6 +144,19 @@ def _legend(ax, colors: dict, title: str) -> None:
         ax.legend(handles=[plt.Rectangle((0, 0), 1, 1, color=c, label=u) for u, c in colors.items()], title=title,
                   loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
 
+def _or_none(func):
+    """A figure saying there is nothing to draw when its table is empty (a study with no terms, no targets)."""
+    @functools.wraps(func)
+    def draw(data: pd.DataFrame, *args, **kwargs):
+        if len(data):
+            return func(data, *args, **kwargs)
+        fig = plt.figure(figsize=(6, 1.2))
+        fig.text(0.5, 0.5, f"{func.__name__.replace('_', ' ')}: nothing to draw in this corpus", ha="center")
+        return fig, data
+    return draw
+
+
+@_or_none
 def corpus_overview(articles: pd.DataFrame):
     """Words per article (a bar each up to ``FEW`` articles, else a histogram), articles per outlet and per month."""
     cols = ["file", "source", "group", "published", "date_precision", "words", "sentences"]
@@ -181,6 +195,7 @@ def corpus_overview(articles: pd.DataFrame):
     return _title(fig, f"Corpus at a glance: {n:,} articles, {int(data['words'].sum()):,} words, "
                        f"{k:,} outlet{'s' * (k != 1)}", note), data
 
+@_or_none
 def term_rate_heatmap(rates: pd.DataFrame):
     """Uses per 1,000 words, outlet x family: variant (``terms.outlet_rates``); pooled = sum count / sum words."""
     data = rates.assign(term=rates["family"] + ": " + rates["variant"]).reset_index(drop=True)
@@ -194,10 +209,12 @@ def term_rate_heatmap(rates: pd.DataFrame):
     return _title(fig, f"Contested terms per 1,000 words, by outlet ({sizes.sum():,} articles)", term_note, note,
                   every="outlet" if note else "term"), data
 
+@_or_none
 def pair_share_figure(shares: pd.DataFrame, pair: str):
     """Share of variant A in one contested pair per outlet (or group), 95% intervals (``terms.pair_shares``)."""
     return pair_shares_grid(shares[shares["pair"] == pair])
 
+@_or_none
 def pair_shares_grid(shares: pd.DataFrame):
     """Every contested pair (at most 24), one panel each; fewer rows per panel when there are many pairs."""
     data = shares.reset_index(drop=True)
@@ -217,13 +234,14 @@ def pair_shares_grid(shares: pd.DataFrame):
         for i in np.flatnonzero(d["share_a"].isna()):
             ax.text(0.5, i, "no uses", ha="center", va="center", fontsize=8, color="0.33", style="italic")
         ax.set(title=f'"{a}" vs "{b}"', ylabel=noun.capitalize(),
-               xlabel=f'Share of "{a}" among "{a}" + "{b}" (proportion; right: uses)')
+               xlabel=f'Share of "{a}" among "{a}" + "{b}"\n(proportion; right: uses of "{a}" / both)')
     n = data.loc[data["level"].eq("outlet") & data["pair"].eq(pairs[0]), "articles"].sum()
     what = "Contested pairs: share of the first term" if len(pairs) > 1 else "Share of the first term"
     cut = f"first {len(shown)} of {len(pairs)} pairs" if len(shown) < len(pairs) else ""
     return _title(fig, f"{what} by {noun}, 95% intervals ({data['voices'].iloc[0]} voice, {n:,} articles)", cut,
                   *notes, every="outlet and pair"), data
 
+@_or_none
 def voice_breakdown(counts: pd.DataFrame):
     """Uses by voice (own / quoted / scare) per term, all outlets and the 5 largest (``terms.term_counts``)."""
     c = counts[counts["voice"] != "all"].assign(term=counts["family"] + ": " + counts["variant"])
@@ -250,6 +268,7 @@ def voice_breakdown(counts: pd.DataFrame):
     return _title(fig, f"Whose words? Own voice vs quoted vs scare use ({c['file'].nunique():,} articles)", term_note,
                   note, every="outlet and term"), data
 
+@_or_none
 def sentiment_outlets(outlets: pd.DataFrame):
     """Per engine: mean sentence score per outlet, raw (filled) and contested terms masked (hollow), 95% intervals."""
     data = outlets.reset_index(drop=True)
@@ -267,6 +286,7 @@ def sentiment_outlets(outlets: pd.DataFrame):
     return _title(fig, f"Mean sentence sentiment per {noun}: raw (filled) vs contested terms masked (hollow), "
                        "95% bootstrap interval over articles (none for 1 article)", *notes), data
 
+@_or_none
 def sentiment_targets(targets: pd.DataFrame):
     """Outlet x target mean sentence score per engine (``sentiment.target_summary``), pooled over sentences."""
     data = targets.reset_index(drop=True)
@@ -288,6 +308,7 @@ def sentiment_targets(targets: pd.DataFrame):
     return _title(fig, "Mean sentiment of the sentences naming each target" + " (cells: mean score, sentences)" * small,
                   tgt_note, note, every="outlet" if note else "target"), data
 
+@_or_none
 def engine_agreement(sentences: pd.DataFrame):
     """Sentence scores of VADER against TextBlob: a scatter up to ``POINTS`` sentences, else a 2-D histogram."""
     a, b = ENGINES
@@ -308,6 +329,7 @@ def engine_agreement(sentences: pd.DataFrame):
     return _title(fig, f"Engine agreement per sentence ({n:,} sentences in {data['file'].nunique():,} articles, "
                        f"Pearson r = {r:.2f})", note, every="sentence with its outlet"), data
 
+@_or_none
 def distinctive(distinctive: pd.DataFrame, articles: pd.DataFrame, top_n: int = 15):
     """Top-``top_n`` z-scores per group (``compare.distinctive_terms``), a panel for each of the largest groups."""
     n = articles.groupby("source").size()
@@ -327,6 +349,7 @@ def distinctive(distinctive: pd.DataFrame, articles: pd.DataFrame, top_n: int = 
     return _title(fig, f"Most distinctive words and bigrams per group vs the rest (top {rows})", note,
                   every=f"group's top {top_n}"), data
 
+@_or_none
 def similarity(matrix: pd.DataFrame, articles: pd.DataFrame):
     """Outlet x outlet TF-IDF cosine (``compare.similarity_matrix``) in clustering order, the largest outlets."""
     n = articles[articles["status"] != "near_duplicate"] if "status" in articles else articles
@@ -342,6 +365,7 @@ def similarity(matrix: pd.DataFrame, articles: pd.DataFrame):
                  "in the clustering order of all" if note else "", every="pair")
     return fig, matrix.rename_axis("outlet").reset_index()
 
+@_or_none
 def coverage(matrix: pd.DataFrame):
     """Items x outlets: share of the outlet's articles mentioning each (``compare.coverage_matrix``)."""
     data = matrix.reset_index(drop=True)

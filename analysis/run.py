@@ -121,8 +121,7 @@ def record(params: dict, out: Path) -> Path:
     req = [l.split("==")[0] for l in (paths.REPO / "requirements.txt").read_text().splitlines() if "==" in l]
     report = pd.read_parquet(out / "data" / "report.parquet")
     info = json.loads((out / "data" / "dataset.json").read_text())
-    data = (info["parameters"]["lexicon"], paths.CHROME_RULES, paths.DATA / "abbreviations.txt",
-            params.get("coverage_items") or paths.COVERAGE_ITEMS)
+    data = (info["parameters"]["study"], paths.CHROME_RULES, paths.DATA / "abbreviations.txt")
     rel = lambda v: os.path.relpath(v, paths.REPO) if Path(v).is_relative_to(paths.REPO) else str(v)  # noqa: E731
     rec = {"parameters": {k: rel(v) if isinstance(v, str) and os.path.isabs(v) else v for k, v in params.items()},
            "python": platform.python_version(), "packages": {n: _version(n) for n in req},
@@ -201,8 +200,8 @@ def _check(nbs: list[Path], root: Path, corpus, params: dict) -> dict:
     elif corpus:
         raise RunError("--corpus is read by 01_ingest only; include it in --only, or leave --corpus out")
     try:
-        if params.get("lexicon"):
-            load_lexicon(params["lexicon"])        # a broken lexicon fails here, naming the file
+        if params.get("study"):
+            load_lexicon(params["study"])        # a broken study file fails here, naming the file
         params = convert(params, [nb.stem for nb in nbs])
         Limits(**{k: params[k] for k in ("max_bytes", "partition_size") if k in params})   # values, not only types
     except (ParameterError, CorpusError, LexiconError) as exc:
@@ -212,11 +211,11 @@ def _check(nbs: list[Path], root: Path, corpus, params: dict) -> dict:
 
 def run(corpus=None, out=None, only: list[str] | None = None, quiet: bool = False, **options) -> Path:
     """Run the notebooks on ``corpus`` into ``out`` (see the module docstring); ``options`` are notebook
-    parameters (``lexicon``, ``max_bytes``, ``partition_size``, ``scheduler``); None means the default."""
+    parameters (``study``, ``max_bytes``, ``partition_size``, ``scheduler``); None means the default."""
     nbs = notebooks(only)
     root = Path(out).expanduser().resolve() if out else paths.REPO
-    if options.get("lexicon"):
-        options["lexicon"] = str(Path(options["lexicon"]).expanduser().resolve())
+    if options.get("study"):
+        options["study"] = str(Path(options["study"]).expanduser().resolve())
     params = _check(nbs, root, corpus, {k: v for k, v in options.items() if v is not None})
     with Lock(root):
         staging = root / ".staging"  # one name: the lock makes it ours alone
@@ -246,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     p = parser.add_subparsers(dest="command", required=True).add_parser("run", help="run every notebook on a corpus")
     p.add_argument("--corpus", help="folder of .txt/.html articles and an optional manifest.csv (default: seeds/)")
     p.add_argument("--out", help="output folder for tables/, figures/, rendered/ (default: the repository)")
-    p.add_argument("--lexicon", help="term lexicon YAML (default: analysis/data/lexicon.yaml)")
+    p.add_argument("--study", "--lexicon", help="study file: lexicon and settings (default: study.yaml in the corpus "
+                   "folder, else analysis/data/study.yaml, which names no words)")
     p.add_argument("--max-bytes", type=int, help="skip (and report) article files larger than this (default 20000000)")
     p.add_argument("--partition-size", type=int, help="articles per partition (bounds memory; default 500)")
     p.add_argument("--scheduler", help="Dask: 'local' for a local cluster or tcp://HOST:PORT (default: in-process)")

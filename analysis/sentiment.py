@@ -2,7 +2,8 @@
 
 >>> score(["The attack killed two people.", "  "]).round(4)["score"].tolist()
 [-0.8225, nan]
->>> mask("Militias killed two people."), targets("US forces struck Kataib Hezbollah; they told us.")
+>>> lex = load_lexicon(paths.SEED_STUDY)
+>>> mask("Militias killed two people.", lex), targets("US forces struck Kataib Hezbollah; they told us.", lex)
 ('term term two people.', ['armed_groups', 'us'])
 """
 import functools
@@ -21,7 +22,6 @@ from .lexicon import PROPER, Lexicon, load_lexicon
 MASK_TOKEN = "term"  # in neither engine's lexicon nor in the contested-term lexicon (tested)
 HUMAN_NEUTRAL = 0.5  # mean rating on -4..4: >= +0.5 positive, <= -0.5 negative, else neutral
 ENGINE_NEUTRAL = 0.05  # VADER's convention for compound; used for every engine's -1..1 score
-_default_lexicon = functools.lru_cache(maxsize=1)(load_lexicon)
 MEANS = ["score", "score_low", "score_high", "score_masked", "score_masked_low", "score_masked_high"]
 
 @functools.lru_cache(maxsize=1)
@@ -53,11 +53,11 @@ def score(texts, engine: str = "vader") -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=list(eng.columns), dtype=float).iloc[codes].reset_index(drop=True)
     return df.assign(score=df[eng.columns[0]])
 
-def mask(text: str, lexicon: Lexicon | None = None) -> str:
+def mask(text: str, lexicon: Lexicon) -> str:
     """``text`` with every contested term (any family variant, not inside a proper name) -> "term"."""
     spans = textmod.word_spans(text)
     toks = [textmod.norm(text[a:b]) for a, b in spans]
-    hits = sorted({(i, j) for i, j, fam, _ in (lexicon or _default_lexicon()).matches(toks) if fam != PROPER})
+    hits = sorted({(i, j) for i, j, fam, _ in lexicon.matches(toks) if fam != PROPER})
     merged = []  # overlapping hits ("killed" in two families, "air strikes" vs "strikes") -> one token
     for i, j in hits:
         if merged and i < merged[-1][1]:
@@ -68,15 +68,14 @@ def mask(text: str, lexicon: Lexicon | None = None) -> str:
         text = text[:spans[i][0]] + MASK_TOKEN + text[spans[j - 1][1]:]
     return text
 
-def targets(text: str, lexicon: Lexicon | None = None) -> list[str]:
+def targets(text: str, lexicon: Lexicon) -> list[str]:
     """Sorted targets a text names; an all-capitals alias ("US") matches only in capitals."""
-    lexicon = lexicon or _default_lexicon()
     spans = textmod.word_spans(text)
     toks = [textmod.norm(text[a:b]) for a, b in spans]
     return sorted({t for i, j, t, _ in lexicon.matches(toks, lexicon.target_index)
                    if tuple(toks[i:j]) not in lexicon.capitals[t] or text[spans[i][0]:spans[j - 1][1]].isupper()})
 
-def score_sentences(sentences: pd.DataFrame, lexicon: Lexicon | None = None, engines=None) -> pd.DataFrame:
+def score_sentences(sentences: pd.DataFrame, lexicon: Lexicon, engines=None) -> pd.DataFrame:
     """Per sentence: targets, and per engine raw and ``_masked`` scores and ``_known`` words (for ``Dataset.map``)."""
     out = sentences[["file", "index", "text", "words"]].reset_index(drop=True).copy()
     found = [targets(t, lexicon) for t in out["text"]]

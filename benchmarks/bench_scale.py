@@ -67,9 +67,9 @@ _TOKEN = re.compile(r"^([^A-Za-z]*)([A-Za-z]+)([^A-Za-z]*)$")
 def protected_words() -> set[str]:
     """Lower-case words of every lexicon entry and sentiment target: never replaced, so term matching
     and target masking find what the seed sentences hold."""
-    from analysis import lexicon
+    from analysis import lexicon, paths
 
-    lex = lexicon.load_lexicon()
+    lex = lexicon.load_lexicon(paths.SEED_STUDY)
     out = set()
     entries = [e for vs in lex.families.values() for es in vs.values() for e in es]
     for t in (lex.targets or {}).values():
@@ -228,7 +228,7 @@ def warm_up() -> None:
 
     f = sorted(paths.SEEDS.glob("*.txt"))[0]
     ingest.ingest_file(f, f.name, ingest.Limits(), ingest.load_rules())
-    lex = lexicon.load_lexicon()
+    lex = lexicon.load_lexicon(paths.SEED_STUDY)
     sentiment.score_sentences(pd.DataFrame({"file": ["w"], "index": [0], "text": ["warm up"], "words": [2]}), lex)
 
 
@@ -239,7 +239,7 @@ def reference_s(repeats: int = 10, rounds: int = 3) -> float:
     rows and runs against this, not only against N."""
     from analysis import ingest, lexicon, paths, terms
 
-    files, rules, lex = sorted(paths.SEEDS.glob("*.txt")), ingest.load_rules(), lexicon.load_lexicon()
+    files, rules, lex = sorted(paths.SEEDS.glob("*.txt")), ingest.load_rules(), lexicon.load_lexicon(paths.SEED_STUDY)
     best = float("inf")
     for _ in range(rounds):
         t = time.perf_counter()
@@ -251,9 +251,9 @@ def reference_s(repeats: int = 10, rounds: int = 3) -> float:
 
 
 def run_pipeline(root: Path, partition_size: int, scheduler: str | None, stages: list[str]) -> dict:
-    from analysis import dataset, engine, ingest, lexicon
+    from analysis import dataset, engine, ingest, lexicon, paths
 
-    lex = lexicon.load_lexicon()
+    lex = lexicon.load_lexicon(paths.SEED_STUDY)
     out = {"load_before": os.getloadavg()[0]}
     t = time.perf_counter()
     warm_up()
@@ -267,7 +267,8 @@ def run_pipeline(root: Path, partition_size: int, scheduler: str | None, stages:
             base = mem.sample()
             cpu0 = mem.cpu()
             t0 = time.perf_counter()
-            c = dataset.build(root, cache, limits=ingest.Limits(partition_size=partition_size), scheduler=scheduler)
+            c = dataset.build(root, cache, limits=ingest.Limits(partition_size=partition_size), study=paths.SEED_STUDY,
+                              scheduler=scheduler)
             out["ingest_s"] = time.perf_counter() - t0
             out["articles"] = int(len(c.articles))
             out["words"] = int(c.articles["words"].sum())
@@ -301,9 +302,9 @@ def run_naive(root: Path) -> dict:
     from textblob import TextBlob
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-    from analysis import lexicon
+    from analysis import lexicon, paths
 
-    lex = lexicon.load_lexicon()
+    lex = lexicon.load_lexicon(paths.SEED_STUDY)
     entries = sorted({e.lower() for fam, vs in lex.families.items() if fam != lexicon.PROPER
                       for es in vs.values() for e in es})
     vader = SentimentIntensityAnalyzer()

@@ -42,7 +42,7 @@ def main() -> None:
         print(f"score({engine!r}): {args.n / dt:,.0f} sentences/s ({dt:.2f} s)")
     frame = pd.DataFrame({"file": "bench.txt", "index": range(args.n), "part": "body", "text": texts,
                           "start": 0, "end": 0, "words": [count_words(t) for t in texts]})
-    lex = sentiment.load_lexicon()
+    lex = sentiment.load_lexicon(paths.SEED_STUDY)
     sentiment.score_sentences(frame.head(5), lex)
     t = time.perf_counter()
     sentiment.score_sentences(frame, lex)

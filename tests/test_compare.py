@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from analysis import compare, paths
+from analysis.lexicon import load_lexicon
 
 
 def counts_frame(groups: dict[str, dict[str, int]]) -> pd.DataFrame:
@@ -40,9 +41,9 @@ def test_log_odds_hand_computed():
 
 
 def test_groups_with_no_words_in_common_are_finite():
-    d = compare.distinctive_terms(counts_frame({"A": {"a": 2, "b": 1}, "B": {"c": 3}, "C": {"d": 1}}))
+    d = compare.distinctive_terms(counts_frame({"A": {"a": 2, "b": 1}, "B": {"c": 3}, "C": {"d": 1}}), min_count=1)
     assert np.isfinite(d[["z", "log_odds"]].to_numpy()).all()
-    assert len(d) == 3 * 4  # every group x every term, none dropped
+    assert len(d) == 3 * 4  # every group x every term used at least min_count times
     top = d[d["rank"] == 1].set_index("group")["term"]
     assert top["A"] == "a" and top["B"] == "c" and top["C"] == "d"
 
@@ -53,7 +54,7 @@ def test_short_article_does_not_dominate():
     short = {"shortword": 2, **{f"f{i}": 2 for i in range(49)}}    # 2 + 98 = 100 tokens
     rest = {f"f{i}": 20 for i in range(50)}                        # 1000 tokens
     assert sum(long.values()) == 1000 and sum(short.values()) == 100
-    d = compare.distinctive_terms(counts_frame({"long": long, "short": short, "rest": rest}))
+    d = compare.distinctive_terms(counts_frame({"long": long, "short": short, "rest": rest}), min_count=1)
     top = d[d["rank"] == 1].set_index("group")
     assert top.loc["long", "term"] == "longword" and top.loc["short", "term"] == "shortword"
     assert top.loc["short", "z"] < top.loc["long", "z"]
@@ -69,6 +70,20 @@ def test_ngrams_stay_within_sentences_and_lowercase():
     assert {"the militia", "militia left", "iraq troops", "militia"} <= terms
     assert "left iraq" not in terms  # no bigram across the sentence boundary
     assert compare.ngram_counts(sents, {}).empty
+    kept = set(compare.ngram_counts(sents, {"a": "A"}, compare.stop_words(["troops"]))["term"])
+    assert "the" not in kept and "troops" not in kept and "the militia" in kept and "militia" in kept
+
+
+def test_rare_terms_are_not_ranked_and_two_units_can_be_contrasted():
+    counts = counts_frame({"A": {"x": 5, "y": 1, "once": 1}, "B": {"x": 1, "y": 5}, "C": {"x": 3, "y": 3}})
+    d = compare.distinctive_terms(counts)                      # min_count 3: "once" is never ranked
+    assert "once" not in set(d["term"]) and set(d["group"]) == {"A", "B", "C"}
+    ab = compare.distinctive_terms(counts, groups=compare.check_contrast(["A", "B"], counts))
+    assert set(ab["group"]) == {"A", "B"} and ab.set_index(["group", "term"]).loc[("A", "x"), "rank"] == 1
+    with pytest.raises(ValueError, match="contrast needs two of"):
+        compare.check_contrast(["A", "Z"], counts)
+    with pytest.raises(ValueError, match="needs a 'group' column"):
+        compare.check_unit("group", pd.DataFrame({"file": ["a"], "group": [""]}))
 
 
 def test_single_group_gives_empty_table():
@@ -137,7 +152,7 @@ def test_similarity_above_all_pairs_max_lists_only_near_duplicates_blockwise(mon
 def seed_coverage():
     texts = {p.name: p.read_text("utf-8") for p in sorted(paths.SEEDS.glob("*.txt"))}
     arts = articles_frame(texts)
-    counts = compare.coverage_counts(compare.sentences_of(arts), compare.load_items())
+    counts = compare.coverage_counts(compare.sentences_of(arts), compare.load_items(load_lexicon(paths.SEED_STUDY).study["coverage"]))
     return compare.coverage(counts, arts)
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from analysis import ingest, terms, text
+from analysis import ingest, paths, terms, text
 from analysis.lexicon import load_lexicon
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -90,7 +90,7 @@ def _sentences(file: str, s: str) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def lexicon():
-    return load_lexicon()
+    return load_lexicon(paths.SEED_STUDY)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,

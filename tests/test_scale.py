@@ -37,7 +37,7 @@ LIMITS = ingest.Limits(partition_size=7)   # several partitions
 
 def pipeline(root: Path, cache: Path, scheduler: str | None) -> dict[str, pd.DataFrame]:
     c = build_corpus(root, cache, limits=LIMITS, scheduler=scheduler)
-    lex = load_lexicon()
+    lex = load_lexicon(paths.SEED_STUDY)
     hits = c.map(terms.match_sentences, lexicon=lex)
     return {
         "articles": c.articles.drop(columns="part"), "report": c.report, "removed": c.removed,

@@ -12,6 +12,8 @@ import pytest
 from analysis import ingest, paths, sentiment as S
 from analysis.lexicon import load_lexicon
 from conftest import build_corpus
+
+LEX = load_lexicon(paths.SEED_STUDY)
 from analysis.text import count_words, sentence_spans
 
 
@@ -64,7 +66,8 @@ def test_textblob_needs_no_nltk_data():
             "from analysis import sentiment as S\n"
             "print(S.score(['The attack killed two people. Good news!'], 'textblob')['score'][0])\n"
             "print(S.score_sentences(__import__('pandas').DataFrame({'file': ['a'], 'index': [0], "
-            "'text': ['US forces left.'], 'words': [3]}))['textblob'][0])")
+            "'text': ['US forces left.'], 'words': [3]}), __import__('analysis.lexicon').lexicon.load_lexicon())"
+            "['textblob'][0])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=paths.REPO,
                          env={"NLTK_DATA": "/nonexistent", "PATH": "/usr/bin:/bin"}, check=True)
     assert len(out.stdout.split()) == 2
@@ -73,14 +76,14 @@ def test_textblob_needs_no_nltk_data():
 def test_engine_registry_plugs_in(monkeypatch):
     length = S.Engine(("length",), lambda t: (len(t) / 100,), lambda w: True, "length / 100")
     monkeypatch.setitem(S.ENGINES, "length", length)
-    out = S.score_sentences(sentences_frame({"a.txt": "Short one."}))
+    out = S.score_sentences(sentences_frame({"a.txt": "Short one."}), LEX)
     assert {"length", "length_masked", "length_known"} <= set(out.columns)
     assert out["length"][0] == pytest.approx(0.1)
 
 
 # --- masking ------------------------------------------------------------------------------
 def test_mask_token_is_unknown_everywhere():
-    lex = load_lexicon()
+    lex = load_lexicon(paths.SEED_STUDY)
     assert S.MASK_TOKEN not in S._vader().lexicon
     assert S.MASK_TOKEN not in S._pattern()[1]
     phrases = {p.lower() for f in lex.families.values() for ps in f.values() for p in ps}
@@ -89,7 +92,7 @@ def test_mask_token_is_unknown_everywhere():
 
 
 def test_mask_killed_moves_toward_zero():
-    raw, masked = "The attack killed two people.", S.mask("The attack killed two people.")
+    raw, masked = "The attack killed two people.", S.mask("The attack killed two people.", LEX)
     assert masked == "The attack term two people."
     for engine in S.ENGINES:
         r, m = S.score([raw, masked], engine)["score"]
@@ -102,27 +105,27 @@ def test_mask_martyred_is_invisible_to_both_engines():
     # "martyred" is in neither lexicon, so masking it changes nothing: the asymmetry with
     # "killed" above is exactly why raw scores move with word choice.
     raw = "Two fighters were martyred in the strike."
-    masked = S.mask(raw)
+    masked = S.mask(raw, LEX)
     assert masked == "Two fighters were term in the term."
     vraw, vmask = S.score([raw, masked])["score"]
     assert vmask >= vraw  # "strike" (-0.5 in VADER) is masked too: toward 0
-    assert S.score([S.mask("Two fighters were martyred.")])["score"][0] == S.score(["Two fighters were martyred."])["score"][0]
+    assert S.score([S.mask("Two fighters were martyred.", LEX)])["score"][0] == S.score(["Two fighters were martyred."])["score"][0]
 
 
 def test_mask_leaves_other_sentences_and_proper_names():
     plain = "The minister met the ambassador on Tuesday to discuss trade."
-    assert S.mask(plain) == plain
-    out = S.score_sentences(sentences_frame({"a.txt": plain}))
+    assert S.mask(plain, LEX) == plain
+    out = S.score_sentences(sentences_frame({"a.txt": plain}), LEX)
     for engine in S.ENGINES:
         assert out[engine][0] == out[f"{engine}_masked"][0]
-    assert S.mask("The Islamic Resistance in Iraq claimed it.") == "The Islamic Resistance in Iraq claimed it."
-    assert S.mask("Iran-backed militias attacked.") == "term term attacked."
+    assert S.mask("The Islamic Resistance in Iraq claimed it.", LEX) == "The Islamic Resistance in Iraq claimed it."
+    assert S.mask("Iran-backed militias attacked.", LEX) == "term term attacked."
 
 
 # --- targets ------------------------------------------------------------------------------
 def test_sentence_naming_two_targets_counts_for_both():
     arts = {"a.txt": "US forces struck Kataib Hezbollah positions. The weather was fine."}
-    sent = S.score_sentences(sentences_frame(arts))
+    sent = S.score_sentences(sentences_frame(arts), LEX)
     assert sent["targets"].tolist() == ["armed_groups;us", ""]
     assert sent["multi_target"].tolist() == [True, False]
     tsum = S.target_summary(sent, articles_frame(arts, {"a.txt": "Outlet A"}))
@@ -133,18 +136,18 @@ def test_sentence_naming_two_targets_counts_for_both():
 
 
 def test_target_aliases_respect_case_and_possessives():
-    assert S.targets("They told us nothing.") == []
-    assert S.targets("The US told al-Sudani's office.") == ["iraqi_government", "us"]
-    assert S.targets("THE US TOLD US") == ["us"]
-    assert S.targets("The Axis of Resistance met.") == []  # a proper name, not the armed groups
-    assert S.targets("The Islamic Resistance in Iraq claimed it.") == ["armed_groups"]
+    assert S.targets("They told us nothing.", LEX) == []
+    assert S.targets("The US told al-Sudani's office.", LEX) == ["iraqi_government", "us"]
+    assert S.targets("THE US TOLD US", LEX) == ["us"]
+    assert S.targets("The Axis of Resistance met.", LEX) == []  # a proper name, not the armed groups
+    assert S.targets("The Islamic Resistance in Iraq claimed it.", LEX) == ["armed_groups"]
 
 
 def test_lexicon_object_and_path_agree():
-    lex = load_lexicon()
+    lex = load_lexicon(paths.SEED_STUDY)
     text = "Iran-backed militias killed US advisers."
-    assert S.mask(text, lex) == S.mask(text) == "term term term US term."
-    assert S.targets(text, lex) == S.targets(text) == ["armed_groups", "us"]
+    assert S.mask(text, lex) == "term term term US term."
+    assert S.targets(text, lex) == ["armed_groups", "us"]
 
 
 # --- purity and aggregation ---------------------------------------------------------------
@@ -156,13 +159,13 @@ SOURCES = {"a.txt": "Outlet A", "b.txt": "Outlet B", "c.txt": "Outlet B"}
 
 def test_score_sentences_is_partition_independent():
     frame = sentences_frame(ARTS)
-    whole = S.score_sentences(frame)
-    parts = pd.concat([S.score_sentences(frame[frame["file"] == f]) for f in ARTS], ignore_index=True)
+    whole = S.score_sentences(frame, LEX)
+    parts = pd.concat([S.score_sentences(frame[frame["file"] == f], LEX) for f in ARTS], ignore_index=True)
     pd.testing.assert_frame_equal(whole, parts)
 
 
 def test_article_and_outlet_levels():
-    sent = S.score_sentences(sentences_frame(ARTS))
+    sent = S.score_sentences(sentences_frame(ARTS), LEX)
     arts = S.article_scores(sent, articles_frame(ARTS, SOURCES))
     a = arts[(arts["file"] == "a.txt") & (arts["engine"] == "vader")].iloc[0]
     assert a["score"] == pytest.approx(sent.loc[sent["file"] == "a.txt", "vader"].mean())
@@ -179,14 +182,14 @@ def test_article_and_outlet_levels():
 
 def test_whole_text_scores_per_article_partition_match_the_inline_ones(tmp_path):
     c = build_corpus(paths.SEEDS, tmp_path, limits=ingest.Limits(partition_size=2))
-    sent = c.map(S.score_sentences)
+    sent = c.map(S.score_sentences, lexicon=LEX)
     whole = c.map_articles(S.whole_scores)      # three article partitions, no text held by the caller
     assert len(c.parts) == 3 and len(whole) == 2 * len(c.articles)
     pd.testing.assert_frame_equal(S.article_scores(sent, c.articles, whole), S.article_scores(sent, c.texts))
 
 
 def test_group_level_summary():
-    sent = S.score_sentences(sentences_frame(ARTS))
+    sent = S.score_sentences(sentences_frame(ARTS), LEX)
     arts_meta = articles_frame(ARTS, SOURCES).assign(group=["aligned", "other", ""])
     out = S.outlet_summary(S.article_scores(sent, arts_meta), arts_meta)
     groups = out[(out["level"] == "group") & (out["engine"] == "vader")].set_index("outlet")
@@ -195,7 +198,7 @@ def test_group_level_summary():
 
 
 def test_near_duplicates_are_left_out():
-    sent = S.score_sentences(sentences_frame(ARTS))
+    sent = S.score_sentences(sentences_frame(ARTS), LEX)
     meta = articles_frame(ARTS, SOURCES).assign(status=["analysed", "analysed", "near_duplicate"])
     arts = S.article_scores(sent, meta)
     assert "c.txt" not in set(arts["file"]) and "c.txt" not in set(S.sentence_table(sent, meta)["file"])
@@ -203,7 +206,7 @@ def test_near_duplicates_are_left_out():
 
 def test_empty_corpus_gives_empty_tables():
     empty = sentences_frame({}).reindex(columns=["file", "index", "part", "text", "start", "end", "words"])
-    sent = S.score_sentences(empty.astype({"file": "str", "text": "str", "index": "int64", "words": "int64"}))
+    sent = S.score_sentences(empty.astype({"file": "str", "text": "str", "index": "int64", "words": "int64"}), LEX)
     meta = articles_frame({}, {})
     arts = S.article_scores(sent, meta)
     for table in (S.sentence_table(sent, meta), arts, S.outlet_summary(arts, meta), S.target_summary(sent, meta),
@@ -212,7 +215,7 @@ def test_empty_corpus_gives_empty_tables():
 
 
 def test_disagreements_sorted_by_size():
-    sent = S.score_sentences(sentences_frame(ARTS))
+    sent = S.score_sentences(sentences_frame(ARTS), LEX)
     d = S.disagreements(sent, articles_frame(ARTS, SOURCES), n=3)
     assert len(d) == 3 and d["difference"].abs().is_monotonic_decreasing
 

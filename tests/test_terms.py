@@ -8,7 +8,7 @@ from analysis import paths, terms, text
 from analysis.lexicon import LexiconError, load_lexicon
 from conftest import build_corpus
 
-LEX = load_lexicon()
+LEX = load_lexicon(paths.SEED_STUDY)
 
 
 def make_sentences(docs: dict[str, str]) -> pd.DataFrame:
@@ -200,7 +200,7 @@ def test_term_counts_grid_and_rates():
 def test_new_family_needs_no_code(tmp_path):
     block = "\n  weather:\n    description: test\n    variants:\n      rain: [rain, rainy]\n      sun: [sunny]\n"
     path = tmp_path / "lex.yaml"
-    path.write_text(paths.LEXICON.read_text("utf-8").replace("\npairs:", block + "\npairs:", 1), encoding="utf-8")
+    path.write_text(paths.SEED_STUDY.read_text("utf-8").replace("\npairs:", block + "\npairs:", 1), encoding="utf-8")
     lex = load_lexicon(path)
     docs = {"a.txt": "A rainy day, then rain and a sunny evening."}
     tc = terms.term_counts(terms.match_sentences(make_sentences(docs), lex), make_articles(docs), lex)

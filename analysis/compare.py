@@ -16,7 +16,7 @@ from scipy.cluster.hierarchy import leaves_list, linkage
 from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from . import style
+from . import stats, style
 from .dataset import analysed
 from .text import sentence_spans, tokens
 
@@ -27,20 +27,17 @@ DISTINCTIVE_COLUMNS = ["group", "term", "ngram", "z", "log_odds", "count_group",
 SIMILARITY_COLUMNS = ["a", "b", "level", "cosine", "near_duplicate"]
 COVERAGE_COLUMNS = ["file", "outlet", "kind", "item", "mentions", "first_sentence"]
 
-
 def sentences_of(articles: pd.DataFrame) -> pd.DataFrame:
     """A ``sentences`` frame (file, index, text) from ``articles.text``, for frames built by hand."""
     rows = [(f, i, body[a:b]) for f, body in zip(articles["file"], articles["text"])
             for i, (a, b) in enumerate(sentence_spans(body))]
     return pd.DataFrame(rows, columns=["file", "index", "text"])
 
-
 def stop_words(extra=()) -> frozenset:
     """scikit-learn's English stop words and the study's own: never ranked as distinctive."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     return frozenset(ENGLISH_STOP_WORDS) | {w.lower() for w in extra}
-
 
 def check_unit(by: str, articles: pd.DataFrame) -> str:
     """``by`` if it is a comparison unit these articles have: "source", or "group" with a filled manifest column."""
@@ -50,7 +47,6 @@ def check_unit(by: str, articles: pd.DataFrame) -> str:
         raise ValueError("compare_by='group' needs a 'group' column in the manifest; none of the articles has one")
     return by
 
-
 def check_contrast(names, counts: pd.DataFrame) -> list[str]:
     """Two distinct units present in ``counts`` (a direct A-vs-B comparison), or an error listing the units."""
     names, units = [names] if isinstance(names, str) else list(names), sorted(counts["group"].unique())
@@ -58,12 +54,10 @@ def check_contrast(names, counts: pd.DataFrame) -> list[str]:
         raise ValueError(f"contrast needs two of {units}, not {names}")
     return names
 
-
 def group_map(articles: pd.DataFrame, by: str = "source", copies=()) -> dict[str, str]:
     """file -> group (``by``: source or the manifest's group, blank: "(none)"); no near duplicates, no ``copies``."""
     arts = analysed(articles)[lambda a: ~a["file"].isin(set(copies))]
     return dict(zip(arts["file"], arts[by].fillna("").replace("", "(none)")))
-
 
 def ngram_counts(sentences: pd.DataFrame, group_of: dict[str, str], stop=frozenset()) -> pd.DataFrame:
     """Counts (group, term, ngram, count) of words and word pairs within sentences of the files in ``group_of``,
@@ -77,29 +71,29 @@ def ngram_counts(sentences: pd.DataFrame, group_of: dict[str, str], stop=frozens
     rows = [(*key, c) for key, c in counts.items()]
     return pd.DataFrame(rows, columns=["group", "term", "ngram", "count"]).astype({"ngram": "int64", "count": "int64"})
 
-
-def distinctive_terms(counts: pd.DataFrame, alpha0: float = DEFAULT_ALPHA0, min_count: int = 3,
-                      groups=None) -> pd.DataFrame:
+def distinctive_terms(counts: pd.DataFrame, alpha0: float = DEFAULT_ALPHA0, min_count: int = 3, groups=None,
+                      keep: int = 1000) -> pd.DataFrame:
     """Each group against the rest (or the two ``groups`` against each other): z-scored log-odds with an informative
     Dirichlet prior (Monroe, Colaresi & Quinn 2008, eq. 16-22), a_w = alpha0 * corpus share of w within its n-gram
-    order; rank 1 = most over-used by the group. Terms used fewer than ``min_count`` times in all are left out."""
+    order; rank 1 = most over-used. Rows: the terms each group uses, at most ``keep`` per group (the highest z);
+    terms used fewer than ``min_count`` times in all are left out. Computed on the long table: memory grows with
+    the distinct (group, term) pairs, not with terms x groups."""
     counts = counts[counts["group"].isin(groups)] if groups is not None else counts
-    if counts["group"].nunique() < 2:
+    c = counts.groupby(["group", "term", "ngram"], as_index=False)["count"].sum()
+    if c["group"].nunique() < 2:
         return pd.DataFrame(columns=DISTINCTIVE_COLUMNS)
-    wide = counts.pivot_table(index=["term", "ngram"], columns="group", values="count", fill_value=0, aggfunc="sum")
-    wide = wide[wide.sum(axis=1) >= min_count]
-    # terms x groups; unigrams and bigrams are separate vocabularies, with their own n_i and alpha0
-    y_i, n_i = wide.to_numpy(float), wide.groupby(level="ngram").transform("sum").to_numpy(float)
-    y_j, n_j = y_i.sum(axis=1, keepdims=True) - y_i, n_i.sum(axis=1, keepdims=True) - n_i   # all other groups
-    alpha = alpha0 * (y_i.sum(axis=1, keepdims=True) / n_i.sum(axis=1, keepdims=True))
+    c = c[c.groupby(["term", "ngram"])["count"].transform("sum") >= min_count]
+    # unigrams and bigrams are separate vocabularies, with their own n and alpha0
+    total, y_i = c.groupby(["term", "ngram"])["count"].transform("sum"), c["count"]
+    n_i, n = c.groupby(["group", "ngram"])["count"].transform("sum"), c.groupby("ngram")["count"].transform("sum")
+    y_j, n_j, alpha = total - y_i, n - n_i, alpha0 * total / n        # y_j, n_j: all other groups
     delta = (np.log((y_i + alpha) / np.maximum(n_i + alpha0 - y_i - alpha, 1e-9))
              - np.log((y_j + alpha) / np.maximum(n_j + alpha0 - y_j - alpha, 1e-9)))
-    z = delta / np.sqrt(1 / (y_i + alpha) + 1 / (y_j + alpha))
-    out = wide.melt(var_name="group", value_name="count_group", ignore_index=False).reset_index()   # group by group
-    out = out.assign(z=z.ravel("F"), log_odds=delta.ravel("F"), count_rest=y_j.ravel("F").astype("int64"))
+    out = c.rename(columns={"count": "count_group"}).assign(
+        z=delta / np.sqrt(1 / (y_i + alpha) + 1 / (y_j + alpha)), log_odds=delta, count_rest=y_j.astype("int64"))
     out = out.sort_values(["group", "z", "ngram", "term"], ascending=[True, False, True, True])
-    return out.assign(rank=out.groupby("group").cumcount() + 1)[DISTINCTIVE_COLUMNS].reset_index(drop=True)
-
+    out = out.assign(rank=out.groupby("group").cumcount() + 1)
+    return out[out["rank"] <= keep][DISTINCTIVE_COLUMNS].reset_index(drop=True)
 
 def similarity(articles: pd.DataFrame, threshold: float = 0.9, all_pairs_max: int = ALL_PAIRS_MAX):
     """TF-IDF cosine of article pairs and outlet pairs (an outlet: the mean of its non-copy articles' unit vectors);
@@ -136,7 +130,6 @@ def similarity(articles: pd.DataFrame, threshold: float = 0.9, all_pairs_max: in
     pairs["cosine"] = pairs["cosine"].round(6)
     return pairs[SIMILARITY_COLUMNS].sort_values(["level", "a", "b"]).reset_index(drop=True), sorted(copies)
 
-
 def similarity_matrix(pairs: pd.DataFrame, level: str = "outlet") -> pd.DataFrame:
     """Square cosine matrix for one level, in the leaf order of average-linkage clustering on 1 - cosine."""
     sub = pairs[pairs["level"] == level]
@@ -149,10 +142,8 @@ def similarity_matrix(pairs: pd.DataFrame, level: str = "outlet") -> pd.DataFram
         m = m.iloc[order, order]
     return m
 
-
 _NUMBER = r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s+"
 _SPEAKER = re.compile(r"((?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*),?\s+(?:said|says|told|stated|added|announced)\b")
-
 
 def load_items(spec: dict | None) -> dict:
     """The study's coverage items (``coverage`` in the study file), regexes compiled. Without them, only what needs
@@ -165,7 +156,6 @@ def load_items(spec: dict | None) -> dict:
     words = "|".join(re.escape(w) for w in sorted(units, key=len, reverse=True)) or r"[a-z][a-z-]{2,}"
     number = re.compile(rf"{_NUMBER}((?:(?:{mods})\s+){{0,2}})({words})\b", re.IGNORECASE if units else 0)
     return {"items": items, "units": units, "number": number, "speakers": not spec, "stop": stop_words()}
-
 
 def coverage_counts(sentences: pd.DataFrame, items: dict) -> pd.DataFrame:
     """Per file and item (listed items with 0 too): sentences mentioning it and the first one. Numbers also match as
@@ -188,14 +178,12 @@ def coverage_counts(sentences: pd.DataFrame, items: dict) -> pd.DataFrame:
         rows += [(file, k, n, c, s) for (k, n), (c, s) in found.items()]
     return pd.DataFrame(rows, columns=["file", "kind", "item", "mentions", "first_sentence"])
 
-
 def coverage(counts: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
     """``coverage_counts`` joined to outlets (articles.source), sorted; the published coverage table."""
     out = counts.merge(articles[["file", "source"]].rename(columns={"source": "outlet"}), on="file")[COVERAGE_COLUMNS]
     kinds = {"numbers": 0, "events": 1, "actors": 2}
     return out.sort_values(["file", "kind", "item"], key=lambda s: s.map(kinds) if s.name == "kind" else s,
                            ignore_index=True)
-
 
 def coverage_matrix(cov: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
     """Outlet x item, independent articles: mentioning, articles, share (of numbers, the 15 named by most outlets)."""
@@ -206,7 +194,6 @@ def coverage_matrix(cov: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
     m = m[m["kind"].ne("numbers") | m["item"].isin(spread.sort_values(ascending=False, kind="stable").index[:15])]
     m = m.merge(arts.groupby("source").size().rename("articles"), left_on="outlet", right_index=True)
     return m.assign(share=m["mentioning"] / m["articles"]).sort_values(["kind", "item", "outlet"])
-
 
 def outlet_profiles(articles, pair_shares=None, sentiment_articles=None, distinctive=None, coverage=None):
     """One row per outlet (articles.source, independent articles only): size, own-voice contested-pair shares as
@@ -240,3 +227,40 @@ def outlet_profiles(articles, pair_shares=None, sentiment_articles=None, distinc
         parts.append(per.assign(coverage_items=c.groupby("outlet")["item"].nunique()))
     out = pd.concat(parts, axis=1, join="outer").reindex(style.source_order(prof.index))
     return out.round(4).rename_axis("outlet").reset_index()
+
+def article_measures(term_counts: pd.DataFrame, sentiment_articles: pd.DataFrame, pairs) -> pd.DataFrame:
+    """Long table file, measure, value: each article's own-voice share of each pair's first term (articles using
+    either) and its mean sentence score per engine, the article-level values groups are compared on."""
+    own = term_counts[term_counts["voice"] == "own"].set_index(["file", "family", "variant"])["count"]
+    frames = []
+    for p in pairs:
+        a, b = own.xs((p.family, p.a), level=(1, 2)), own.xs((p.family, p.b), level=(1, 2))
+        used = (a + b) > 0
+        frames.append(pd.DataFrame({"file": a.index[used], "measure": f"share of {p.a} ({p.name})",
+                                    "value": (a[used] / (a + b)[used]).to_numpy()}))
+    s = sentiment_articles.dropna(subset=["score"])
+    frames.append(pd.DataFrame({"file": s["file"], "measure": "mean sentence score, " + s["engine"],
+                                "value": s["score"]}))
+    return pd.concat(frames, ignore_index=True)
+
+def group_tests(measures: pd.DataFrame, group_of: dict, n_perm: int = 9999, seed: int = 0) -> pd.DataFrame:
+    """For each measure and each pair of groups: articles, means, difference, Cohen's d, AUC (how well the measure
+    separates the two groups' articles) and a seeded two-sided permutation test over articles, with Holm's (1979)
+    adjustment over every test in the table (an article is the unit: its uses are not independent)."""
+    m = measures.assign(group=measures["file"].map(group_of)).dropna(subset=["group"])
+    rows = []
+    for measure, d in m.groupby("measure", sort=True):
+        values = {g: v["value"].to_numpy() for g, v in d.groupby("group")}
+        for i, ga in enumerate(sorted(values)):
+            for gb in sorted(values)[i + 1:]:
+                x, y = values[ga], values[gb]
+                diff, p = stats.permutation_test(x, y, n_perm, seed) if min(len(x), len(y)) > 1 else (np.nan, np.nan)
+                rows.append((measure, ga, gb, len(x), len(y), x.mean(), y.mean(), x.mean() - y.mean(),
+                             stats.cohens_d(x, y), stats.auc(x, y), p))
+    cols = ["measure", "group_a", "group_b", "articles_a", "articles_b", "mean_a", "mean_b", "difference",
+            "cohens_d", "auc", "p_value"]
+    out = pd.DataFrame(rows, columns=cols)
+    order = out["p_value"].sort_values().index               # Holm: step down over the ranked p-values
+    k = out["p_value"].notna().sum()
+    holm = (out.loc[order, "p_value"] * (k - np.arange(len(order)))).cummax().clip(upper=1)
+    return out.assign(p_holm=holm.reindex(out.index))

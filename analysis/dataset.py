@@ -32,10 +32,8 @@ REPORT_COLUMNS = ["input", "file", "status", "reason", "note", "outlet", "bytes"
 RECORD_COLUMNS = ["file", "bytes", "encoding", "language", "sha256", "reason", "note", "title", "words"]
 SENTENCE_COLUMNS = ["file", "index", "part", "paragraph", "start", "end", "words", "text"]
 
-
 class DatasetError(RuntimeError):
     """The dataset is missing, incomplete or stale; the message names the notebook to run first."""
-
 
 def analysed(df: pd.DataFrame, articles: pd.DataFrame | None = None) -> pd.DataFrame:
     """Rows of ``df`` that belong to analysed articles: near duplicates would count one text twice.
@@ -47,10 +45,8 @@ def analysed(df: pd.DataFrame, articles: pd.DataFrame | None = None) -> pd.DataF
         return df
     return df[df["file"].isin(articles.loc[articles["status"] != "near_duplicate", "file"])]
 
-
 def _key(*parts) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:24]
-
 
 @dataclass
 class Dataset:
@@ -125,22 +121,18 @@ class Dataset:
                 why = "has not run" if made is None else "ran on another dataset"
                 raise DatasetError(f"{step} {why} in {self.root.parent}; run {step} first (its tables are read here)")
 
-
 def _concat(results, empty):
     results = [r for r in results if len(r)]
     return pd.concat(results, ignore_index=True) if results else empty()
 
-
 def _apply(part: Path, func, kwargs):
     return func(pd.read_parquet(part), **kwargs)
-
 
 def _apply_articles(item, func, kwargs):
     path, meta = item
     texts = pd.read_parquet(path, columns=["file", "text"])
     arts = meta.reset_index(drop=True).merge(texts, on="file", how="left").fillna({"text": ""})
     return func(arts, **kwargs)
-
 
 # --------------------------------------------------------------------------- reading
 
@@ -157,7 +149,6 @@ def load(out_root, scheduler: str | None = None) -> Dataset:
     return Dataset(root, info, read["articles"], read["report"], read["removed"],
                    scheduler=scheduler if scheduler is not None else info["parameters"].get("scheduler"))
 
-
 def publish(ds: Dataset, tables_dir) -> None:
     """Write the ingest tables: articles (no text), ingest_report, removed_chrome, and sentences, the last
     appended a partition at a time (so no process holds every sentence)."""
@@ -170,7 +161,6 @@ def publish(ds: Dataset, tables_dir) -> None:
             for part in ds.parts:
                 pd.read_parquet(part)[SENTENCE_COLUMNS].to_csv(fh, header=False, index=False, lineterminator="\n",
                                                                 float_format=tables.FLOAT_FORMAT)
-
 
 # --------------------------------------------------------------------------- building
 
@@ -220,11 +210,9 @@ def build(corpus_dir, out_root, limits: Limits | None = None, study=None, schedu
     ds._lexicon = lex
     return ds
 
-
 def _ingest_part(part, root, limits, rules_path, cache):
     rels, key = part
     return ingest.ingest_partition([(rel, os.path.join(root, rel)) for rel in rels], limits, rules_path, cache, key)
-
 
 def _read_records(outputs: list[dict]) -> pd.DataFrame:
     """Every partition's records without ``text`` and ``minhash`` (the big columns), plus ``part``."""
@@ -234,7 +222,6 @@ def _read_records(outputs: list[dict]) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series(dtype=str) for c in RECORD_COLUMNS}).assign(
             bytes=pd.Series(dtype="int64"), words=pd.Series(dtype="int64"), part=pd.Series(dtype="int64"))
     return pd.concat(frames, ignore_index=True)
-
 
 def _signatures(outputs: list[dict], files) -> tuple[list[str], np.ndarray]:
     """(sorted files, MinHash signature matrix) for ``files``, read partition by partition."""
@@ -246,7 +233,6 @@ def _signatures(outputs: list[dict], files) -> tuple[list[str], np.ndarray]:
         blocks.append(np.array(sig["minhash"].tolist(), dtype=np.uint32).reshape(len(sig), ingest.NUM_PERM))
     order = np.argsort(np.array(names, dtype=object), kind="stable")
     return [names[i] for i in order], np.concatenate(blocks)[order] if blocks else np.zeros((0, ingest.NUM_PERM))
-
 
 def near_duplicates(files, sigs: np.ndarray, threshold: float) -> dict[str, str]:
     """file -> the earlier file it nearly copies: MinHash LSH candidates (datasketch), confirmed when their
@@ -271,7 +257,6 @@ def near_duplicates(files, sigs: np.ndarray, threshold: float) -> dict[str, str]
             index[file] = i
     return out
 
-
 def _write_partition(item) -> tuple[dict, pd.DataFrame]:
     """Write one partition's sentences and texts (analysed articles only) into the dataset; return
     (sentence counts per file, removed chrome lines of those files)."""
@@ -285,7 +270,6 @@ def _write_partition(item) -> tuple[dict, pd.DataFrame]:
             df.to_parquet(tmp, index=False)
     removed = pd.read_parquet(o["removed"])
     return s["file"].value_counts().to_dict(), removed[removed["file"].isin(keep)]
-
 
 def _assemble(data, info, outputs, skipped, rows, manifest_rows, limits, scheduler) -> None:
     """Corpus-level steps: duplicates, manifest join, report, the dataset's partitions; writes ``data``."""

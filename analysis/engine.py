@@ -15,7 +15,6 @@ from typing import Callable, Iterable
 
 from tqdm.auto import tqdm
 
-
 @functools.lru_cache(maxsize=None)
 def get_client(scheduler: str):
     """A Dask distributed client, kept for the life of the process: "local" starts a 2-worker cluster."""
@@ -25,7 +24,6 @@ def get_client(scheduler: str):
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
         return Client(cluster)
     return Client(scheduler)
-
 
 def shutdown() -> None:
     """Close the clients (and local clusters) ``get_client`` started."""
@@ -38,9 +36,7 @@ def shutdown() -> None:
     _started.clear()
     get_client.cache_clear()
 
-
 _started: set = set()
-
 
 def map_partitions(func: Callable, parts: Iterable, scheduler: str | None = None, desc: str = "partitions") -> list:
     """``[func(p) for p in parts]`` with a progress bar; on Dask one task per partition, each result's future

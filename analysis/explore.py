@@ -17,11 +17,9 @@ _STYLE = ("<style>.explore-table td, .explore-table th {text-align: left; vertic
           " .explore-table .left {text-align: right; color: #444;} .explore-table .right {color: #444;}"
           " .explore-table .match {white-space: nowrap;} .explore-table .num {text-align: right;}</style>")
 
-
 def options(values, sep: str | None = None) -> list[str]:
     """``ALL`` then the distinct non-empty values, sorted as text; with ``sep``, each value is a list."""
     return [ALL] + sorted({i for v in values if pd.notna(v) for i in (str(v).split(sep) if sep else [str(v)]) if i})
-
 
 def select(df: pd.DataFrame, lists=(), **selection) -> pd.DataFrame:
     """Rows whose columns equal the selected values (``ALL``/``None``: any; columns in ``lists``: ``;``-separated)."""
@@ -32,10 +30,8 @@ def select(df: pd.DataFrame, lists=(), **selection) -> pd.DataFrame:
             keep &= cells.str.split(";").apply(lambda xs: str(value) in xs) if column in lists else cells == str(value)
     return df[keep]
 
-
 def _e(value) -> str:
     return "" if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)) else html.escape(str(value))
-
 
 def table_html(rows: pd.DataFrame, columns, what: str, limit: int = LIMIT, kind: str = "") -> str:
     """The first ``limit`` rows as an HTML table under a caption counting them all. ``columns``:
@@ -50,14 +46,12 @@ def table_html(rows: pd.DataFrame, columns, what: str, limit: int = LIMIT, kind:
             f'<table class="explore-table {kind}"><thead><tr>' + "".join(f"<th>{_e(h)}</th>" for h, *_ in cols)
             + f"</tr></thead><tbody>{body}</tbody></table>")
 
-
 def show(df: pd.DataFrame, limit: int = LIMIT, what: str = "rows") -> None:
     """Display ``df``'s first ``limit`` rows as an escaped HTML table under a caption counting them all."""
     from IPython.display import HTML, display
 
     num = lambda c: "num" if pd.api.types.is_numeric_dtype(df[c]) and df[c].dtype != bool else None  # noqa: E731
     display(HTML(table_html(df, [(c, c, num(c)) for c in df.columns], what, limit)))
-
 
 def kwic_html(rows: pd.DataFrame, limit: int = LIMIT) -> str:
     """KWIC lines as an HTML table: file, outlet, variant, voice, then left context, match (bold), right context."""
@@ -66,7 +60,6 @@ def kwic_html(rows: pd.DataFrame, limit: int = LIMIT) -> str:
             ("right", "right", "right")]
     return table_html(rows, cols, "lines", limit, "kwic")
 
-
 def sentences_html(rows: pd.DataFrame, limit: int = LIMIT) -> str:
     """Sentences with the raw and masked score (3 decimals) of every engine (a column ``E`` with ``E_masked``)."""
     score = lambda v: "" if pd.isna(v) else f"{float(v):+.3f}"  # noqa: E731
@@ -74,7 +67,6 @@ def sentences_html(rows: pd.DataFrame, limit: int = LIMIT) -> str:
               for e in rows.columns if f"{e}_masked" in rows.columns for c in (e, f"{e}_masked")]
     cols = [("file", "file"), ("sentence", "index", "num"), ("targets", "targets"), *scores, ("text", "text")]
     return table_html(rows, cols, "sentences", limit, "sentences")
-
 
 def explorer(df: pd.DataFrame, filters: dict[str, str], render, label: str, defaults: dict | None = None,
              lists=(), narrows: dict[str, str] | None = None):
@@ -114,14 +106,12 @@ def explorer(df: pd.DataFrame, filters: dict[str, str], render, label: str, defa
 
     return Explorer([widgets.HBox(list(drops.values())), out]).add_class("explore")
 
-
 def concordance(kwic: pd.DataFrame, family: str | None = None, limit: int = LIMIT):
     """Concordance explorer over ``terms.kwic`` output; ``family`` is the default (else the one with most lines)."""
     if family is None and len(kwic):
         family = kwic["family"].value_counts().sort_index().idxmax()
     return explorer(kwic, {c: c for c in ("family", "variant", "outlet", "voice")}, lambda r: kwic_html(r, limit),
                     "Concordance explorer", {"family": family}, narrows={"variant": "family"})
-
 
 def sentence_browser(sentences: pd.DataFrame, outlet: str | None = None, target: str | None = None,
                      limit: int = LIMIT):

@@ -21,25 +21,35 @@ README_START, README_END = "<!-- findings:start -->", "<!-- findings:end -->"
 GENERAL = "these texts, not how the sources cover the story in general"
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>$|~#!{}"} | {"&": "&amp;"})
 
-
 def md_escape(value: str) -> str:
     """Text from the data (outlet names, terms, items) made inert in Markdown: no links, HTML, math or emphasis."""
     return value.translate(_MD_SPECIAL)
-
 
 def _names(items) -> str:
     items = list(items)
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else "none"
 
-
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
-
 
 def study_line(lexicon) -> str:
     """The study's title and question, as its file gives them (nothing when it gives neither), then a space."""
     title, question = (md_escape(" ".join(lexicon.study[k].split())) for k in ("title", "question"))
     return (f"**{title}.** " if title else "") + (f"{question} " if question else "")
+
+def groups_note(tests: pd.DataFrame, escape=md_escape) -> str:
+    """What the group tests show, from ``group_tests``: nothing to compare, or the clearest differences."""
+    done = tests.dropna(subset=["p_value"])
+    if done.empty:
+        return ("No two groups with at least two articles each to compare (the manifest's `group` column names "
+                "none, or one)." if tests.empty else "No group has two articles with a value to compare.")
+    best = done.sort_values(["p_value", "measure"]).head(3)
+    lines = [f"{escape(r.measure)}: {escape(str(r.group_a))} {r.mean_a:.2f} against {escape(str(r.group_b))} "
+             f"{r.mean_b:.2f} (articles {r.articles_a} and {r.articles_b}; AUC {r.auc:.2f}; p = {r.p_value:.3f}, "
+             f"{r.p_holm:.3f} after Holm's adjustment for {len(done)} tests)" for r in best.itertuples()]
+    verdict = ("At least one difference is beyond chance after adjustment" if (done["p_holm"] < 0.05).any()
+               else "No difference between groups is beyond chance after adjustment")
+    return f"{verdict}. The smallest p-values: " + "; ".join(lines) + "."
 
 
 def describe(articles: pd.DataFrame, report: pd.DataFrame | None = None) -> str:
@@ -68,7 +78,6 @@ def describe(articles: pd.DataFrame, report: pd.DataFrame | None = None) -> str:
         text += f" With one article per source, differences describe {GENERAL}."
     return text
 
-
 def interval_note(shares: pd.DataFrame) -> str:
     """What the pair-share intervals mean at this corpus's size, from the ``pair_shares`` rows."""
     s = shares[shares["level"] == "outlet"] if len(shares) else shares
@@ -80,7 +89,6 @@ def interval_note(shares: pd.DataFrame) -> str:
             "wide, so differences between sources smaller than that are not distinguishable from chance. "
             f"{_plural(int(s['method'].eq('none').sum()), 'source × pair')} used neither word.")
 
-
 def _read(tables_dir: Path, name: str) -> pd.DataFrame | None:
     """A published table with its text cells escaped for Markdown, or None when it is missing or empty."""
     path = tables_dir / f"{name}.csv"
@@ -89,14 +97,12 @@ def _read(tables_dir: Path, name: str) -> pd.DataFrame | None:
         df[col] = df[col].map(lambda v: md_escape(v) if isinstance(v, str) else v)
     return None if df.empty else df
 
-
 def _links(tables_dir: Path, figure: str | None, *names: str) -> str:
     """" ([figure](figures/x.png), [table](tables/y.csv))" for the files that exist."""
     fig = tables_dir.parent / "figures" / f"{figure}.png"
     out = [f"[figure](figures/{fig.name})"] if figure and fig.exists() else []
     out += [f"[table](tables/{t}.csv)" for t in names if (tables_dir / f"{t}.csv").exists()]
     return f" ({', '.join(out)})" if out else ""
-
 
 def _pair(prof: pd.DataFrame, name: str, a: str, b: str) -> str | None:
     """Which sources use only one side of the pair, both or neither, with their counts."""
@@ -115,7 +121,6 @@ def _pair(prof: pd.DataFrame, name: str, a: str, b: str) -> str | None:
         text += "; both: " + _names(f"{o} ({int(x)} and {int(y)})" for o, x, y in counts)
     return f"{text}; neither: {_names(p.loc[~has_a & ~has_b, 'outlet'])}"
 
-
 def _distinctive(prof: pd.DataFrame, d: pd.DataFrame) -> str:
     top = d[d["rank"] <= TOP_TERMS].sort_values(["group", "rank"])
     groups = style.source_order(top["group"].unique())
@@ -123,7 +128,6 @@ def _distinctive(prof: pd.DataFrame, d: pd.DataFrame) -> str:
     more = f"; {len(groups) - 10} more sources in the table" if len(groups) > 10 else ""
     return (f"**Distinctive words.** The words and word pairs that most set each source apart from the rest "
             f"(log-odds with an informative Dirichlet prior, top {TOP_TERMS} by z-score) are {'; '.join(lists)}{more}")
-
 
 def _similarity(prof: pd.DataFrame, s: pd.DataFrame) -> str | None:
     if not (s["level"] == "outlet").any():
@@ -134,7 +138,6 @@ def _similarity(prof: pd.DataFrame, s: pd.DataFrame) -> str | None:
     return (f"**Similarity.** By TF-IDF cosine, the closest pair of sources is {hi['a']} and {hi['b']} "
             f"({hi['cosine']:.2f}) and the most distant {lo['a']} and {lo['b']} ({lo['cosine']:.2f}); "
             f"{copies} article {'pair is' if copies == 1 else 'pairs are'} flagged as near duplicates")
-
 
 def _coverage(prof: pd.DataFrame, c: pd.DataFrame) -> str | None:
     c = c[c["outlet"].isin(prof["outlet"])]
@@ -154,6 +157,9 @@ def _coverage(prof: pd.DataFrame, c: pd.DataFrame) -> str | None:
             parts.append(f"{kind} by more than one source: " + _names(f"“{i}” ({int(n)})" for i, n in shared.items()))
     return "**What is mentioned.** " + "; ".join(parts)[:1].upper() + "; ".join(parts)[1:] if parts else None
 
+def _groups(_, tests: pd.DataFrame) -> str | None:
+    return f"**Groups.** {groups_note(tests, str).rstrip('.')}" if tests["p_value"].notna().any() else None
+
 
 def _sentiment(prof: pd.DataFrame, _) -> str | None:
     parts = []
@@ -165,7 +171,6 @@ def _sentiment(prof: pd.DataFrame, _) -> str | None:
                          f"{hi[f'{e}_score_masked']:.2f} with the contested terms masked")
     return ("**Tone.** Mean sentence scores (-1 to 1) range: " + "; ".join(parts) + ". Lexicon scores miss words they "
             "do not know and move with word choice alone, so read them beside the masked ones") if parts else None
-
 
 def render(tables_dir: Path | str, link_prefix: str = "") -> str:
     """The findings section as Markdown from ``tables_dir``: the sample, every contested pair (the lead first), words,
@@ -188,7 +193,8 @@ def render(tables_dir: Path | str, link_prefix: str = "") -> str:
     pairs = shares.drop_duplicates("pair").reindex(columns=["pair", "a_variant", "b_variant"], fill_value="")
     bullets = [(_pair(prof, name, md_escape(a or name), md_escape(b)), f"lead_{name}" if i == 0 else
                 "terms_pair_shares", ["pair_shares"]) for i, (name, a, b) in enumerate(pairs.itertuples(index=False))]
-    sections = [(_distinctive, "distinctive_terms", "distinctive_terms", ["distinctive_terms"]),
+    sections = [(_groups, "group_tests", None, ["group_tests"]),
+                (_distinctive, "distinctive_terms", "distinctive_terms", ["distinctive_terms"]),
                 (_similarity, "similarity", "similarity_heatmap", ["similarity"]),
                 (_coverage, "coverage", "coverage_matrix", ["coverage"]),
                 (_sentiment, "outlet_profiles", "sentiment_outlets", ["sentiment_articles", "outlet_profiles"])]
@@ -199,14 +205,12 @@ def render(tables_dir: Path | str, link_prefix: str = "") -> str:
     md = f"{md}\n\n{body}\n"
     return md.replace("](figures/", f"]({link_prefix}figures/").replace("](tables/", f"]({link_prefix}tables/")
 
-
 def write(out: Path | str) -> Path:
     """Write ``OUT/findings.md`` from ``OUT/tables``; returns its path."""
     path = Path(out) / "findings.md"
     with tables.replacing(path) as tmp:
         tmp.write_text(render(Path(out) / "tables"), encoding="utf-8")
     return path
-
 
 def embed(readme: Path | str = paths.REPO / "README.md", out: Path | str = paths.REPO) -> bool:
     """Put ``OUT/findings.md`` and the lead figure between the README's findings markers; True if it changed."""

@@ -33,10 +33,8 @@ _CONTROLS = tuple(bytes([b]) for b in (*range(1, 9), *range(14, 27), *range(28, 
 _LETTER = re.compile(r"[^\W\d_]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 
-
 class CorpusError(ValueError):
     """A problem with the corpus as a whole (missing folder, unreadable manifest); says how to fix it."""
-
 
 @dataclass(frozen=True)
 class Limits:
@@ -62,18 +60,15 @@ class Limits:
         if not isinstance(self.language, str):
             raise CorpusError(f"language must be a language code such as 'en' (or '' for any), not {self.language!r}")
 
-
 def code_version() -> str:
     """Hash of the code that shapes ingested partitions: a change to it invalidates the cache."""
     code = b"".join((paths.PACKAGE / name).read_bytes() for name in ("ingest.py", "text.py"))
     return hashlib.sha256(code).hexdigest()[:16]
 
-
 def empty_sentences() -> pd.DataFrame:
     """A sentences frame with no rows and the right column types."""
     return pd.DataFrame({c: pd.Series(dtype=str if c in ("file", "part", "text") else "int64")
                          for c in ("file", "index", "part", "text", "start", "end", "words", "paragraph")})
-
 
 @functools.lru_cache(maxsize=8)
 def load_rules(path: str | None = None) -> dict:
@@ -86,7 +81,6 @@ def load_rules(path: str | None = None) -> dict:
     except (yaml.YAMLError, re.error, KeyError, TypeError) as exc:
         raise CorpusError(f"{path}: cannot read chrome rules ({exc}); fix the file or pass another") from exc
     return rules
-
 
 def decode(raw: bytes) -> tuple[str | None, str]:
     r"""Text and encoding used: UTF-8 (BOM or not), UTF-16 by BOM, else detected; (None, '') if nothing fits.
@@ -110,12 +104,10 @@ def decode(raw: bytes) -> tuple[str | None, str]:
     except UnicodeDecodeError:
         return (None, "") if best is None else (str(best), best.encoding)
 
-
 def normalise(s: str) -> str:
     """Unicode NFC, one kind of line break, invisible characters dropped, odd spaces made plain."""
     s = unicodedata.normalize("NFC", s).replace("\r\n", "\n").replace("\r", "\n")
     return _SPACE.sub(" ", _DROP.sub("", _BREAK.sub("\n", s)))
-
 
 def clean(raw_text: str, rules: dict, title: str | None = None) -> tuple[str, str, list[dict]]:
     """Split page text into (title, body, removed lines), removing chrome by generic rules."""
@@ -143,7 +135,6 @@ def clean(raw_text: str, rules: dict, title: str | None = None) -> tuple[str, st
         title = kept.pop(0)["text"]
     return (title or "").strip(), "\n".join(r["text"] for r in kept), [r for r in lines if r["rule"]]
 
-
 def fingerprint_file(path: Path) -> str:
     """Cache key of one input file: its SHA-256, streamed; size and time if it cannot be read (reported later)."""
     try:
@@ -155,7 +146,6 @@ def fingerprint_file(path: Path) -> str:
         except OSError:
             return "unreadable"
         return f"unreadable:{st.st_size}:{st.st_mtime_ns}"
-
 
 def _utf16_without_bom(raw: bytes) -> str:
     """'utf-16-le' or 'utf-16-be' for mostly-ASCII UTF-16 saved without a BOM (NUL every other byte), else ''."""
@@ -170,7 +160,6 @@ def _utf16_without_bom(raw: bytes) -> str:
                 return ""
             return enc
     return ""
-
 
 def ingest_file(path: Path, rel: str, limits: Limits, rules: dict) -> dict:
     """Read, decode, clean and split one file into a record: ``reason`` set if skipped, ``note`` for warnings."""
@@ -245,7 +234,6 @@ def ingest_file(path: Path, rel: str, limits: Limits, rules: dict) -> dict:
                           for i, (part, a, b) in enumerate(sents)])
     return rec
 
-
 def ingest_partition(items: list[tuple[str, str]], limits: Limits, rules_path: str | None,
                      cache: Path, key: str) -> dict:
     """Ingest one partition of (relative path, absolute path) and write its Parquet files; cached by ``key``."""
@@ -263,7 +251,6 @@ def ingest_partition(items: list[tuple[str, str]], limits: Limits, rules_path: s
             with tables.replacing(out[name]) as tmp:
                 df.to_parquet(tmp, index=False)
     return {k: str(v) for k, v in out.items()}
-
 
 def discover(root: Path) -> tuple[list[tuple[str, Path]], list[dict]]:
     """Article files under ``root`` (sorted) and files skipped on sight with reasons; links followed only inside."""

@@ -16,15 +16,12 @@ from .ingest import CorpusError, decode, normalise
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = ["file", "outlet", "url", "published", "date_precision", "country", "group", "notes"]
 
-
 class CorpusWarning(UserWarning):
     """Something in the corpus was read but deserves a look (e.g. a manifest that is not UTF-8)."""
-
 
 def _manifest_path(value: str) -> str:
     """A manifest ``file`` value as a corpus-relative POSIX path: backslashes and ``./`` normalised."""
     return Path(value.replace("\\", "/")).as_posix() if value else value
-
 
 def read_manifest(root: Path) -> tuple[pd.DataFrame, list[dict]]:
     """Usable rows (one per file) and report rows (the manifest, each row not used); oddities warn, bad ones raise."""
@@ -86,7 +83,6 @@ def read_manifest(root: Path) -> tuple[pd.DataFrame, list[dict]]:
               "note": "; ".join(notes + [f"{len(good)} of {len(df)} rows used"]), "bytes": len(raw),
               "encoding": encoding, "sha256": hashlib.sha256(raw).hexdigest()}
     return good, [itself] + problems
-
 
 def check_date(value: str) -> tuple[str, str]:
     """An ISO date (YYYY, YYYY-MM or YYYY-MM-DD) or '' with a note saying why it was dropped.

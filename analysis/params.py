@@ -21,10 +21,8 @@ from . import paths
 IPYTHON_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open", "display"}
 TYPES = {"int": int, "float": float, "str": str, "bool": bool}
 
-
 class ParameterError(ValueError):
     """A notebook parameter that is unknown or of the wrong type; the message names it and the fix."""
-
 
 def declared(notebook: str) -> dict[str, tuple[str, object]]:
     """name -> (annotation, default) from the parameters cell of ``notebooks/NOTEBOOK.ipynb``."""
@@ -32,7 +30,6 @@ def declared(notebook: str) -> dict[str, tuple[str, object]]:
     cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
     return {node.target.id: (ast.unparse(node.annotation), ast.literal_eval(node.value))
             for node in ast.parse("".join(cell["source"])).body if isinstance(node, ast.AnnAssign)}
-
 
 def convert(values: dict, notebooks: list[str]) -> dict:
     """``values`` checked against the parameters the ``notebooks`` declare: unknown names and wrong types refused."""
@@ -48,7 +45,6 @@ def convert(values: dict, notebooks: list[str]) -> dict:
         raise ParameterError(f"{', '.join(notebooks)}: unknown parameter {', '.join(hints)}; "
                              f"{'it takes' if len(notebooks) == 1 else 'they take'} {', '.join(spec)}")
     return {name: _convert(name, *spec[name], value) for name, value in values.items()}
-
 
 def _convert(name: str, kind: str, default, value):
     if value is None and default is None:
@@ -66,7 +62,6 @@ def _convert(name: str, kind: str, default, value):
     if not isinstance(value, TYPES[kind]):
         raise wrong
     return value
-
 
 def check(notebook: str, namespace: dict) -> types.SimpleNamespace:
     """The notebook's parameters from ``namespace`` (its ``globals()``), converted and checked, and ``out``:

@@ -20,7 +20,6 @@ SEED_STUDY = SEEDS / "study.yaml"
 CHROME_RULES = DATA / "chrome.yaml"
 VALIDATION = REPO / "validation" / "sentiment"
 
-
 @dataclass(frozen=True)
 class Outputs:
     """Where one run writes: tables/, figures/, rendered/, the dataset in data/ and a cache of ingested partitions."""

@@ -155,7 +155,6 @@ def _or_none(func):
         return fig, data
     return draw
 
-
 @_or_none
 def corpus_overview(articles: pd.DataFrame):
     """Words per article (a bar each up to ``FEW`` articles, else a histogram), articles per outlet and per month."""

@@ -43,19 +43,16 @@ code { background: #f4f4f4; padding: 0 0.2em; }"""
 _HEADING = re.compile(r'<h([1-3])\s+id="([^"]*)"\s*>(.*?)</h\1>', re.S)
 _ANCHOR, _TAG = re.compile(r'<a class="anchor-link".*?</a>', re.S), re.compile(r"<[^>]+>")
 
-
 def toc_html(body: str) -> str:
     """A ``<nav>`` table of contents from the ``<h1>``–``<h3>`` headings (with ids) in ``body``."""
     items = "".join(f'<li class="toc-h{level}"><a href="#{ident}">{_TAG.sub("", _ANCHOR.sub("", text)).strip()}</a>'
                     "</li>" for level, ident, text in _HEADING.findall(body))
     return items and f'<nav class="toc" aria-label="Contents"><strong>Contents</strong><ul>{items}</ul></nav>'
 
-
 def _write(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8", newline="\n")
     os.replace(tmp, path)
-
 
 def html(executed: Path) -> list[Path]:
     """Write ``NAME.html`` (with code) and ``NAME_nocode.html`` beside the executed notebook, after making the
@@ -85,7 +82,6 @@ def html(executed: Path) -> list[Path]:
         pages.append(executed.with_name(f"{name}{suffix}.html"))
         _write(pages[-1], body.replace("<main>", f'<main>\n{toc_html(body)}<p class="toc-other">{other}</p>', 1))
     return pages
-
 
 def index(out_root: Path | str, lead: str | None = None) -> Path:
     """Write ``OUT/rendered/index.html``: the findings, the lead figure (``lead``, a PNG in ``OUT/figures``; default

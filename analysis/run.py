@@ -23,10 +23,8 @@ from .tables import replacing
 
 RECORD, LOCK, COMPLETE = "run_record.json", ".run.lock", ".complete"
 
-
 class RunError(RuntimeError):
     """A run that cannot start or did not finish; the message says which notebook or input and why."""
-
 
 def notebooks(selected: list[str] | None = None) -> list[Path]:
     """The analysis notebooks in run order (numbered file names), optionally only those named."""
@@ -35,7 +33,6 @@ def notebooks(selected: list[str] | None = None) -> list[Path]:
     if unknown:
         raise RunError(f"unknown notebook(s) {sorted(unknown)}; choose from {[nb.stem for nb in nbs]}")
     return [nb for nb in nbs if not selected or nb.stem in selected]
-
 
 class Lock:
     """An exclusive ``flock`` on ``OUT/.run.lock`` for the run; the file names the holder's process id."""
@@ -68,7 +65,6 @@ class Lock:
         self.path.unlink(missing_ok=True)     # unlink while still locked, then release
         os.close(self.fd)
 
-
 def _publish(staging: Path, out: Path) -> None:
     """Move every file of a complete ``staging`` into ``out`` by atomic renames; drop stale dataset partitions.
 
@@ -85,7 +81,6 @@ def _publish(staging: Path, out: Path) -> None:
         if int(p.stem) >= n:
             p.unlink()
 
-
 def _recover(staging: Path, out: Path) -> bool:
     """Finish publishing a run that died while moving its outputs; drop an unfinished one. True if finished."""
     finished = (staging / COMPLETE).exists()
@@ -96,7 +91,6 @@ def _recover(staging: Path, out: Path) -> bool:
         tmp.unlink(missing_ok=True)
     return finished
 
-
 def _seed(staging: Path, out: Path) -> None:
     """A run of later notebooks only (no 01_ingest) starts from the published dataset and tables (hard links)."""
     for src in (p for d in ("data", "tables") for p in (out / d).rglob("*") if p.is_file()):
@@ -106,13 +100,11 @@ def _seed(staging: Path, out: Path) -> None:
         except OSError:
             shutil.copyfile(src, staging / src.relative_to(out))
 
-
 def _version(package: str) -> str | None:
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:
         return None
-
 
 def record(params: dict, out: Path) -> Path:
     """Write the run record: parameters, versions, SHA-256 of every input (from the ingest report) and data file."""
@@ -132,11 +124,9 @@ def record(params: dict, out: Path) -> Path:
         tmp.write_text(json.dumps(rec, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return out / RECORD
 
-
 def _shown(path: Path) -> str:
     """A path as the rendered notebooks show it: relative to notebooks/ inside the repository, else absolute."""
     return os.path.relpath(path, paths.NOTEBOOKS) if Path(path).is_relative_to(paths.REPO) else str(path)
-
 
 def tidy(executed: Path, replace: dict[str, str]) -> Path:
     """Make an executed notebook reproducible: no run timings, and each path in ``replace`` (the staging
@@ -155,7 +145,6 @@ def tidy(executed: Path, replace: dict[str, str]) -> Path:
     with replacing(executed) as tmp:
         tmp.write_text(text + "\n", encoding="utf-8")
     return executed
-
 
 def execute(nb: Path, parameters: dict, staging: Path, final: Path) -> Path:
     """Execute one notebook with papermill into ``staging/rendered`` and export it as HTML; a failed one is kept
@@ -179,7 +168,6 @@ def execute(nb: Path, parameters: dict, staging: Path, final: Path) -> Path:
                        f"(executed copy: {final / '.failed' / nb.name})") from None
     render.html(tidy(executed, {str(staging): _shown(final), str(paths.REPO): _shown(paths.REPO)}))
     return executed
-
 
 def _check(nbs: list[Path], root: Path, corpus, params: dict) -> dict:
     """The run's parameters, checked before anything runs: folders, lexicon, names, types and values."""
@@ -207,7 +195,6 @@ def _check(nbs: list[Path], root: Path, corpus, params: dict) -> dict:
     except (ParameterError, CorpusError, LexiconError) as exc:
         raise RunError(str(exc)) from None
     return params
-
 
 def run(corpus=None, out=None, only: list[str] | None = None, quiet: bool = False, **options) -> Path:
     """Run the notebooks on ``corpus`` into ``out`` (see the module docstring); ``options`` are notebook
@@ -238,7 +225,6 @@ def run(corpus=None, out=None, only: list[str] | None = None, quiet: bool = Fals
             if not (staging / COMPLETE).exists():
                 shutil.rmtree(staging, ignore_errors=True)
     return root
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.split("\n")[0])

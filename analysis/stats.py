@@ -8,13 +8,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm, rankdata, t as student_t
 
-
 def _wilson(p: float, n: float, z: float) -> tuple[float, float]:
     """Wilson (1927) score bounds for a share ``p`` of ``n`` (``n`` may be fractional: an effective size)."""
     d = 1 + z * z / n
     centre, half = (p + z * z / (2 * n)) / d, z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
     return (0.0 if p == 0 else max(0.0, float(centre - half)), 1.0 if p == 1 else min(1.0, float(centre + half)))
-
 
 def wilson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     """Wilson (1927) score interval for ``k`` successes in ``n`` trials; ``(nan, nan)`` when ``n == 0``."""
@@ -23,7 +21,6 @@ def wilson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     if not 0 <= k <= n:
         raise ValueError(f"need 0 <= k <= n, got k={k}, n={n}")
     return _wilson(k / n, n, float(norm.ppf(0.5 + level / 2)))
-
 
 def share_interval(a_counts, b_counts, level: float = 0.95) -> tuple[float, float, float, str]:
     """Pooled share sum(a) / sum(a + b) with a Wilson interval on the effective number of uses, as uses in one article
@@ -47,11 +44,9 @@ def share_interval(a_counts, b_counts, level: float = 0.95) -> tuple[float, floa
     deff = max(1.0, v / (p * (1 - p) / M) * (t / z) ** 2) if v > 0 and 0 < p < 1 else 1.0
     return (p, *_wilson(p, M / deff, z), "wilson-deff")
 
-
 def _clean(values) -> np.ndarray:
     x = np.asarray(values, dtype=float).ravel()
     return x[~np.isnan(x)]
-
 
 def mean_interval(values, level: float = 0.95) -> tuple[float, float, float]:
     """Mean over articles (NaN dropped) with a Student-t interval; ``(mean, nan, nan)`` for one value."""
@@ -61,7 +56,6 @@ def mean_interval(values, level: float = 0.95) -> tuple[float, float, float]:
         return (mean, np.nan, np.nan)
     half = float(student_t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
     return (mean, mean - half, mean + half)
-
 
 def permutation_test(x, y, n_perm: int = 9999, seed: int = 0) -> tuple[float, float]:
     """Two-sided, seeded permutation test of mean(x) - mean(y), NaN dropped: ``(difference, p)``, p never 0."""
@@ -75,13 +69,11 @@ def permutation_test(x, y, n_perm: int = 9999, seed: int = 0) -> tuple[float, fl
         hits += int(np.sum(np.abs(diff) >= abs(obs) - 1e-12 * max(1.0, abs(obs))))
     return (obs, (1 + hits) / (1 + n_perm))
 
-
 def auc(x, y) -> float:
     """P(random x > random y), ties counting half (Mann-Whitney U / (n_x n_y)); NaN dropped."""
     x, y = _clean(x), _clean(y)
     u = rankdata(np.concatenate([x, y]))[:x.size].sum() - x.size * (x.size + 1) / 2
     return float(u / (x.size * y.size)) if x.size and y.size else np.nan
-
 
 def cohens_d(x, y) -> float:
     """Cohen's d, (mean x - mean y) / pooled SD (ddof 1); NaN dropped; NaN if undefined or SD 0."""

@@ -10,7 +10,6 @@ import pandas as pd
 
 FLOAT_FORMAT = "%.6g"
 
-
 @contextmanager
 def replacing(path):
     """Yield a temporary path beside ``path``; once the block succeeds it replaces ``path`` atomically.
@@ -34,13 +33,11 @@ def replacing(path):
     finally:
         tmp.unlink(missing_ok=True)
 
-
 def write_csv(df: pd.DataFrame, path: Path) -> Path:
     """Write ``df`` as UTF-8 CSV with a fixed float format, atomically. Callers sort rows first."""
     with replacing(path) as tmp:
         df.to_csv(tmp, index=False, float_format=FLOAT_FORMAT, lineterminator="\n", encoding="utf-8")
     return Path(path)
-
 
 def save(df: pd.DataFrame, name: str, tables_dir: Path) -> Path:
     """Publish ``df`` as ``tables_dir/name.csv``; returns the path.

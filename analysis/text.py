@@ -31,7 +31,6 @@ WORD_RE = re.compile(
 )  # letters and digits only: a run of underscores (a separator line) is not a word
 LINE_RE = re.compile(r"[^\n]+")
 
-
 @functools.lru_cache(maxsize=1)
 def _punkt():
     from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer   # here: importing nltk takes seconds
@@ -41,7 +40,6 @@ def _punkt():
     # Punkt stores abbreviations lower-cased, without the final period.
     params.abbrev_types = {l.strip().lower().rstrip(".") for l in lines if l.strip() and not l.startswith("#")}
     return PunktSentenceTokenizer(params)
-
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) offsets of each sentence; ``text[start:end]`` is the sentence, stripped."""
@@ -57,16 +55,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
                 spans.append((base + a + lead, base + b - trail))
     return spans
 
-
 def word_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) offsets of each word token."""
     return [m.span() for m in WORD_RE.finditer(text)]
 
-
 def words(text: str) -> list[str]:
     """The word tokens of ``text``, in order, original case."""
     return WORD_RE.findall(text)
-
 
 def norm(token: str) -> str:
     """The one token normaliser: lower case, curly apostrophe and Unicode hyphens made plain, final 's dropped
@@ -74,11 +69,9 @@ def norm(token: str) -> str:
     t = token.lower().replace("’", "'").replace("‐", "-").replace("‑", "-")
     return t[:-2] if t.endswith("'s") else t
 
-
 def tokens(text: str) -> list[str]:
     """Normalised word tokens of ``text`` (``norm`` of each of ``words``)."""
     return [norm(w) for w in WORD_RE.findall(text)]
-
 
 def count_words(text: str) -> int:
     """Number of word tokens: the denominator of every rate per 1,000 words."""

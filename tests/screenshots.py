@@ -44,6 +44,7 @@ def main(argv=None) -> int:
                 page.close()
                 print("wrote", SHOTS / f"{name}.png")
             root = tb.lab_copy(tmp / "lab" / "notebooks", tmp / "lab" / "out")
+            tb.run_pipeline(tmp / "lab" / "out", "01_ingest")      # 02 reads the dataset 01 writes
             (tmp / "lab" / "state").mkdir()
             with tb.Lab(root, tmp / "lab" / "state") as lab:
                 page = browser.new_page(viewport={"width": 1400, "height": 900})

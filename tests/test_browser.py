@@ -43,9 +43,9 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
 
 
-def run_pipeline(out: Path) -> Path:
-    result = subprocess.run([sys.executable, "-m", "analysis", "run", "--out", str(out)], capture_output=True,
-                            text=True)
+def run_pipeline(out: Path, *only: str) -> Path:
+    result = subprocess.run([sys.executable, "-m", "analysis", "run", "--out", str(out)]
+                            + (["--only", *only] if only else []), capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
     return out
 
@@ -100,7 +100,7 @@ def lab_copy(root: Path, out: Path) -> Path:
                                               "language": "python"})
         for cell in nb.cells:
             if "parameters" in cell.metadata.get("tags", []):
-                cell.source = re.sub(r"^out_dir = None", f"out_dir = {str(out)!r}", cell.source, flags=re.M)
+                cell.source = re.sub(r"^out_dir: str = None", f"out_dir: str = {str(out)!r}", cell.source, flags=re.M)
         nbformat.write(nb, root / nb_path.name)
     return root
 
@@ -246,6 +246,7 @@ def test_index_links_every_notebook_figure_and_table(full_run, browser):
 def lab(tmp_path_factory):
     base = tmp_path_factory.mktemp("lab")
     root = lab_copy(base / "notebooks", base / "out")
+    run_pipeline(base / "out", "01_ingest")             # 02 reads the dataset 01 writes
     (base / "state").mkdir()
     with Lab(root, base / "state") as server:
         yield server

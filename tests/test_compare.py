@@ -43,7 +43,7 @@ def test_log_odds_hand_computed():
 def test_groups_with_no_words_in_common_are_finite():
     d = compare.distinctive_terms(counts_frame({"A": {"a": 2, "b": 1}, "B": {"c": 3}, "C": {"d": 1}}), min_count=1)
     assert np.isfinite(d[["z", "log_odds"]].to_numpy()).all()
-    assert len(d) == 3 * 4  # every group x every term used at least min_count times
+    assert len(d) == 4  # every term each group uses (used at least min_count times in all)
     top = d[d["rank"] == 1].set_index("group")["term"]
     assert top["A"] == "a" and top["B"] == "c" and top["C"] == "d"
 
@@ -217,3 +217,21 @@ def test_outlet_profiles_joins_inputs():
     # rows pooling every voice are ignored when own-voice rows exist
     both = pd.concat([pairs, pairs.assign(voices="own+quoted", a_count=99)])
     assert compare.outlet_profiles(arts, both).set_index("outlet").loc["Zeta", "resistance_vs_militia_a_count"] == 3
+
+
+def test_group_tests_by_hand():
+    # four articles per group on one measure: A = 0.9, 0.8, 0.7, 0.6; B = 0.1, 0.2, 0.3, 0.4 (every A above every B)
+    values = [0.9, 0.8, 0.7, 0.6, 0.1, 0.2, 0.3, 0.4]
+    measures = pd.DataFrame({"file": [f"f{i}" for i in range(8)], "measure": "m", "value": values})
+    group_of = {f"f{i}": "A" if i < 4 else "B" for i in range(8)}
+    row = compare.group_tests(measures, group_of, n_perm=4999, seed=1).iloc[0]
+    assert (row["group_a"], row["group_b"], row["articles_a"], row["articles_b"]) == ("A", "B", 4, 4)
+    assert row["difference"] == pytest.approx(0.5) and row["auc"] == 1.0
+    # pooled SD: each group's squared deviations sum to 0.05, so sd = sqrt(0.1 / 6); d = 0.5 / 0.1291 = 3.873
+    assert row["cohens_d"] == pytest.approx(3.873, abs=1e-3)
+    # 2 of the 70 splits are as extreme (this one and its mirror): p close to 2/70 = 0.029
+    assert row["p_value"] == pytest.approx(2 / 70, abs=0.01) and row["p_holm"] == row["p_value"]
+    # Holm over two tests: the smaller p doubled, the larger kept at least as large
+    two = compare.group_tests(pd.concat([measures, measures.assign(measure="n", value=[0.5] * 8)]), group_of)
+    assert two.set_index("measure").loc["m", "p_holm"] == pytest.approx(2 * two.set_index("measure").loc["m", "p_value"])
+    assert two.set_index("measure").loc["n", "p_holm"] == 1.0

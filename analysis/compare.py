@@ -22,7 +22,6 @@ from .text import sentence_spans, tokens
 
 DEFAULT_ALPHA0 = 1000.0      # prior pseudo-tokens per n-gram order (~2 short articles): tames rare words, not the data
 ALL_PAIRS_MAX = 2_000        # up to this many articles every article pair is listed; above, only near duplicates
-BLOCK_CELLS = 20_000_000     # cosines computed at once (rows x articles) when searching large corpora
 DISTINCTIVE_COLUMNS = ["group", "term", "ngram", "z", "log_odds", "count_group", "count_rest", "rank"]
 SIMILARITY_COLUMNS = ["a", "b", "level", "cosine", "near_duplicate"]
 COVERAGE_COLUMNS = ["file", "outlet", "kind", "item", "mentions", "first_sentence"]
@@ -97,34 +96,35 @@ def distinctive_terms(counts: pd.DataFrame, alpha0: float = DEFAULT_ALPHA0, min_
 
 def similarity(articles: pd.DataFrame, threshold: float = 0.9, all_pairs_max: int = ALL_PAIRS_MAX):
     """TF-IDF cosine of article pairs and outlet pairs (an outlet: the mean of its non-copy articles' unit vectors);
-    returns (long table, copies: the later file of each pair at cosine >= ``threshold`` or marked by the corpus)."""
+    returns (long table, copies: the later file of each pair at cosine >= ``threshold`` or marked by the corpus).
+    Up to ``all_pairs_max`` articles every pair is compared; above, only the pairs the corpus marked (MinHash near
+    duplicates at ingest), so the time stays linear in the articles."""
     arts = articles.sort_values("file").reset_index(drop=True)
     X = TfidfVectorizer(tokenizer=tokens, lowercase=True, token_pattern=None).fit_transform(arts["text"])
     files, n = arts["file"].to_numpy(), len(arts)
     pos = {f: k for k, f in enumerate(files)}
-    ia, ib = np.array([(pos[f], pos[d]) for f, d in zip(files, arts.get("duplicate_of", [])) if d in pos],
-                      dtype=int).reshape(-1, 2).T
-    marked = sparse.csr_matrix((np.ones(2 * ia.size), (np.r_[ia, ib], np.r_[ib, ia])), shape=(n, n))
-    # all pairs up to all_pairs_max articles, else only near duplicates, a block of rows at a time: linear memory
-    step, found = (n if n <= all_pairs_max else max(1, BLOCK_CELLS // n)), []
-    for start in range(0, n, step):
-        block = (X[start:start + step] @ X.T).toarray()
-        near = (block >= threshold) | (marked[start:start + step].toarray() > 0)
-        i, j = np.nonzero(near if n > all_pairs_max else np.ones_like(near))
-        i, j = i[j > i + start], j[j > i + start]
-        found.append((i + start, j, block[i, j], near[i, j]))
-    a, b, cosine, near = (np.concatenate(x) for x in zip(*found))
+    marked = np.array([(pos[d], pos[f]) for f, d in zip(files, arts.get("duplicate_of", [])) if d in pos],
+                      dtype=int).reshape(-1, 2)
+    if n <= all_pairs_max:
+        a, b = np.triu_indices(n, k=1)
+        cosine = (X @ X.T).toarray()[a, b]
+        near = (cosine >= threshold) | np.isin(a * n + b, marked.min(axis=1) * n + marked.max(axis=1))
+    else:
+        a, b = marked.min(axis=1), marked.max(axis=1)
+        cosine, near = np.asarray(X[a].multiply(X[b]).sum(axis=1)).ravel(), np.ones(len(a), dtype=bool)
     pairs = pd.DataFrame({"a": files[a], "b": files[b], "level": "article", "cosine": cosine, "near_duplicate": near})
     copies = set(arts.loc[arts["status"].eq("near_duplicate"), "file"]) if "status" in arts else set()
     for first, later in pairs.loc[pairs["near_duplicate"], ["a", "b"]].sort_values(["a", "b"]).itertuples(index=False):
         if first not in copies and later not in copies:
             copies.add(later)
-    keep = ~arts["file"].isin(copies).to_numpy()
-    outlets = np.array(sorted(set(arts.loc[keep, "source"])))
-    if len(outlets):
-        mean = np.vstack([np.asarray(X[keep & arts["source"].eq(o).to_numpy()].mean(axis=0)) for o in outlets])
-        mean /= np.maximum(np.linalg.norm(mean, axis=1, keepdims=True), 1e-12)
-        sim, (i, j) = mean @ mean.T, np.triu_indices(len(outlets), k=1)
+    keep = arts[~arts["file"].isin(copies)]
+    outlets, member = np.unique(keep["source"].to_numpy(), return_inverse=True)
+    if len(outlets):   # outlet centroids as one sparse product: memory grows with the vocabulary, not outlets x it
+        weights = sparse.csr_matrix((1 / np.bincount(member)[member], (member, keep.index)), shape=(len(outlets), n))
+        c = (weights @ X).toarray() if len(outlets) * X.shape[1] <= 5e7 else weights @ X
+        norms = np.sqrt(np.asarray(c.multiply(c).sum(axis=1)).ravel() if sparse.issparse(c) else (c * c).sum(axis=1))
+        sim = np.asarray((c @ c.T).todense() if sparse.issparse(c) else c @ c.T) / np.maximum(np.outer(norms, norms), 1e-24)
+        i, j = np.triu_indices(len(outlets), k=1)
         pairs = pd.concat([pairs, pd.DataFrame({"a": outlets[i], "b": outlets[j], "level": "outlet",
                                                 "cosine": sim[i, j], "near_duplicate": sim[i, j] >= threshold})])
     pairs["cosine"] = pairs["cosine"].round(6)
@@ -133,14 +133,14 @@ def similarity(articles: pd.DataFrame, threshold: float = 0.9, all_pairs_max: in
 def similarity_matrix(pairs: pd.DataFrame, level: str = "outlet") -> pd.DataFrame:
     """Square cosine matrix for one level, in the leaf order of average-linkage clustering on 1 - cosine."""
     sub = pairs[pairs["level"] == level]
+    both = pd.concat([sub[["a", "b", "cosine"]], sub[["b", "a", "cosine"]].set_axis(["a", "b", "cosine"], axis=1)])
     labels = sorted(set(sub["a"]) | set(sub["b"]))
-    m = pd.DataFrame(np.eye(len(labels)), index=labels, columns=labels)
-    for a, b, c in sub[["a", "b", "cosine"]].itertuples(index=False):
-        m.loc[a, b] = m.loc[b, a] = c
+    m = both.pivot(index="a", columns="b", values="cosine").reindex(index=labels, columns=labels)
+    m = m.fillna(0.0) + np.eye(len(labels)) if len(labels) else m
     if len(labels) >= 3:   # m is symmetric: squareform reads its upper triangle as the condensed distances
         order = leaves_list(linkage(squareform(np.clip(1 - m.to_numpy(), 0, None), checks=False), method="average"))
         m = m.iloc[order, order]
-    return m
+    return m.rename_axis(index=None, columns=None)
 
 _NUMBER = r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s+"
 _SPEAKER = re.compile(r"((?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*),?\s+(?:said|says|told|stated|added|announced)\b")

@@ -7,6 +7,7 @@
 ('term term two people.', ['armed_groups', 'us'])
 """
 import functools
+import operator
 import hashlib
 import json
 from collections import namedtuple
@@ -37,8 +38,8 @@ def _pattern():
 
 Engine = namedtuple("Engine", "columns analyze known label")  # analyze(text) -> columns, the first -1..1; known(word)
 ENGINES: dict[str, Engine] = {
-    "vader": Engine(("compound", "pos", "neu", "neg"),
-                    lambda t: tuple(_vader().polarity_scores(t)[c] for c in ("compound", "pos", "neu", "neg")),
+    "vader": Engine(("compound", "pos", "neu", "neg"),   # polarity_scores once per text: it is the costly part
+                    lambda t: operator.itemgetter("compound", "pos", "neu", "neg")(_vader().polarity_scores(t)),
                     lambda w: w in _vader().lexicon, "VADER compound (−1 to 1)"),
     "textblob": Engine(("polarity", "subjectivity"), lambda t: tuple(_pattern()[0].analyze(t)),
                        lambda w: w in _pattern()[1], "TextBlob polarity (−1 to 1)"),

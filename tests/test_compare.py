@@ -127,7 +127,7 @@ def test_similarity_matrix_is_symmetric_and_deterministic():
     assert abs(order.index("0.txt") - order.index("1.txt")) == 1
 
 
-def test_similarity_above_all_pairs_max_lists_only_near_duplicates_blockwise(monkeypatch):
+def test_similarity_above_all_pairs_max_compares_only_marked_copies():
     texts = {"a.txt": "US troops remain in Iraq despite the vote of parliament.",
              "b.txt": "Gaza war spreads to the region as drones strike bases.",
              "c.txt": "US troops remain in Iraq despite the vote of parliament!",
@@ -135,16 +135,13 @@ def test_similarity_above_all_pairs_max_lists_only_near_duplicates_blockwise(mon
     arts = articles_frame(texts, {"a.txt": "X", "b.txt": "X", "c.txt": "Y", "d.txt": "Z", "e.txt": "Z"},
                           status={"e.txt": "near_duplicate"}, duplicate_of={"e.txt": "d.txt"})
     full, full_copies = compare.similarity(arts, threshold=0.9)
-    monkeypatch.setattr(compare, "BLOCK_CELLS", 7)   # blocks of one row: every block boundary is crossed
+    assert full_copies == ["c.txt", "e.txt"]          # all pairs: the cosine copy (a, c) and the marked one (d, e)
     pairs, copies = compare.similarity(arts, threshold=0.9, all_pairs_max=4)
     art = pairs[pairs["level"] == "article"]
-    # only the cosine copy (a, c) and the corpus-marked copy (d, e), with the cosines of the full table
-    assert list(zip(art["a"], art["b"])) == [("a.txt", "c.txt"), ("d.txt", "e.txt")]
-    expected = full.set_index(["a", "b"]).loc[[("a.txt", "c.txt"), ("d.txt", "e.txt")], "cosine"].to_numpy()
+    # above all_pairs_max (linear time): only the corpus-marked copy (d, e), with the cosine of the full table
+    assert list(zip(art["a"], art["b"])) == [("d.txt", "e.txt")] and copies == ["e.txt"]
+    expected = full.set_index(["a", "b"]).loc[[("d.txt", "e.txt")], "cosine"].to_numpy()
     assert np.allclose(art["cosine"].to_numpy(), expected) and art["near_duplicate"].all()
-    assert copies == full_copies == ["c.txt", "e.txt"]
-    assert pairs[pairs["level"] == "outlet"].reset_index(drop=True).equals(
-        full[full["level"] == "outlet"].reset_index(drop=True))
 
 
 # ---------------------------------------------------------------- coverage

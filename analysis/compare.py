@@ -1,9 +1,9 @@
 """Source comparison: distinctive terms, TF-IDF similarity, coverage of facts, outlet profiles.
 
->>> df = pd.DataFrame({"file": ["a", "b"], "source": ["A", "B"], "text": ["The resistance left.", "The militia left."]})
+>>> df = pd.DataFrame({"file": ["a", "b"], "source": ["A", "B"], "text": ["The protesters left.", "The rioters left."]})
 >>> counts = ngram_counts(sentences_of(df), group_map(df), stop_words())
 >>> distinctive_terms(counts, min_count=1).query("rank == 1")["term"].tolist()
-['resistance', 'militia']
+['protesters', 'rioters']
 """
 from __future__ import annotations
 

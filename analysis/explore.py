@@ -2,8 +2,8 @@
 (KWIC lines) and ``sentence_browser`` (scored sentences) are dropdowns over such a table that keep a static copy.
 
 >>> k = pd.DataFrame({"file": ["a", "b"], "voice": ["own", "quoted"], "left": ["<b>", "l"]})
->>> select(k, voice="own", file=ALL)["file"].tolist(), options(pd.Series(["us;iran", "", None]), sep=";")
-(['a'], ['(all)', 'iran', 'us'])
+>>> select(k, voice="own", file=ALL)["file"].tolist(), options(pd.Series(["police;mayor", "", None]), sep=";")
+(['a'], ['(all)', 'mayor', 'police'])
 """
 from __future__ import annotations
 

@@ -102,7 +102,7 @@ def load_lexicon(path=None) -> Lexicon:
 
     def entries(where, value):
         value = [value] if isinstance(value, str) else value
-        need(isinstance(value, list) and value, f"{where} has no entries; give a list such as [militia, militias]")
+        need(isinstance(value, list) and value, f"{where} has no entries; give a list such as [protester, protesters]")
         for e in value:
             need(isinstance(e, str) and text.words(e), f"{where} has an empty or non-text entry {e!r}")
         return tuple(value)

@@ -28,7 +28,7 @@ def quote_spans(t: str, soft_ends=()) -> list[tuple[int, int]]:
         elif ch == '"':                         # straight: by its neighbours, else it toggles
             kind, opens = "d", opening if opening != closing else "d" not in open_at
         elif prev.isalnum() and nxt.isalnum():
-            continue                            # an apostrophe: Iraq’s, don't
+            continue                            # an apostrophe: Paris’s, don't
         elif opening and (ch == "‘" or (ch == "'" and nxt.isalnum())):
             kind, opens = "s", True
         elif closing and ch != "‘":

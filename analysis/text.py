@@ -5,16 +5,16 @@ Sentences come from NLTK's Punkt algorithm with a fixed abbreviation list
 and "Jan. 4" do not end sentences. Sentences never cross a line break: in scraped
 pages a line is a paragraph, a heading or a caption.
 
-Words keep hyphenated names and dotted abbreviations whole ("al-Sudani",
-"Iran-backed", "U.S.-led"), so the lexicon can name them as single tokens.
+Words keep hyphenated names and dotted abbreviations whole ("Jean-Luc",
+"state-backed", "U.S.-led"), so the lexicon can name them as single tokens.
 
 >>> s = "The U.S. left. Lt. Gen. X stayed."
 >>> [s[a:b] for a, b in sentence_spans(s)]
 ['The U.S. left.', 'Lt. Gen. X stayed.']
->>> words("U.S.-led forces and Iran-backed al-Sudani's allies")
-['U.S.-led', 'forces', 'and', 'Iran-backed', "al-Sudani's", 'allies']
->>> tokens("Iraq’s U.S.-led coalition")
-['iraq', 'u.s.-led', 'coalition']
+>>> words("U.S.-led talks and state-backed Jean-Luc's allies")
+['U.S.-led', 'talks', 'and', 'state-backed', "Jean-Luc's", 'allies']
+>>> tokens("Paris’s U.S.-led coalition")
+['paris', 'u.s.-led', 'coalition']
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ import re
 from importlib import resources
 
 # A word: a dotted abbreviation (U.S., U.N.) or a run of letters/digits, either
-# joined to more by hyphens or apostrophes ("U.S.-led", "al-Sudani's", "2,500").
+# joined to more by hyphens or apostrophes ("U.S.-led", "Jean-Luc's", "2,500").
 WORD_RE = re.compile(
     r"(?:[^\W\d_]\.){2,}(?:[-‐‑][^\W_]+)*"  # U.S. / U.S.-led
     r"|[^\W_]+(?:[.,]\d+)*(?:[-‐‑'’][^\W_]+)*",  # words, numbers like 2,500 / 3.5, hyphens, apostrophes
@@ -65,7 +65,7 @@ def words(text: str) -> list[str]:
 
 def norm(token: str) -> str:
     """The one token normaliser: lower case, curly apostrophe and Unicode hyphens made plain, final 's dropped
-    (so "al-Sudani's" names al-Sudani). Lexicon entries and text tokens both go through it."""
+    (so "Jean-Luc's" names Jean-Luc). Lexicon entries and text tokens both go through it."""
     t = token.lower().replace("’", "'").replace("‐", "-").replace("‑", "-")
     return t[:-2] if t.endswith("'s") else t
 

@@ -201,7 +201,7 @@ def build(corpus_dir, out_root, limits: Limits | None = None, study=None, schedu
     params = {"corpus_dir": str(root), "study": lex.source, "scheduler": scheduler,
               "limits": {k: getattr(limits, k) for k in Limits.__dataclass_fields__}}
     info = {"format": FORMAT, "parameters": params, "study_sha256": lex.sha256, "title": lex.study["title"], "partitions": len(outputs),
-            "id": _key(FORMAT, params, lex.sha256, [k for _, k in parts], manifest_rows[:1])}
+            "id": _key(FORMAT, params["limits"], lex.sha256, [k for _, k in parts], manifest_rows[:1])}
     data = out_root / "data"
     (data / "dataset.json").unlink(missing_ok=True)     # incomplete until written again, last
     shutil.rmtree(data, ignore_errors=True)

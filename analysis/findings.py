@@ -181,8 +181,10 @@ def render(tables_dir: Path | str, link_prefix: str = "") -> str:
     n, most = int(prof["articles"].sum()), int(prof["articles"].max())
     size = ("With one article per source, they" if most == 1
             else f"Sources have at most {most} articles each: the findings")
-    info = tables_dir.parent / "data" / "dataset.json"   # the study's title, when the dataset is beside the tables
-    title = md_escape(json.loads(info.read_text()).get("title", "")) if info.exists() else ""
+    # the study's title: from the dataset beside the tables, else from the run record (a checkout has no data/)
+    info = [json.loads(p.read_text()) for p in (tables_dir.parent / "data" / "dataset.json",
+                                                 tables_dir.parent / "run_record.json") if p.exists()]
+    title = md_escape(info[0].get("title", "")) if info else ""
     md = (f"## Findings\n\n{f'*{title}.* ' if title else ''}These findings describe {_plural(n, 'article')} from {_plural(len(prof), 'source')} "
           f"({int(prof['words'].sum()):,} words){_links(tables_dir, None, 'outlet_profiles')}. {size} describe "
           f"{GENERAL}, and no difference below is a statistical test.")

@@ -1,12 +1,13 @@
-"""Source comparison: distinctive terms, TF-IDF similarity, coverage of facts, outlet profiles.
+"""Source comparison: distinctive terms, TF-IDF similarity, coverage of facts, outlet profiles, groups and time.
 
->>> df = pd.DataFrame({"file": ["a", "b"], "source": ["A", "B"], "text": ["The protesters left.", "The rioters left."]})
->>> counts = ngram_counts(sentences_of(df), group_map(df), stop_words())
+>>> sents = pd.DataFrame({"file": ["a", "b"], "text": ["The protesters left.", "The rioters left."]})
+>>> counts = ngram_counts(sents, {"a": "A", "b": "B"}, stop_words())
 >>> distinctive_terms(counts, min_count=1).query("rank == 1")["term"].tolist()
 ['protesters', 'rioters']
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 import numpy as np
@@ -14,28 +15,21 @@ import pandas as pd
 from scipy import sparse
 from scipy.cluster.hierarchy import leaves_list, linkage
 from scipy.spatial.distance import squareform
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from . import stats, style
 from .dataset import analysed
-from .text import sentence_spans, tokens
+from .text import tokens
 
 DEFAULT_ALPHA0 = 1000.0      # prior pseudo-tokens per n-gram order (~2 short articles): tames rare words, not the data
 ALL_PAIRS_MAX = 2_000        # up to this many articles every article pair is listed; above, only near duplicates
 DISTINCTIVE_COLUMNS = ["group", "term", "ngram", "z", "log_odds", "count_group", "count_rest", "rank"]
 SIMILARITY_COLUMNS = ["a", "b", "level", "cosine", "near_duplicate"]
 COVERAGE_COLUMNS = ["file", "outlet", "kind", "item", "mentions", "first_sentence"]
-
-def sentences_of(articles: pd.DataFrame) -> pd.DataFrame:
-    """A ``sentences`` frame (file, index, text) from ``articles.text``, for frames built by hand."""
-    rows = [(f, i, body[a:b]) for f, body in zip(articles["file"], articles["text"])
-            for i, (a, b) in enumerate(sentence_spans(body))]
-    return pd.DataFrame(rows, columns=["file", "index", "text"])
+PERIODS = {"month": "M", "quarter": "Q", "year": "Y"}   # time bins, finest first
 
 def stop_words(extra=()) -> frozenset:
     """scikit-learn's English stop words and the study's own: never ranked as distinctive."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
     return frozenset(ENGLISH_STOP_WORDS) | {w.lower() for w in extra}
 
 def check_unit(by: str, articles: pd.DataFrame) -> str:
@@ -123,7 +117,8 @@ def similarity(articles: pd.DataFrame, threshold: float = 0.9, all_pairs_max: in
         weights = sparse.csr_matrix((1 / np.bincount(member)[member], (member, keep.index)), shape=(len(outlets), n))
         c = (weights @ X).toarray() if len(outlets) * X.shape[1] <= 5e7 else weights @ X
         norms = np.sqrt(np.asarray(c.multiply(c).sum(axis=1)).ravel() if sparse.issparse(c) else (c * c).sum(axis=1))
-        sim = np.asarray((c @ c.T).todense() if sparse.issparse(c) else c @ c.T) / np.maximum(np.outer(norms, norms), 1e-24)
+        sim = np.asarray((c @ c.T).todense() if sparse.issparse(c) else c @ c.T)
+        sim = sim / np.maximum(np.outer(norms, norms), 1e-24)
         i, j = np.triu_indices(len(outlets), k=1)
         pairs = pd.concat([pairs, pd.DataFrame({"a": outlets[i], "b": outlets[j], "level": "outlet",
                                                 "cosine": sim[i, j], "near_duplicate": sim[i, j] >= threshold})])
@@ -167,7 +162,8 @@ def coverage_counts(sentences: pd.DataFrame, items: dict) -> pd.DataFrame:
             hits = {(k, n) for k, n, rx in items["items"] if rx.search(sent)}
             for m in items["number"].finditer(sent):
                 value, unit = m.group(1).replace(",", ""), items["units"].get(m.group(3).lower(), m.group(3).lower())
-                if items["units"] or (unit not in items["stop"] and not (len(value) == 4 and value[:2] in ("19", "20"))):
+                year = len(value) == 4 and value[:2] in ("19", "20")
+                if items["units"] or (unit not in items["stop"] and not year):
                     hits.add(("numbers", f"{int(value):,} {unit}" if value.isdigit() else f"{value} {unit}"))
             for m in _SPEAKER.finditer(sent) if items["speakers"] else ():
                 if not set(m.group(1).lower().split()) <= items["stop"]:   # not "He said", "The official said"
@@ -203,21 +199,16 @@ def outlet_profiles(articles, pair_shares=None, sentiment_articles=None, distinc
     prof["near_duplicates"] = articles.groupby("source").size().reindex(prof.index, fill_value=0) - prof["articles"]
     parts = [prof]
     if pair_shares is not None and len(pair_shares):
-        ps = pair_shares[pair_shares["level"].eq("outlet")] if "level" in pair_shares else pair_shares
-        ps = ps[ps["voices"].eq("own")] if "voices" in ps and ps["voices"].eq("own").any() else ps
+        ps = pair_shares[pair_shares["level"].eq("outlet")]
+        ps = ps[ps["voices"].eq("own")] if ps["voices"].eq("own").any() else ps
         vals = [c for c in ps.select_dtypes("number").columns if c != "articles" and not re.search(r"low|high", c)]
         wide = ps.pivot_table(index="outlet", columns="pair", values=vals, aggfunc="first")
         wide = wide.set_axis([f"{p}_{v}" for v, p in wide.columns], axis=1).sort_index(axis=1)
-        parts.append(wide.assign(pair_voices=ps.groupby("outlet")["voices"].first()) if "voices" in ps else wide)
+        parts.append(wide.assign(pair_voices=ps.groupby("outlet")["voices"].first()))
     if sentiment_articles is not None and len(sentiment_articles):
         s = sentiment_articles.merge(arts[["file", "source"]], on="file")
-        labels = [c for c in s.columns if c not in ("file", "outlet", "source", "title", "text")
-                  and not pd.api.types.is_numeric_dtype(s[c])]
-        scores = [c for c in s.select_dtypes("number") if c.startswith("score")] \
-            or [c for c in s.select_dtypes("number") if c not in ("words", "sentences", "index")]
-        long = s.melt(id_vars=["source"] + labels, value_vars=scores, var_name="score")
-        long["col"] = long[labels + ["score"]].astype(str).agg("_".join, axis=1)
-        parts.append(long.pivot_table(index="source", columns="col", values="value", aggfunc="mean"))
+        wide = s.pivot_table(index="source", columns="engine", values=[c for c in s if c.startswith("score")])
+        parts.append(wide.set_axis([f"{e}_{v}" for v, e in wide.columns], axis=1).sort_index(axis=1))
     if distinctive is not None and len(distinctive):
         top = distinctive[distinctive["rank"] <= 5].sort_values(["group", "rank"])
         parts.append(top.groupby("group")["term"].agg("; ".join).rename("top_terms").to_frame())
@@ -228,16 +219,20 @@ def outlet_profiles(articles, pair_shares=None, sentiment_articles=None, distinc
     out = pd.concat(parts, axis=1, join="outer").reindex(style.source_order(prof.index))
     return out.round(4).rename_axis("outlet").reset_index()
 
+def _own(term_counts: pd.DataFrame, pair) -> pd.DataFrame:
+    """Per file, its own-voice uses of ``pair``'s first and second term (columns a, b)."""
+    own = term_counts[term_counts["voice"].eq("own") & term_counts["family"].eq(pair.family)]
+    own = own.pivot_table(index="file", columns="variant", values="count", aggfunc="sum")
+    return own.reindex(columns=[pair.a, pair.b]).fillna(0).set_axis(["a", "b"], axis=1)
+
 def article_measures(term_counts: pd.DataFrame, sentiment_articles: pd.DataFrame, pairs) -> pd.DataFrame:
     """Long table file, measure, value: each article's own-voice share of each pair's first term (articles using
     either) and its mean sentence score per engine, the article-level values groups are compared on."""
-    own = term_counts[term_counts["voice"] == "own"].set_index(["file", "family", "variant"])["count"]
     frames = []
     for p in pairs:
-        a, b = own.xs((p.family, p.a), level=(1, 2)), own.xs((p.family, p.b), level=(1, 2))
-        used = (a + b) > 0
-        frames.append(pd.DataFrame({"file": a.index[used], "measure": f"share of {p.a} ({p.name})",
-                                    "value": (a[used] / (a + b)[used]).to_numpy()}))
+        ab = _own(term_counts, p)[lambda x: x.sum(axis=1) > 0]
+        frames.append(pd.DataFrame({"file": ab.index, "measure": f"share of {p.a} ({p.name})",
+                                    "value": (ab["a"] / ab.sum(axis=1)).to_numpy()}))
     s = sentiment_articles.dropna(subset=["score"])
     frames.append(pd.DataFrame({"file": s["file"], "measure": "mean sentence score, " + s["engine"],
                                 "value": s["score"]}))
@@ -247,20 +242,80 @@ def group_tests(measures: pd.DataFrame, group_of: dict, n_perm: int = 9999, seed
     """For each measure and each pair of groups: articles, means, difference, Cohen's d, AUC (how well the measure
     separates the two groups' articles) and a seeded two-sided permutation test over articles, with Holm's (1979)
     adjustment over every test in the table (an article is the unit: its uses are not independent)."""
-    m = measures.assign(group=measures["file"].map(group_of)).dropna(subset=["group"])
-    rows = []
+    m, rows = measures.assign(group=measures["file"].map(group_of)).dropna(subset=["group"]), []
     for measure, d in m.groupby("measure", sort=True):
         values = {g: v["value"].to_numpy() for g, v in d.groupby("group")}
-        for i, ga in enumerate(sorted(values)):
-            for gb in sorted(values)[i + 1:]:
-                x, y = values[ga], values[gb]
-                diff, p = stats.permutation_test(x, y, n_perm, seed) if min(len(x), len(y)) > 1 else (np.nan, np.nan)
-                rows.append((measure, ga, gb, len(x), len(y), x.mean(), y.mean(), x.mean() - y.mean(),
-                             stats.cohens_d(x, y), stats.auc(x, y), p))
-    cols = ["measure", "group_a", "group_b", "articles_a", "articles_b", "mean_a", "mean_b", "difference",
-            "cohens_d", "auc", "p_value"]
-    out = pd.DataFrame(rows, columns=cols)
-    order = out["p_value"].sort_values().index               # Holm: step down over the ranked p-values
-    k = out["p_value"].notna().sum()
+        for ga, gb in itertools.combinations(sorted(values), 2):
+            x, y = values[ga], values[gb]
+            diff, p = stats.permutation_test(x, y, n_perm, seed) if min(len(x), len(y)) > 1 else (np.nan, np.nan)
+            rows.append((measure, ga, gb, len(x), len(y), x.mean(), y.mean(), x.mean() - y.mean(),
+                         stats.cohens_d(x, y), stats.auc(x, y), p))
+    out = pd.DataFrame(rows, columns=["measure", "group_a", "group_b", "articles_a", "articles_b", "mean_a", "mean_b",
+                                      "difference", "cohens_d", "auc", "p_value"])
+    order, k = out["p_value"].sort_values().index, out["p_value"].notna().sum()   # Holm: step down over ranked p
     holm = (out.loc[order, "p_value"] * (k - np.arange(len(order)))).cummax().clip(upper=1)
     return out.assign(p_holm=holm.reindex(out.index))
+
+def _pooled(unit_of: pd.Series, top: int | None, noun: str) -> pd.Series:
+    """file -> unit, the units beyond the ``top`` largest (by articles) pooled as "other (k <noun>s)"."""
+    keep, _, other = style.top_units(unit_of.value_counts(), top or len(unit_of), noun)
+    return unit_of.where(unit_of.isin(keep), other)
+
+def group_means(measures: pd.DataFrame, group_of: dict, top: int | None = None) -> pd.DataFrame:
+    """Per measure and group (the ``top`` largest, the rest pooled): articles, mean, Student-t 95% interval; for a
+    share, never narrower than the Wilson interval on its articles, so articles that all agree still get one.
+
+    >>> m = pd.DataFrame({"file": list("abcd"), "measure": ["m"] * 3 + ["share"], "value": [1.0, 3.0, 5.0, 1.0]})
+    >>> group_means(m, {"a": "A", "b": "A", "c": "B", "d": "B"}).round(2).values.tolist()
+    [['m', 'A', 2, 2.0, -10.71, 14.71], ['m', 'B', 1, 5.0, nan, nan], ['share', 'B', 1, 1.0, 0.21, 1.0]]
+    """
+    group, rows = measures["file"].map(_pooled(pd.Series(group_of, dtype=str), top, "group")), []
+    for (m, g), v in measures.groupby(["measure", group], sort=False)["value"]:   # measures in the order given
+        mean, low, high = stats.mean_interval(v)
+        if m.startswith("share"):
+            wilson = stats.wilson(v.sum(), len(v))
+            low, high = max(0.0, np.fmin(low, wilson[0])), min(1.0, np.fmax(high, wilson[1]))
+        rows.append((m, g, len(v), mean, low, high))
+    return pd.DataFrame(rows, columns=["measure", "group", "articles", "mean", "ci_low", "ci_high"])
+
+def periods(articles: pd.DataFrame, period: str | None = None) -> tuple[pd.Series, str]:
+    """(file -> period label, the period): ``published`` binned by ``period`` (None: the finest of ``PERIODS`` that
+    places at least half the dated articles); ``style.UNDATED`` when the date, by its length or its ``date_precision``
+    (day, month, quarter, year), is coarser than the period, is only a bound ("not_before_month") or is missing.
+
+    >>> a = pd.DataFrame({"file": list("abc"), "published": ["2024-03-05", "2024", ""], "date_precision": ""})
+    >>> periods(a)[0].tolist(), periods(a)[1]
+    (['2024-03', 'undated at this resolution', 'undated at this resolution'], 'month')
+    """
+    if period is not None and period not in PERIODS:
+        raise ValueError(f"period must be one of {list(PERIODS)}, not {period!r}")
+    text, prec = (articles[c].fillna("").astype(str) for c in ("published", "date_precision"))
+    when = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    ranks = {"day": 0, "month": 1, "quarter": 2, "year": 3}
+    rank = np.fmax(text.str.len().map({10: 0, 7: 1, 4: 3}), prec.str.extract("(day|month|quarter|year)")[0].map(ranks))
+    rank = rank.where(when.notna() & ~prec.str.contains("before|after|not", case=False))
+    period = period or next((p for p in PERIODS if (rank <= ranks[p]).sum() * 2 >= rank.notna().sum()), "year")
+    when = when.dt.to_period(PERIODS[period]).astype(str)
+    return pd.Series(when.where(rank <= ranks[period], style.UNDATED).to_numpy(), index=articles["file"]), period
+
+def over_time(articles, term_counts, sentiment_articles, pairs=(), period=None, top=None) -> pd.DataFrame:
+    """Per period (``periods``) and unit (the manifest's group, else the source; the ``top`` largest, the rest pooled):
+    the own-voice share of each of ``pairs``' first term (``stats.share_interval``; n = uses) and each engine's mean
+    article score (``stats.mean_interval``; n = articles scored). Articles dated coarser than the period are in the
+    period ``style.UNDATED``, counted like the others."""
+    arts = analysed(articles)
+    by = "group" if arts.get("group", pd.Series(dtype=str)).fillna("").ne("").any() else "source"
+    unit = pd.Series(arts[by].fillna("").replace("", "(none)").to_numpy(), index=arts["file"])
+    when, period = periods(arts, period)
+    frame = pd.DataFrame({"period": when, "unit": _pooled(unit, top, by.replace("source", "outlet"))})
+    for i, pair in enumerate(pairs):
+        frame = frame.join(_own(term_counts, pair).add_suffix(str(i))).fillna({f"a{i}": 0, f"b{i}": 0})
+    tone = sentiment_articles.pivot_table(index="file", columns="engine", values="score")
+    frame, rows = frame.join(tone), []
+    for (when, unit), d in frame.groupby(["period", "unit"]):
+        rows += [(when, unit, f"share of {pair.a} ({pair.name})", len(d), int(d[f"a{i}"].sum() + d[f"b{i}"].sum()),
+                  *stats.share_interval(d[f"a{i}"], d[f"b{i}"])[:3]) for i, pair in enumerate(pairs)]
+        rows += [(when, unit, f"mean sentence score, {e}", len(d), int(d[e].notna().sum()), *stats.mean_interval(d[e]))
+                 for e in tone.columns]
+    cols = ["period", "unit", "measure", "articles", "n", "value", "ci_low", "ci_high"]
+    return pd.DataFrame(rows, columns=cols).assign(resolution=period, by=by)

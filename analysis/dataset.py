@@ -1,9 +1,7 @@
 """The corpus dataset: what ``01_ingest`` writes to ``OUT/data/`` and ``02``-``04`` read.
 
-``build`` ingests a corpus folder (partitions cached by content, duplicates found, the manifest joined,
-every input in the report) and writes ``articles``, ``report``, ``removed``, the sentences and texts
-per partition, and last ``dataset.json`` (parameters, input fingerprints, id). ``load`` reads it back;
-``require`` checks that the notebooks whose tables a step reads ran on this very dataset.
+``build`` writes ``articles``, ``report``, ``removed``, sentences and texts per partition, and last ``dataset.json``
+(parameters, input fingerprints, id); ``load`` reads it back; ``require`` checks the notebooks a step reads.
 
 >>> load("/tmp/nowhere")
 Traceback (most recent call last):
@@ -22,31 +20,32 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import engine, ingest, lexicon, manifest, paths, tables
-from .ingest import CorpusError, Limits
+from . import engine, ingest, lexicon, manifest, paths, table_corpus, tables
+from .ingest import SENTENCE_COLUMNS, CorpusError, Limits
 
-FORMAT = 1
-ARTICLE_COLUMNS = ["file", "outlet", "source", "title", "published", "date_precision", "country", "group", "url",
-                   "words", "sentences", "language", "encoding", "status", "duplicate_of"]
-REPORT_COLUMNS = ["input", "file", "status", "reason", "note", "outlet", "bytes", "encoding", "language", "sha256"]
-RECORD_COLUMNS = ["file", "bytes", "encoding", "language", "sha256", "reason", "note", "title", "words"]
-SENTENCE_COLUMNS = ["file", "index", "part", "paragraph", "start", "end", "words", "text"]
+FORMAT = 2
+ARTICLE_COLUMNS = ["file", "outlet", "source", "title", "author", "published", "date_precision", "country", "group",
+                   "url", "words", "sentences", "language", "encoding", "status", "duplicate_of"]
+REPORT_COLUMNS = ["input", "file", "status", "reason", "note", "outlet", "bytes", "encoding", "language", "sha256",
+                  "metadata"]
+RECORD_COLUMNS = [c for c in ingest.RECORD_COLUMNS if c not in ("text", "minhash")]   # the small ones
 
 class DatasetError(RuntimeError):
-    """The dataset is missing, incomplete or stale; the message names the notebook to run first."""
+    """The dataset is missing, incomplete, empty or stale; the message names the notebook to run first."""
 
 def analysed(df: pd.DataFrame, articles: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Rows of ``df`` that belong to analysed articles: near duplicates would count one text twice.
-
-    ``articles`` (with ``status``) says which; by default ``df`` is itself an articles frame.
-    """
+    """Rows of ``df`` that belong to analysed articles (by ``status`` of ``articles``, default ``df`` itself):
+    near duplicates would count one text twice."""
     articles = df if articles is None else articles
-    if "status" not in articles.columns:
+    if "status" not in articles:
         return df
     return df[df["file"].isin(articles.loc[articles["status"] != "near_duplicate", "file"])]
 
 def _key(*parts) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:24]
+
+def _join(*notes) -> str:
+    return "; ".join(n for n in notes if n)
 
 @dataclass
 class Dataset:
@@ -71,22 +70,18 @@ class Dataset:
     @property
     def sentences(self) -> pd.DataFrame:
         """All sentences in one frame (fine for thousands of articles; use ``map`` beyond)."""
-        frames = [pd.read_parquet(p) for p in self.parts]
-        frames = [f for f in frames if len(f)]
-        return pd.concat(frames, ignore_index=True) if frames else ingest.empty_sentences()[SENTENCE_COLUMNS]
+        return _concat([pd.read_parquet(p) for p in self.parts], ingest.empty_sentences)
 
     def head(self, n: int = 10) -> pd.DataFrame:
         """The first ``n`` sentences (from the first partition): a look without reading them all."""
-        return pd.read_parquet(self.parts[0]).head(n) if self.parts else ingest.empty_sentences()[SENTENCE_COLUMNS]
+        return pd.read_parquet(self.parts[0]).head(n) if self.parts else ingest.empty_sentences()
 
     def map(self, func, desc: str = "sentences", **kwargs) -> pd.DataFrame:
-        """Concatenate ``func(sentences_partition, **kwargs)`` over the partitions, in-process or on Dask.
-
-        ``func`` must be module-level (or a ``functools.partial`` of one) to pickle for Dask.
-        """
+        """Concatenate ``func(sentences_partition, **kwargs)`` over the partitions, in-process or on Dask
+        (``func`` module-level, or a ``functools.partial`` of one, to pickle)."""
         step = functools.partial(_apply, func=func, kwargs=kwargs)
         results = engine.map_partitions(step, self.parts, scheduler=self.scheduler, desc=desc)
-        return _concat(results, lambda: func(ingest.empty_sentences()[SENTENCE_COLUMNS], **kwargs))
+        return _concat(results, lambda: func(ingest.empty_sentences(), **kwargs))
 
     def map_articles(self, func, desc: str = "articles", **kwargs) -> pd.DataFrame:
         """Like ``map`` over the articles of each partition with their ``text``: no process holds every text."""
@@ -129,25 +124,28 @@ def _apply(part: Path, func, kwargs):
     return func(pd.read_parquet(part), **kwargs)
 
 def _apply_articles(item, func, kwargs):
-    path, meta = item
-    texts = pd.read_parquet(path, columns=["file", "text"])
-    arts = meta.reset_index(drop=True).merge(texts, on="file", how="left").fillna({"text": ""})
-    return func(arts, **kwargs)
+    texts = pd.read_parquet(item[0], columns=["file", "text"])
+    return func(item[1].reset_index(drop=True).merge(texts, on="file", how="left").fillna({"text": ""}), **kwargs)
 
 # --------------------------------------------------------------------------- reading
 
-def load(out_root, scheduler: str | None = None) -> Dataset:
-    """The dataset in ``OUT/data``; a clear error naming ``01_ingest`` when there is none."""
-    root = Path(out_root) / "data"
-    info_path = root / "dataset.json"
-    if not info_path.exists():
+def _open(root: Path, scheduler: str | None = None) -> Dataset:
+    if not (root / "dataset.json").exists():
         raise DatasetError(f"no corpus dataset in {root}: run 01_ingest first with the same out_dir")
-    info = json.loads(info_path.read_text(encoding="utf-8"))
+    info = json.loads((root / "dataset.json").read_text(encoding="utf-8"))
     if info.get("format") != FORMAT:
         raise DatasetError(f"{root} was written by another version of the package; run 01_ingest again")
-    read = {n: pd.read_parquet(root / f"{n}.parquet") for n in ("articles", "report", "removed")}
-    return Dataset(root, info, read["articles"], read["report"], read["removed"],
-                   scheduler=scheduler if scheduler is not None else info["parameters"].get("scheduler"))
+    read = [pd.read_parquet(root / f"{n}.parquet") for n in ("articles", "report", "removed")]
+    return Dataset(root, info, *read, scheduler=scheduler if scheduler is not None else info["parameters"]["scheduler"])
+
+def load(out_root, scheduler: str | None = None) -> Dataset:
+    """The dataset in ``OUT/data`` for 02-04: a clear error naming ``01_ingest`` when there is none, and one
+    pointing to the ingest report when every input was skipped."""
+    ds = _open(Path(out_root) / "data", scheduler)
+    if ds.articles.empty:
+        raise DatasetError(f"no analysable articles: every input of {ds.info['parameters']['corpus_dir']} was "
+                           f"skipped; see {Path(out_root) / 'tables' / 'ingest_report.csv'} for why")
+    return ds
 
 def publish(ds: Dataset, tables_dir) -> None:
     """Write the ingest tables: articles (no text), ingest_report, removed_chrome, and sentences, the last
@@ -155,36 +153,34 @@ def publish(ds: Dataset, tables_dir) -> None:
     for name, df in (("articles", ds.articles[ARTICLE_COLUMNS]), ("ingest_report", ds.report),
                      ("removed_chrome", ds.removed)):
         tables.save(df, name, tables_dir)
-    with tables.replacing(Path(tables_dir) / "sentences.csv") as tmp:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            fh.write(",".join(SENTENCE_COLUMNS) + "\n")
-            for part in ds.parts:
-                pd.read_parquet(part)[SENTENCE_COLUMNS].to_csv(fh, header=False, index=False, lineterminator="\n",
-                                                                float_format=tables.FLOAT_FORMAT)
+    with (tables.replacing(Path(tables_dir) / "sentences.csv") as tmp,
+          open(tmp, "w", encoding="utf-8", newline="") as fh):
+        fh.write(",".join(SENTENCE_COLUMNS) + "\n")
+        for part in ds.parts:
+            tables.inert(pd.read_parquet(part)[SENTENCE_COLUMNS]).to_csv(
+                fh, header=False, index=False, lineterminator="\n", float_format=tables.FLOAT_FORMAT)
 
 # --------------------------------------------------------------------------- building
 
 def build(corpus_dir, out_root, limits: Limits | None = None, study=None, scheduler: str | None = None,
-          cache_dir=None, chrome_rules=None) -> Dataset:
-    """Ingest ``corpus_dir`` into ``OUT/data`` (see the module docstring) and return the dataset.
-
-    Memory is bounded by ``limits.partition_size``: files are ingested a partition at a time, each
-    written as Parquet (cached in ``OUT/.cache`` by content, so an unchanged corpus is not re-read);
-    the corpus-level steps read only the small columns they need.
-    """
-    root = Path(corpus_dir).expanduser().resolve()
-    out_root = Path(out_root).expanduser().resolve()
-    if not root.is_dir():
-        raise CorpusError(f"corpus folder not found: {root}; pass a folder of .txt/.html files")
+          cache_dir=None, chrome_rules=None, columns: str | None = None) -> Dataset:
+    """Ingest ``corpus_dir`` into ``OUT/data`` and return the dataset. Memory is bounded by ``limits.partition_size``:
+    files are ingested a partition at a time, each cached as Parquet by content (an unchanged corpus is not re-read);
+    the corpus-level steps read only the small columns they need."""
+    root, out_root = (Path(p).expanduser().resolve() for p in (corpus_dir, out_root))
+    if not root.is_dir() and not (root.is_file() and root.suffix.lower() in table_corpus.SUFFIXES):
+        raise CorpusError(f"corpus not found: {root}; pass a folder of .txt/.html files or a .csv/.jsonl/.parquet "
+                          f"table")
     if out_root == root or out_root.is_relative_to(root):
         raise CorpusError(f"the output folder {out_root} is inside the corpus folder {root}: its pages would be "
                           f"read as articles; choose an output folder outside it")
     limits = limits or Limits()
-    study = study or (root / "study.yaml" if (root / "study.yaml").is_file() else None)
+    home = root if root.is_dir() else root.parent     # a table's study file is the study.yaml beside it
+    study = study or (home / "study.yaml" if (home / "study.yaml").is_file() else None)
     lex = lexicon.load_lexicon(study)            # a broken study fails here, before any work
     cache = Path(cache_dir or out_root / ".cache") / "ingest"
-    files, skipped = ingest.discover(root)
-    rows, manifest_rows = manifest.read_manifest(root)
+    files, skipped = ingest.discover(root) if root.is_dir() else ([], [])
+    rows, manifest_rows = manifest.read_manifest(root, [rel for rel, _ in files] + [s["file"] for s in skipped])
     rules_path = str(chrome_rules) if chrome_rules else None
     rules_hash = hashlib.sha256(Path(rules_path or paths.CHROME_RULES).read_bytes()
                                 + (paths.DATA / "abbreviations.txt").read_bytes()).hexdigest()
@@ -195,18 +191,23 @@ def build(corpus_dir, out_root, limits: Limits | None = None, study=None, schedu
         fingerprint = [(rel, ingest.fingerprint_file(p)) for rel, p in chunk]   # streamed
         parts.append(([rel for rel, _ in chunk], _key(version, fingerprint, limits, rules_hash)))
     del files   # tasks carry relative paths only: a small task graph, even for 500,000 files
-    outputs = engine.map_partitions(functools.partial(_ingest_part, root=str(root), limits=limits,
+    if root.is_file():   # a table of articles: its rows are the files, its other columns their manifest
+        parts, skipped, rows, manifest_rows = table_corpus.split(root, columns, limits.partition_size, cache,
+                                                                 [version, limits, rules_hash])
+    ingest_part = table_corpus.ingest_part if root.is_file() else _ingest_part
+    outputs = engine.map_partitions(functools.partial(ingest_part, root=str(root), limits=limits,
                                                       rules_path=rules_path, cache=cache),
                                     parts, scheduler=scheduler, desc="ingest")
-    params = {"corpus_dir": str(root), "study": lex.source, "scheduler": scheduler,
+    params = {"corpus_dir": str(root), "study": lex.source, "scheduler": scheduler, "columns": columns,
               "limits": {k: getattr(limits, k) for k in Limits.__dataclass_fields__}}
-    info = {"format": FORMAT, "parameters": params, "study_sha256": lex.sha256, "title": lex.study["title"], "partitions": len(outputs),
-            "id": _key(FORMAT, params["limits"], lex.sha256, [k for _, k in parts], manifest_rows[:1])}
+    info = {"format": FORMAT, "parameters": params, "study_sha256": lex.sha256, "title": lex.study["title"],
+            "partitions": len(outputs), "id": _key(FORMAT, params["limits"], lex.sha256, [k for _, k in parts],
+                                                   manifest_rows[:1])}
     data = out_root / "data"
     (data / "dataset.json").unlink(missing_ok=True)     # incomplete until written again, last
     shutil.rmtree(data, ignore_errors=True)
     _assemble(data, info, outputs, skipped, rows, manifest_rows, limits, scheduler)
-    ds = load(out_root, scheduler)      # what 02-04 will read, exactly
+    ds = _open(data, scheduler)      # what 02-04 will read, exactly
     ds._lexicon = lex
     return ds
 
@@ -214,25 +215,13 @@ def _ingest_part(part, root, limits, rules_path, cache):
     rels, key = part
     return ingest.ingest_partition([(rel, os.path.join(root, rel)) for rel in rels], limits, rules_path, cache, key)
 
-def _read_records(outputs: list[dict]) -> pd.DataFrame:
-    """Every partition's records without ``text`` and ``minhash`` (the big columns), plus ``part``."""
-    frames = [pd.read_parquet(o["records"], columns=RECORD_COLUMNS).assign(part=i) for i, o in enumerate(outputs)]
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return pd.DataFrame({c: pd.Series(dtype=str) for c in RECORD_COLUMNS}).assign(
-            bytes=pd.Series(dtype="int64"), words=pd.Series(dtype="int64"), part=pd.Series(dtype="int64"))
-    return pd.concat(frames, ignore_index=True)
-
 def _signatures(outputs: list[dict], files) -> tuple[list[str], np.ndarray]:
     """(sorted files, MinHash signature matrix) for ``files``, read partition by partition."""
-    wanted, names, blocks = set(files), [], []
-    for o in outputs:
-        sig = pd.read_parquet(o["records"], columns=["file", "minhash"])
-        sig = sig[sig["file"].isin(wanted)]
-        names += sig["file"].tolist()
-        blocks.append(np.array(sig["minhash"].tolist(), dtype=np.uint32).reshape(len(sig), ingest.NUM_PERM))
-    order = np.argsort(np.array(names, dtype=object), kind="stable")
-    return [names[i] for i in order], np.concatenate(blocks)[order] if blocks else np.zeros((0, ingest.NUM_PERM))
+    files = set(files)   # hashed once: ``isin(files)`` per partition costs partitions x articles
+    sigs = [s[[f in files for f in s["file"]]] for s in (pd.read_parquet(o["records"], columns=["file", "minhash"])
+                                                         for o in outputs)]
+    sigs = pd.concat(sigs, ignore_index=True).sort_values("file", kind="stable")
+    return sigs["file"].tolist(), np.array(sigs["minhash"].tolist(), dtype=np.uint32).reshape(-1, ingest.NUM_PERM)
 
 def near_duplicates(files, sigs: np.ndarray, threshold: float) -> dict[str, str]:
     """file -> the earlier file it nearly copies: MinHash LSH candidates (datasketch), confirmed when their
@@ -245,12 +234,11 @@ def near_duplicates(files, sigs: np.ndarray, threshold: float) -> dict[str, str]
     """
     from datasketch import LeanMinHash, MinHashLSH
 
-    lsh, index, out = MinHashLSH(num_perm=ingest.NUM_PERM, params=(ingest.BANDS, ingest.NUM_PERM // ingest.BANDS)), {}, {}
-    need = int(np.ceil(threshold * ingest.NUM_PERM - 1e-9))
+    lsh = MinHashLSH(num_perm=ingest.NUM_PERM, params=(ingest.BANDS, ingest.NUM_PERM // ingest.BANDS))
+    index, out, need = {}, {}, int(np.ceil(threshold * ingest.NUM_PERM - 1e-9))
     for i, (file, sig) in enumerate(zip(files, sigs)):
         m = LeanMinHash(seed=1, hashvalues=sig, scheme="affine32")
-        hits = sorted(index[k] for k in lsh.query(m) if (sigs[index[k]] == sig).sum() >= need)
-        if hits:
+        if hits := sorted(index[k] for k in lsh.query(m) if (sigs[index[k]] == sig).sum() >= need):
             out[file] = files[hits[0]]
         else:
             lsh.insert(file, m)
@@ -259,70 +247,72 @@ def near_duplicates(files, sigs: np.ndarray, threshold: float) -> dict[str, str]
 
 def _write_partition(item) -> tuple[dict, pd.DataFrame]:
     """Write one partition's sentences and texts (analysed articles only) into the dataset; return
-    (sentence counts per file, removed chrome lines of those files)."""
+    (sentence counts per file, removed lines of those files)."""
     o, keep, data, i = item
-    keep = set(keep)
     s = pd.read_parquet(o["sentences"])
-    s = s[s["file"].isin(keep)].reset_index(drop=True)[SENTENCE_COLUMNS]
+    s = s[s["file"].isin(set(keep))].reset_index(drop=True)[SENTENCE_COLUMNS]
     texts = pd.read_parquet(o["records"], columns=["file", "text"])
-    for name, df in (("sentences", s), ("texts", texts[texts["file"].isin(keep)].reset_index(drop=True))):
+    for name, df in (("sentences", s), ("texts", texts[texts["file"].isin(set(keep))].reset_index(drop=True))):
         with tables.replacing(Path(data) / name / f"{i:05d}.parquet") as tmp:
             df.to_parquet(tmp, index=False)
     removed = pd.read_parquet(o["removed"])
-    return s["file"].value_counts().to_dict(), removed[removed["file"].isin(keep)]
+    return s["file"].value_counts().to_dict(), removed[removed["file"].isin(set(keep))]
+
+def _metadata(records: pd.DataFrame, rows: pd.DataFrame, near: dict) -> pd.DataFrame:
+    """``records`` with the manifest's columns, filled from a page's own metadata where the manifest gives none,
+    ``metadata`` saying where each value came from, and the notes on duplicates, the manifest and dates."""
+    m = records.join(rows.set_index("file")[manifest.MANIFEST_COLUMNS[1:]], on="file")
+    m[manifest.MANIFEST_COLUMNS[1:]] = m[manifest.MANIFEST_COLUMNS[1:]].fillna("")
+    m["outlet"] = m["outlet"].replace("unknown", "")
+    said = [np.where(m["title"].eq(""), "", np.where(m["title"].eq(m["page_title"]), "title: page", "title: text")),
+            np.where(m["author"].eq(""), "", "author: page")]
+    for col in ("outlet", "published", "url"):
+        page = m[f"page_{col}"].where(m[col].eq(""), "")
+        said.append(np.where(m[col].ne(""), f"{col}: manifest", np.where(page.ne(""), f"{col}: page", "")))
+        m[col] = m[col].mask(page.ne(""), page)
+    m["date_precision"] = m["date_precision"].mask(said[-2] == "published: page", "day")
+    dates = {v: manifest.check_date(v) for v in m["published"].unique()}
+    precisions = {v: manifest.check_precision(v) for v in m["date_precision"].unique()}
+    unlisted = np.where(m["file"].isin(rows["file"]), "", np.where(m["outlet"].eq(""), "not in the manifest: "
+                                                                   "outlet 'unknown'", "not in the manifest"))
+    m["note"] = [_join(f"near duplicate of {near[f]}" if f in near else "", n, u, dates[d][1], precisions[p][1])
+                 for f, n, u, d, p in zip(m["file"], m["note"], unlisted, m["published"], m["date_precision"])]
+    m["published"] = m["published"].map(lambda d: dates[d][0])
+    m["date_precision"] = m["date_precision"].map(lambda p: precisions[p][0])
+    m["metadata"] = [_join(*s) for s in zip(*said)]
+    return m.assign(outlet=m["outlet"].replace("", "unknown"))
 
 def _assemble(data, info, outputs, skipped, rows, manifest_rows, limits, scheduler) -> None:
-    """Corpus-level steps: duplicates, manifest join, report, the dataset's partitions; writes ``data``."""
-    records = _read_records(outputs).sort_values("file").reset_index(drop=True)
+    """Corpus-level steps: duplicates, metadata, report, the dataset's partitions; writes ``data``."""
+    frames = [pd.read_parquet(o["records"], columns=RECORD_COLUMNS).assign(part=i) for i, o in enumerate(outputs)]
+    records = _concat(frames, lambda: pd.DataFrame(columns=[*RECORD_COLUMNS, "part"], dtype=str))
+    records = records.sort_values("file").reset_index(drop=True)
     ok = records["reason"] == ""
-    first_by_hash = records[ok].drop_duplicates("sha256").set_index("sha256")["file"]
-    exact = ok & records["sha256"].map(first_by_hash).ne(records["file"])
-    records.loc[exact, "reason"] = "duplicate: same bytes as " + records.loc[exact, "sha256"].map(first_by_hash)
+    first = records[ok].drop_duplicates("sha256").set_index("sha256")["file"]
+    exact = ok & records["sha256"].map(first).ne(records["file"])
+    records.loc[exact, "reason"] = "duplicate: same bytes as " + records.loc[exact, "sha256"].map(first)
     ok = records["reason"] == ""
     near = near_duplicates(*_signatures(outputs, records.loc[ok, "file"]), limits.near_duplicate) if ok.any() else {}
-    meta = rows.set_index("file")
-    in_manifest = records["file"].isin(meta.index)
-    records["note"] = ["; ".join(n for n in (str(old or ""), new) if n)
-                       for old, new in zip(records["note"], np.where(in_manifest, "", "not in the manifest: outlet 'unknown'"))]
-
-    arts = records[ok].join(meta, on="file")
-    for col in manifest.MANIFEST_COLUMNS[1:]:
-        arts[col] = arts[col].fillna("")
-    arts["outlet"] = arts["outlet"].replace("", "unknown")
-    checked = {v: manifest.check_date(v) for v in arts["published"].unique()}
-    dates = arts["published"].map(checked)
-    arts["published"] = [d for d, _ in dates]
-    date_note = {f: n for f, (_, n) in zip(arts["file"], dates) if n}
-    arts["source"] = np.where(arts["outlet"].eq("unknown"),
-                              "unknown (" + arts["file"].str.replace(r"\.[^.]+$", "", regex=True) + ")", arts["outlet"])
-    arts["duplicate_of"] = arts["file"].map(lambda f: near.get(f, ""))
+    records = _metadata(records, rows, near)
+    arts = records[ok].assign(duplicate_of=records.loc[ok, "file"].map(lambda f: near.get(f, "")))
+    arts["source"] = arts["outlet"].mask(arts["outlet"].eq("unknown"), "unknown (" + arts["file"].str.replace(
+        r"\.[^.]+$", "", regex=True) + ")")
     arts["status"] = np.where(arts["duplicate_of"].eq(""), "analysed", "near_duplicate")
-
-    keep_by_part = arts.groupby("part")["file"].agg(list).to_dict()
-    written = engine.map_partitions(_write_partition, [(o, keep_by_part.get(i, []), str(data), i)
-                                                       for i, o in enumerate(outputs)], scheduler=scheduler, desc="write")
+    keep = arts.groupby("part")["file"].agg(list).to_dict()
+    written = engine.map_partitions(_write_partition, [(o, keep.get(i, []), str(data), i) for i, o in
+                                                       enumerate(outputs)], scheduler=scheduler, desc="write")
     counts = {f: n for c, _ in written for f, n in c.items()}
-    removed = [r for _, r in written if len(r)]
     arts["sentences"] = arts["file"].map(counts).fillna(0).astype("int64")
-    articles = arts.sort_values("file").reset_index(drop=True)[ARTICLE_COLUMNS + ["part"]]
-
-    report = records.drop(columns="part").assign(input="file", status=np.where(ok, "analysed", "skipped"))
-    notes = zip(report["file"].map(lambda f: f"near duplicate of {near[f]}" if f in near else ""), report["note"],
-                report["file"].map(lambda f: date_note.get(f, "")))
-    report["note"] = ["; ".join(n for n in parts if n) for parts in notes]
-    outlets = meta["outlet"].to_dict()
-    report["outlet"] = report["file"].map(lambda f: outlets.get(f, "unknown"))
-    report = pd.concat([report, pd.DataFrame(skipped), pd.DataFrame(manifest_rows)], ignore_index=True)
-    report = report.reindex(columns=REPORT_COLUMNS)
+    report = pd.concat([records.assign(input="file", status=np.where(ok, "analysed", "skipped")),
+                        pd.DataFrame(skipped), pd.DataFrame(manifest_rows)], ignore_index=True)[REPORT_COLUMNS]
     report["bytes"] = pd.to_numeric(report["bytes"], errors="coerce").astype("Int64")
-    text_cols = [c for c in REPORT_COLUMNS if c != "bytes"]
-    report[text_cols] = report[text_cols].astype(object).where(report[text_cols].notna(), "").astype(str)
-    report = report.sort_values(["input", "file"]).reset_index(drop=True)
-    removed = pd.concat(removed, ignore_index=True) if removed else pd.DataFrame(columns=["file", "line", "rule", "text"])
-    removed = removed.sort_values(["file", "line"]).reset_index(drop=True)
-
-    for name, df in (("articles", articles), ("report", report), ("removed", removed)):
+    text = [c for c in REPORT_COLUMNS if c != "bytes"]
+    report[text] = report[text].astype(object).where(report[text].notna(), "").astype(str)
+    removed = _concat([r for _, r in written], lambda: pd.DataFrame(columns=["file", "line", "rule", "text"]))
+    for name, df in (("articles", arts.sort_values("file")[ARTICLE_COLUMNS + ["part"]]),
+                     ("report", report.sort_values(["input", "file"])),
+                     ("removed", removed.sort_values("file", kind="stable"))):   # each file's lines in order
         with tables.replacing(data / f"{name}.parquet") as tmp:
-            df.to_parquet(tmp, index=False)
+            df.reset_index(drop=True).to_parquet(tmp, index=False)
     with tables.replacing(data / "dataset.json") as tmp:   # last: the dataset is complete
-        tmp.write_text(json.dumps(info, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        tmp.write_text(json.dumps({**info, "articles": len(arts)}, indent=1, sort_keys=True) + "\n", encoding="utf-8")

@@ -15,28 +15,25 @@ from typing import Callable, Iterable
 
 from tqdm.auto import tqdm
 
-@functools.lru_cache(maxsize=None)
+_clients: dict = {}
+
 def get_client(scheduler: str):
     """A Dask distributed client, kept for the life of the process: "local" starts a 2-worker cluster."""
-    from dask.distributed import Client, LocalCluster
+    if scheduler not in _clients:
+        from dask.distributed import Client, LocalCluster
 
-    if scheduler == "local":
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
-        return Client(cluster)
-    return Client(scheduler)
+        _clients[scheduler] = Client(LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+                                     if scheduler == "local" else scheduler)
+    return _clients[scheduler]
 
 def shutdown() -> None:
-    """Close the clients (and local clusters) ``get_client`` started."""
-    for scheduler in sorted(_started, key=lambda s: s == "local"):   # local cluster last: others may be on it
-        client = get_client(scheduler)
+    """Close the clients (and local clusters) ``get_client`` started; the local cluster last: others may be on it."""
+    for scheduler in sorted(_clients, key=lambda s: s == "local"):
+        client = _clients.pop(scheduler)
         cluster = client.cluster if scheduler == "local" else None
         client.close()
         if cluster is not None:
             cluster.close()
-    _started.clear()
-    get_client.cache_clear()
-
-_started: set = set()
 
 def map_partitions(func: Callable, parts: Iterable, scheduler: str | None = None, desc: str = "partitions") -> list:
     """``[func(p) for p in parts]`` with a progress bar; on Dask one task per partition, each result's future
@@ -50,13 +47,8 @@ def map_partitions(func: Callable, parts: Iterable, scheduler: str | None = None
     from dask.distributed import as_completed
 
     client = get_client(scheduler)
-    _started.add(scheduler)
-    if scheduler != "local":   # a standing cluster: say where to watch it
-        try:
-            link = client.dashboard_link
-        except KeyError:          # a scheduler started without its dashboard
-            link = None
-        print(f"{desc}: {len(parts)} partitions on {scheduler}" + (f"; dashboard {link}" if link else ""), flush=True)
+    if scheduler != "local":   # a standing cluster: say where the work goes
+        print(f"{desc}: {len(parts)} partitions on {scheduler}", flush=True)
     futures = client.map(func, parts, pure=False)
     position = {f.key: i for i, f in enumerate(futures)}
     done = as_completed(futures, with_results=True)

@@ -5,17 +5,15 @@
 >>> select(k, voice="own", file=ALL)["file"].tolist(), options(pd.Series(["police;mayor", "", None]), sep=";")
 (['a'], ['(all)', 'mayor', 'police'])
 """
-from __future__ import annotations
-
 import html
+from importlib import resources
 
 import pandas as pd
+from . import terms
 
 ALL = "(all)"
 LIMIT = 100  # rows shown at once; the CSV tables hold every row
-_STYLE = ("<style>.explore-table td, .explore-table th {text-align: left; vertical-align: top; padding: 2px 6px;}"
-          " .explore-table .left {text-align: right; color: #444;} .explore-table .right {color: #444;}"
-          " .explore-table .match {white-space: nowrap;} .explore-table .num {text-align: right;}</style>")
+STYLE = resources.files("analysis.data").joinpath("explore.css").read_text("utf-8").replace("\n", "")
 
 def options(values, sep: str | None = None) -> list[str]:
     """``ALL`` then the distinct non-empty values, sorted as text; with ``sep``, each value is a list."""
@@ -24,10 +22,9 @@ def options(values, sep: str | None = None) -> list[str]:
 def select(df: pd.DataFrame, lists=(), **selection) -> pd.DataFrame:
     """Rows whose columns equal the selected values (``ALL``/``None``: any; columns in ``lists``: ``;``-separated)."""
     keep = pd.Series(True, index=df.index)
-    for column, value in selection.items():
-        if value is not None and value != ALL:
-            cells = df[column].fillna("").astype(str)
-            keep &= cells.str.split(";").apply(lambda xs: str(value) in xs) if column in lists else cells == str(value)
+    for col, value in ((c, str(v)) for c, v in selection.items() if v not in (None, ALL)):
+        cells = df[col].fillna("").astype(str)
+        keep &= cells.str.split(";").apply(lambda xs: value in xs) if col in lists else cells == value
     return df[keep]
 
 def _e(value) -> str:
@@ -36,88 +33,85 @@ def _e(value) -> str:
 def table_html(rows: pd.DataFrame, columns, what: str, limit: int = LIMIT, kind: str = "") -> str:
     """The first ``limit`` rows as an HTML table under a caption counting them all. ``columns``:
     ``(header, column[, td class[, format]])``, ``format`` giving escaped HTML (default: the value escaped)."""
-    cols = [tuple(c) + (None,) * (4 - len(c)) for c in columns]
-    head = rows.head(limit)
+    cols, head = [(*c, None, None)[:4] for c in columns], rows.head(limit)
     more = f" (first {len(head)} shown; the CSV table has them all)" if len(head) < len(rows) else ""
-    td = [(f'<td class="{cls}">' if cls else "<td>", fmt or _e) for _, _, cls, fmt in cols]
-    body = "".join("<tr>" + "".join(f"{tag}{fmt(v)}</td>" for (tag, fmt), v in zip(td, values)) + "</tr>"
-                   for values in zip(*(head[c] for _, c, _, _ in cols)))
-    return (f"{_STYLE}<p><strong>{len(rows)}</strong> {html.escape(what)}{more}</p>"
+    cells = [(f'<td class="{cls}">' if cls else "<td>", fmt or _e, head[c]) for _, c, cls, fmt in cols]
+    body = "".join("<tr>" + "".join(f"{tag}{fmt(v)}</td>" for (tag, fmt, _), v in zip(cells, values)) + "</tr>"
+                   for values in zip(*(c for *_, c in cells)))
+    return (f"{STYLE}<p><strong>{len(rows)}</strong> {html.escape(what)}{more}</p>"
             f'<table class="explore-table {kind}"><thead><tr>' + "".join(f"<th>{_e(h)}</th>" for h, *_ in cols)
             + f"</tr></thead><tbody>{body}</tbody></table>")
 
 def show(df: pd.DataFrame, limit: int = LIMIT, what: str = "rows") -> None:
     """Display ``df``'s first ``limit`` rows as an escaped HTML table under a caption counting them all."""
     from IPython.display import HTML, display
-
-    num = lambda c: "num" if pd.api.types.is_numeric_dtype(df[c]) and df[c].dtype != bool else None  # noqa: E731
-    display(HTML(table_html(df, [(c, c, num(c)) for c in df.columns], what, limit)))
+    num = {c: "num" for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and df[c].dtype != bool}
+    display(HTML(table_html(df, [(c, c, num.get(c)) for c in df.columns], what, limit)))
 
 def kwic_html(rows: pd.DataFrame, limit: int = LIMIT) -> str:
     """KWIC lines as an HTML table: file, outlet, variant, voice, then left context, match (bold), right context."""
-    cols = [("file", "file"), ("outlet", "outlet"), ("variant", "variant"), ("voice", "voice"),
-            ("left", "left", "left"), ("match", "match", "match", lambda v: f"<strong>{_e(v)}</strong>"),
-            ("right", "right", "right")]
-    return table_html(rows, cols, "lines", limit, "kwic")
+    return table_html(rows, [*((c, c) for c in ("file", "outlet", "variant", "voice")), ("left", "left", "left"),
+                             ("match", "match", "match", lambda v: f"<strong>{_e(v)}</strong>"),
+                             ("right", "right", "right")], "lines", limit, "kwic")
 
 def sentences_html(rows: pd.DataFrame, limit: int = LIMIT) -> str:
     """Sentences with the raw and masked score (3 decimals) of every engine (a column ``E`` with ``E_masked``)."""
-    score = lambda v: "" if pd.isna(v) else f"{float(v):+.3f}"  # noqa: E731
-    scores = [(c.replace("_masked", " masked"), c, "num", score)
+    scores = [(c.replace("_masked", " masked"), c, "num", lambda v: "" if pd.isna(v) else f"{float(v):+.3f}")
               for e in rows.columns if f"{e}_masked" in rows.columns for c in (e, f"{e}_masked")]
     cols = [("file", "file"), ("sentence", "index", "num"), ("targets", "targets"), *scores, ("text", "text")]
     return table_html(rows, cols, "sentences", limit, "sentences")
 
-def explorer(df: pd.DataFrame, filters: dict[str, str], render, label: str, defaults: dict | None = None,
-             lists=(), narrows: dict[str, str] | None = None):
-    """Dropdowns (``filters``: description -> column; first values ``defaults``) over ``render(selected rows)``;
-    ``narrows``: dropdown -> the one whose value limits its options. Displayed, it also carries a static view."""
+def explorer(df: pd.DataFrame, filters: dict[str, str], render, label: str, defaults: dict, lists=(), narrows=None,
+             find=()):
+    """Dropdowns (``filters``: description -> column; first values ``defaults``; ``narrows``: dropdown -> the one that
+    limits its options) and a box (``terms.pattern_regex`` in ``find`` columns) over ``render(rows)``; static too."""
     import ipywidgets as widgets
-
     narrows, drops, out = narrows or {}, {}, widgets.HTML()
-
+    box = widgets.Text(description="find", placeholder="word, phrase, glob* or /regex/", continuous_update=False)
+    text = (df[list(find)].fillna("").astype(str) + " ").sum(axis=1)   # the columns searched: one string per row
     def fill(name, value=None):  # the options within the value of the dropdown narrowing this one, if any
         parent = narrows.get(name)
         rows = select(df, lists, **{filters[parent]: drops[parent].value}) if parent else df
         drops[name].options = options(rows[filters[name]], ";" if filters[name] in lists else None)
         drops[name].value = value if value in drops[name].options else ALL
-
     def current():
-        return render(select(df, lists, **{filters[n]: d.value for n, d in drops.items()}))
-
+        rows, q = select(df, lists, **{filters[n]: d.value for n, d in drops.items()}), box.value.strip()
+        try:
+            rows = rows[text[rows.index].str.contains(terms.pattern_regex(q))] if q else rows
+        except ValueError as exc:   # a bad /regex/: said where the lines would be
+            return f"<p>{_e(exc)}</p>"
+        return render(rows)
     def update(change):
         for child in [c for c, parent in narrows.items() if change.owner is drops[parent]]:
             fill(child)
         out.value = current()
 
     for name in filters:
-        drops[name] = widgets.Dropdown(description=name, layout=widgets.Layout(width="auto"),
+        drops[name] = widgets.Dropdown(description=name, layout={"width": "auto"},
                                        style={"description_width": "initial"})
-        fill(name, (defaults or {}).get(name))
+        fill(name, defaults.get(name))
         drops[name].observe(update, "value")
+    box.observe(update, "value")
     out.value = current()
-
     class Explorer(widgets.VBox):
         def _repr_mimebundle_(self, **kwargs):
             bundle = super()._repr_mimebundle_(**kwargs)
             return bundle and {**bundle, "text/plain": f"{label} (interactive in JupyterLab)", "text/html":
                                f"<p><em>{html.escape(label)}: static view of the default selection (open the "
                                f"notebook in JupyterLab to choose).</em></p>{current()}"}
-
-    return Explorer([widgets.HBox(list(drops.values())), out]).add_class("explore")
+    return Explorer([widgets.HBox(list(drops.values()) + [box] * bool(find)), out]).add_class("explore")
 
 def concordance(kwic: pd.DataFrame, family: str | None = None, limit: int = LIMIT):
-    """Concordance explorer over ``terms.kwic`` output; ``family`` is the default (else the one with most lines)."""
-    if family is None and len(kwic):
-        family = kwic["family"].value_counts().sort_index().idxmax()
+    """Concordance explorer over ``terms.kwic`` lines, searchable; ``family``: the default (else the one with most)."""
+    family = family or (kwic["family"].value_counts().sort_index().idxmax() if len(kwic) else None)
     return explorer(kwic, {c: c for c in ("family", "variant", "outlet", "voice")}, lambda r: kwic_html(r, limit),
-                    "Concordance explorer", {"family": family}, narrows={"variant": "family"})
+                    "Concordance explorer", {"family": family}, narrows={"variant": "family"},
+                    find=("left", "match", "right"))
 
 def sentence_browser(sentences: pd.DataFrame, outlet: str | None = None, target: str | None = None,
                      limit: int = LIMIT):
     """Sentence browser over ``sentiment.sentence_table`` (default: first outlet and target), raw and masked scores."""
-    first = lambda o: o[1] if len(o) > 1 else ALL  # noqa: E731
-    defaults = {"outlet": outlet or first(options(sentences["outlet"])),
-                "target": target or first(options(sentences["targets"], ";"))}
+    first = [(o[1:] or [ALL])[0] for o in (options(sentences["outlet"]), options(sentences["targets"], ";"))]
     return explorer(sentences, {"outlet": "outlet", "target": "targets"}, lambda r: sentences_html(r, limit),
-                    "Sentence browser", defaults, lists=("targets",))
+                    "Sentence browser", {"outlet": outlet or first[0], "target": target or first[1]},
+                    lists=("targets",))

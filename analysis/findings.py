@@ -3,8 +3,8 @@ r"""The findings overview (``findings.md``, the README's block) and the sentence
 Every number is read from the run's tables, each sentence links the tables (and figure) behind it, a caveat appears
 only when it applies, and text from the data is escaped for Markdown. Links are relative to ``OUT``.
 
->>> print(md_escape("[x](javascript:alert(1)) <img src=x onerror=alert(1)> $x^2$ **b**"))
-\[x\](javascript:alert(1)) \<img src=x onerror=alert(1)\> \$x^2\$ \*\*b\*\*
+>>> print(md_escape("[x](javascript:alert(1)) <img src=x onerror=alert(1)> $x^2$ **b**\n- item\n# heading"))
+\[x\](javascript:alert(1)) \<img src=x onerror=alert(1)\> \$x^2\$ \*\*b\*\* - item \# heading
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import paths, style, tables
+from .dataset import analysed
 
 TOP_TERMS = 3
 ENGINE_NAMES = {"vader": "VADER", "textblob": "TextBlob"}
@@ -22,8 +23,8 @@ GENERAL = "these texts, not how the sources cover the story in general"
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>$|~#!{}"} | {"&": "&amp;"})
 
 def md_escape(value: str) -> str:
-    """Text from the data (outlet names, terms, items) made inert in Markdown: no links, HTML, math or emphasis."""
-    return value.translate(_MD_SPECIAL)
+    """Text from the data (outlet names, terms, items) inert in Markdown: one line, no links, HTML, math, emphasis."""
+    return " ".join(value.split()).translate(_MD_SPECIAL)
 
 def _names(items) -> str:
     items = list(items)
@@ -34,7 +35,7 @@ def _plural(n: int, word: str) -> str:
 
 def study_line(lexicon) -> str:
     """The study's title and question, as its file gives them (nothing when it gives neither), then a space."""
-    title, question = (md_escape(" ".join(lexicon.study[k].split())) for k in ("title", "question"))
+    title, question = (md_escape(lexicon.study[k]) for k in ("title", "question"))
     return (f"**{title}.** " if title else "") + (f"{question} " if question else "")
 
 def groups_note(tests: pd.DataFrame, escape=md_escape) -> str:
@@ -51,10 +52,9 @@ def groups_note(tests: pd.DataFrame, escape=md_escape) -> str:
                else "No difference between groups is beyond chance after adjustment")
     return f"{verdict}. The smallest p-values: " + "; ".join(lines) + "."
 
-
 def describe(articles: pd.DataFrame, report: pd.DataFrame | None = None) -> str:
     """One paragraph on the corpus as it is (size, sources, groups, dates) and on what that size allows."""
-    arts = articles[articles["status"] != "near_duplicate"] if "status" in articles else articles
+    arts = analysed(articles)
     n, per, dups = len(arts), arts.groupby("source").size(), len(articles) - len(arts)
     text = f"{_plural(n, 'article')} ({int(arts['words'].sum()):,} words) from {_plural(len(per), 'source')}"
     if len(per) > 1 and per.min() != per.max():
@@ -113,7 +113,8 @@ def _pair(prof: pd.DataFrame, name: str, a: str, b: str) -> str | None:
     has_a, has_b = p[a_col] > 0, p[b_col] > 0
     uses = lambda d, col: _names(f"{o} ({_plural(int(c), 'use')})" for o, c in zip(d["outlet"], d[col]))  # noqa: E731
     own = "pair_voices" in prof and prof["pair_voices"].dropna().eq("own").all()
-    text = (f"**{a} or {b}?** {'In their own voice (quotations excluded)' if own else 'Counting every use'}, "
+    voice = "In their own voice (quotations and reported speech excluded)" if own else "Counting every use"
+    text = (f"**{a} or {b}?** {voice}, "
             f"“{a}” and never “{b}”: {uses(p[has_a & ~has_b], a_col)}; "
             f"“{b}” and never “{a}”: {uses(p[has_b & ~has_a], b_col)}")
     if len(both := p[has_a & has_b]):
@@ -154,12 +155,11 @@ def _coverage(prof: pd.DataFrame, c: pd.DataFrame) -> str | None:
                      + (f" ({_names(none)})" if 0 < len(none) <= 3 else ""))
     for kind, series in (("figures given", nums), ("actors named", actors)):
         if len(shared := series[series > 1].head(10)):
-            parts.append(f"{kind} by more than one source: " + _names(f"“{i}” ({int(n)})" for i, n in shared.items()))
+            parts.append(f"{kind} by more than one source: " + _names(f"“{i}” ({n})" for i, n in shared.items()))
     return "**What is mentioned.** " + "; ".join(parts)[:1].upper() + "; ".join(parts)[1:] if parts else None
 
 def _groups(_, tests: pd.DataFrame) -> str | None:
     return f"**Groups.** {groups_note(tests, str).rstrip('.')}" if tests["p_value"].notna().any() else None
-
 
 def _sentiment(prof: pd.DataFrame, _) -> str | None:
     parts = []
@@ -185,8 +185,9 @@ def render(tables_dir: Path | str, link_prefix: str = "") -> str:
     info = [json.loads(p.read_text()) for p in (tables_dir.parent / "data" / "dataset.json",
                                                  tables_dir.parent / "run_record.json") if p.exists()]
     title = md_escape(info[0].get("title", "")) if info else ""
-    md = (f"## Findings\n\n{f'*{title}.* ' if title else ''}These findings describe {_plural(n, 'article')} from {_plural(len(prof), 'source')} "
-          f"({int(prof['words'].sum()):,} words){_links(tables_dir, None, 'outlet_profiles')}. {size} describe "
+    words = f"{int(prof['words'].sum()):,} words"
+    md = (f"## Findings\n\n{f'*{title}.* ' if title else ''}These findings describe {_plural(n, 'article')} from "
+          f"{_plural(len(prof), 'source')} ({words}){_links(tables_dir, None, 'outlet_profiles')}. {size} describe "
           f"{GENERAL}, and no difference below is a statistical test.")
     if prof["outlet"].astype(str).str.startswith("unknown").any():
         md += " Articles of unknown outlet are kept apart, one source per article."
@@ -209,10 +210,9 @@ def render(tables_dir: Path | str, link_prefix: str = "") -> str:
 
 def write(out: Path | str) -> Path:
     """Write ``OUT/findings.md`` from ``OUT/tables``; returns its path."""
-    path = Path(out) / "findings.md"
-    with tables.replacing(path) as tmp:
+    with tables.replacing(Path(out) / "findings.md") as tmp:
         tmp.write_text(render(Path(out) / "tables"), encoding="utf-8")
-    return path
+    return Path(out) / "findings.md"
 
 def embed(readme: Path | str = paths.REPO / "README.md", out: Path | str = paths.REPO) -> bool:
     """Put ``OUT/findings.md`` and the lead figure between the README's findings markers; True if it changed."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 import bisect
 import functools
 import hashlib
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -15,23 +16,27 @@ import yaml
 
 from . import paths, tables, text
 
-TEXT_SUFFIXES = {".txt"}
 HTML_SUFFIXES = {".html", ".htm"}
 CONFIG_FILES = {"manifest.csv", "study.yaml"}   # corpus-folder files that are settings, not articles
-NUM_PERM = 64          # MinHash permutations for near-duplicate detection
-BANDS = 16             # LSH bands (4 rows each): pairs sharing a band are compared
+NUM_PERM, BANDS = 64, 16   # MinHash permutations for near-duplicate detection; LSH bands (4 rows each)
 BOMS = (b"\xff\xfe", b"\xfe\xff")               # UTF-16 byte order marks (little, big endian)
+MAGIC = {b"%PDF-": "PDF", b"{\\rtf": "RTF"}     # documents saved under a text name: skipped as unsupported
+MAX_NUL_SHARE = 0.01   # NUL bytes above this share of the first 64 KB: binary; below: stripped, noted
 # Western single-byte code pages charset_normalizer may guess: Windows-1252 is tried first (smart quotes).
 _WESTERN = re.compile(r"^(cp125[0-8]|iso8859_\d+|latin_1|mac_\w+|cp8\d\d|windows_125\d)$")
 # Dropped: zero-width characters, BOM, soft hyphen, bidirectional controls, C0 and C1 controls.
-# Vertical tab, form feed and Unicode line/paragraph separators become line breaks; odd spaces and tabs, spaces.
+# Vertical tab, form feed and Unicode line/paragraph separators become line breaks; odd spaces, spaces (not tabs).
 _DROP = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069"
                    "\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _BREAK = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-_SPACE = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_SPACE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _CONTROLS = tuple(bytes([b]) for b in (*range(1, 9), *range(14, 27), *range(28, 32)))  # not \t\n\v\f\r or ESC
-_LETTER = re.compile(r"[^\W\d_]")
-_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
+_BLOCKS = ("p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "header",
+           "footer", "nav", "aside", "main", "blockquote", "pre", "figure", "figcaption", "form", "dt", "dd", "hr")
+SENTENCE_COLUMNS = ["file", "index", "part", "paragraph", "start", "end", "words", "text"]
+# a saved page's own metadata: record field -> trafilatura's name
+PAGE_FIELDS = {"author": "author", "page_title": "title", "page_outlet": "sitename", "page_published": "date",
+               "page_url": "url"}
 
 class CorpusError(ValueError):
     """A problem with the corpus as a whole (missing folder, unreadable manifest); says how to fix it."""
@@ -42,33 +47,24 @@ class Limits:
 
     max_bytes: int = 20_000_000       # larger files are skipped as "too large"
     min_words: int = 1                # fewer words after cleaning: "empty after cleaning"
-    language: str = "en"              # other languages are skipped as "not English"
     near_duplicate: float = 0.8       # estimated Jaccard of 5-word shingles at or above: near duplicate
     partition_size: int = 500         # files per partition (bounds memory)
-    max_nul_share: float = 0.01       # NUL bytes above this share of the file: binary; below: stripped, noted
 
     def __post_init__(self):
-        for name, low in {"max_bytes": 1, "min_words": 0, "partition_size": 1}.items():
-            value = getattr(self, name)
+        for name in ("max_bytes", "min_words", "partition_size"):
+            value, low = getattr(self, name), int(name != "min_words")
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-                raise CorpusError(f"{name} must be a whole number >= {low}, not {value!r} "
-                                  f"({type(value).__name__}); e.g. {name}={Limits.__dataclass_fields__[name].default}")
-        for name in ("near_duplicate", "max_nul_share"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not 0 <= value <= 1:
-                raise CorpusError(f"{name} must be a number between 0 and 1, not {value!r}")
-        if not isinstance(self.language, str):
-            raise CorpusError(f"language must be a language code such as 'en' (or '' for any), not {self.language!r}")
+                raise CorpusError(f"{name} must be a whole number >= {low}, not {value!r} ({type(value).__name__}); "
+                                  f"e.g. {name}={getattr(Limits, name)}")
 
 def code_version() -> str:
     """Hash of the code that shapes ingested partitions: a change to it invalidates the cache."""
-    code = b"".join((paths.PACKAGE / name).read_bytes() for name in ("ingest.py", "text.py"))
-    return hashlib.sha256(code).hexdigest()[:16]
+    return hashlib.sha256(b"".join((paths.PACKAGE / n).read_bytes() for n in ("ingest.py", "text.py"))).hexdigest()[:16]
 
 def empty_sentences() -> pd.DataFrame:
     """A sentences frame with no rows and the right column types."""
     return pd.DataFrame({c: pd.Series(dtype=str if c in ("file", "part", "text") else "int64")
-                         for c in ("file", "index", "part", "text", "start", "end", "words", "paragraph")})
+                         for c in SENTENCE_COLUMNS})
 
 @functools.lru_cache(maxsize=8)
 def load_rules(path: str | None = None) -> dict:
@@ -81,6 +77,16 @@ def load_rules(path: str | None = None) -> dict:
     except (yaml.YAMLError, re.error, KeyError, TypeError) as exc:
         raise CorpusError(f"{path}: cannot read chrome rules ({exc}); fix the file or pass another") from exc
     return rules
+
+def binary(raw: bytes) -> bool:
+    """Not text: in the first 64 KB, too many NULs or over 5% other control bytes (UTF-16 with a BOM is text).
+
+    >>> binary(bytes(range(256)) * 4), binary("café".encode("utf-16"))
+    (True, False)
+    """
+    head = raw[:65536]
+    return bool(head) and not raw.startswith(BOMS) and (
+        head.count(0) > MAX_NUL_SHARE * len(head) or sum(map(head.count, _CONTROLS)) > 0.05 * len(head))
 
 def decode(raw: bytes) -> tuple[str | None, str]:
     r"""Text and encoding used: UTF-8 (BOM or not), UTF-16 by BOM, else detected; (None, '') if nothing fits.
@@ -103,6 +109,15 @@ def decode(raw: bytes) -> tuple[str | None, str]:
         return raw.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         return (None, "") if best is None else (str(best), best.encoding)
+
+def _utf16_without_bom(raw: bytes) -> str:
+    """'utf-16-le' or 'utf-16-be' for mostly-ASCII UTF-16 saved without a BOM (NUL every other byte), else ''."""
+    head = raw[:4096]
+    for enc, zeros, chars in (("utf-16-le", head[1::2], head[0::2]), ("utf-16-be", head[0::2], head[1::2])):
+        if len(head) >= 8 and not raw.startswith(BOMS) and zeros.count(0) > 0.9 * len(zeros) and \
+                chars.count(0) < 0.05 * len(chars):
+            return enc   # an odd byte count fails to decode later: "undecodable"
+    return ""
 
 def normalise(s: str) -> str:
     """Unicode NFC, one kind of line break, invisible characters dropped, odd spaces made plain."""
@@ -135,54 +150,67 @@ def clean(raw_text: str, rules: dict, title: str | None = None) -> tuple[str, st
         title = kept.pop(0)["text"]
     return (title or "").strip(), "\n".join(r["text"] for r in kept), [r for r in lines if r["rule"]]
 
+def page(html: str) -> tuple[str, dict, list[dict]]:
+    """A saved web page: its main text (trafilatura), its own metadata, and every line of the page's body the
+    extractor cut (``line`` counts the body's non-empty lines), so what went can be checked."""
+    import trafilatura
+    from lxml import etree
+
+    meta, tree = trafilatura.extract_metadata(html), trafilatura.load_html(html)
+    kept = normalise(trafilatura.extract(html, output_format="txt", include_comments=False, include_tables=False) or "")
+    body = next(tree.iter("body"), tree) if tree is not None else etree.Element("body")
+    etree.strip_elements(body, etree.Comment, "script", "style", "noscript", "template", with_tail=False)
+    for el in body.iter(_BLOCKS):
+        el.text, el.tail = "\n" + (el.text or ""), "\n" + (el.tail or "")
+    shown = [" ".join(line.split()) for line in normalise("".join(body.itertext())).split("\n")]
+    kept_lines = {" ".join(line.split()) for line in kept.split("\n")}
+    whole = " ".join(kept_lines)
+    cut = [{"line": no, "rule": "page extractor (trafilatura)", "text": line}
+           for no, line in enumerate(filter(None, shown), 1) if line not in kept_lines and line not in whole]
+    return kept, {f: " ".join(normalise(getattr(meta, k, None) or "").split()) for f, k in PAGE_FIELDS.items()}, cut
+
 def fingerprint_file(path: Path) -> str:
-    """Cache key of one input file: its SHA-256, streamed; size and time if it cannot be read (reported later)."""
+    """Cache key of one input file: its SHA-256, streamed; if it cannot be read, its status-change time (so the
+    key changes when its permissions are fixed)."""
     try:
         with open(path, "rb") as f:
             return hashlib.file_digest(f, "sha256").hexdigest()
     except OSError:
-        try:
-            st = path.stat()
-        except OSError:
-            return "unreadable"
-        return f"unreadable:{st.st_size}:{st.st_mtime_ns}"
+        return f"unreadable:{os.stat(path).st_ctime_ns}" if os.path.exists(path) else "unreadable"
 
-def _utf16_without_bom(raw: bytes) -> str:
-    """'utf-16-le' or 'utf-16-be' for mostly-ASCII UTF-16 saved without a BOM (NUL every other byte), else ''."""
-    head = raw[:4096]
-    if len(head) < 8 or len(head) % 2 or head.startswith(BOMS):
-        return ""
-    for enc, zeros, chars in (("utf-16-le", head[1::2], head[0::2]), ("utf-16-be", head[0::2], head[1::2])):
-        if zeros.count(0) > 0.9 * len(zeros) and chars.count(0) < 0.05 * len(chars):
-            try:
-                raw.decode(enc)
-            except UnicodeDecodeError:
-                return ""
-            return enc
-    return ""
+def _blank(rel: str) -> dict:
+    return {"file": rel, "bytes": 0, "encoding": "", "language": "", "sha256": "", "reason": "", "note": "",
+            "title": "", "words": 0, **dict.fromkeys(PAGE_FIELDS, ""), "text": "", "minhash": None, "removed": [],
+            "sentences": []}
+
+RECORD_COLUMNS = list(_blank(""))[:-2]   # a partition's records: all but the removed lines and sentences
 
 def ingest_file(path: Path, rel: str, limits: Limits, rules: dict) -> dict:
-    """Read, decode, clean and split one file into a record: ``reason`` set if skipped, ``note`` for warnings."""
-    rec = {"file": rel, "bytes": 0, "encoding": "", "language": "", "sha256": "", "reason": "", "note": "",
-           "title": "", "text": "", "removed": [], "sentences": [], "minhash": None, "words": 0}
-    notes = []
+    """Read, decode, clean and split one file into a record: ``reason`` set if skipped, ``note`` for warnings.
+    Any failure (unreadable, a time limit, a parser error) skips the file with its reason; none stops the run."""
+    rec = _blank(rel)
     try:
-        rec["bytes"] = path.stat().st_size
-        if rec["bytes"] > limits.max_bytes:
-            return {**rec, "reason": f"too large: {rec['bytes']:,} bytes over the limit of {limits.max_bytes:,} (raise "
-                                     f"it with --max-bytes N, the notebook parameter max_bytes, or split the file)"}
-        raw = path.read_bytes()
-    except OSError as exc:
-        return {**rec, "reason": f"unreadable: {exc.strerror or exc} (check the file's permissions)"}
+        return _ingest(path, rec, limits, rules)
+    except Exception as exc:   # noqa: BLE001 - one odd file must never abort the run: it is skipped, with the error
+        if isinstance(exc, OSError) and exc.filename:
+            return {**rec, "reason": f"unreadable: {exc.strerror or exc} (check the file's permissions)"}
+        return {**rec, "reason": f"could not be processed: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"}
+
+def _ingest(path: Path, rec: dict, limits: Limits, rules: dict) -> dict:
+    rec["bytes"], notes = path.stat().st_size, []
+    if rec["bytes"] > limits.max_bytes:
+        return {**rec, "reason": f"too large: {rec['bytes']:,} bytes over the limit of {limits.max_bytes:,} (raise "
+                                 f"it with --max-bytes N, the notebook parameter max_bytes, or split the file)"}
+    raw = path.read_bytes()
     rec["sha256"] = hashlib.sha256(raw).hexdigest()
     if not raw.strip():
         return {**rec, "reason": "empty file"}
+    if kind := next((k for m, k in MAGIC.items() if raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(m)), None):
+        return {**rec, "reason": f"unsupported file type: {kind} content, not text (convert it to plain text)"}
     if bomless := _utf16_without_bom(raw):
         raw = (b"\xff\xfe" if bomless == "utf-16-le" else b"\xfe\xff") + raw
         notes.append(f"no byte order mark: read as {bomless}")
-    head = raw[:65536]   # binary: in the first 64 KB, too many NULs or more than 5% other control bytes
-    if not raw.startswith(BOMS) and (head.count(0) / len(head) > limits.max_nul_share
-                                     or sum(map(head.count, _CONTROLS)) > 0.05 * len(head)):
+    if binary(raw):
         return {**rec, "reason": "not text: binary content"}
     if nuls := (0 if raw.startswith(BOMS) else raw.count(0)):
         raw = raw.replace(b"\x00", b"")
@@ -192,32 +220,29 @@ def ingest_file(path: Path, rel: str, limits: Limits, rules: dict) -> dict:
         return {**rec, "reason": "undecodable: not UTF-8 and no encoding detected (save the file as UTF-8)"}
     if rec["encoding"] not in ("utf-8", "utf-8-sig", "utf-16"):
         notes.append(f"not UTF-8: decoded as {rec['encoding']} (check accented letters and quotes)")
-    if invisible := len(_DROP.findall(decoded[1:] if decoded.startswith("\ufeff") else decoded)):
+    if invisible := len(_DROP.findall(decoded.removeprefix("\ufeff"))):
         notes.append(f"{invisible} invisible or control character(s) removed (zero-width, bidirectional, control)")
-    decoded, rec["note"] = normalise(decoded), "; ".join(notes)
+    decoded, rec["note"], cut = normalise(decoded), "; ".join(notes), []
     if not decoded.strip():
         return {**rec, "reason": "empty file"}
     html_title = None
     if path.suffix.lower() in HTML_SUFFIXES:   # a saved web page: trafilatura removes its boilerplate
-        import trafilatura
-        meta = trafilatura.extract_metadata(decoded)
-        html_title = meta.title if meta and meta.title else ""
-        decoded = normalise(trafilatura.extract(decoded, output_format="txt", include_comments=False,
-                                                include_tables=False) or "")
+        decoded, meta, cut = page(decoded)
+        html_title = meta["page_title"]
+        rec.update(meta)
     title, body, removed = clean(decoded, rules, title=html_title)
-    clean_text = f"{title}\n\n{body}" if title else body
-    n_words = text.count_words(clean_text)
-    if n_words < limits.min_words:
-        return {**rec, "removed": removed,
-                "reason": "empty after cleaning: no words left once page chrome was removed"}
+    clean_text, removed = f"{title}\n\n{body}" if title else body, cut + removed
+    if (n_words := text.count_words(clean_text)) < limits.min_words:
+        return {**rec, "removed": removed, "reason": "empty after cleaning: no words left once page chrome was removed"}
     import py3langid
-    rec["language"] = py3langid.classify(body or title)[0]
-    letters = len(_LETTER.findall(body or title))
-    latin = len(_LATIN.findall(body or title)) / letters if letters else 1.0
-    if limits.language and rec["language"] != limits.language:
-        hint = (f" ({latin:.0%} of its letters are Latin script; save an English part as a file of its own to "
-                f"analyse it)" if limits.language == "en" and latin >= 0.05 else "")
-        return {**rec, "reason": f"not English: detected language '{rec['language']}' on the whole text{hint}"}
+    sample = body or title
+    rec["language"], letters = py3langid.classify(sample)[0], len(re.findall(r"[^\W\d_]", sample))
+    latin = len(re.findall(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]", sample)) / letters if letters else 1.0
+    if rec["language"] != "en":
+        hint = f" ({latin:.0%} of its letters are Latin script; save an English part as a file of its own to " \
+               "analyse it)"
+        return {**rec, "reason": f"not English: detected language '{rec['language']}' on the whole text"
+                                 + (hint if latin >= 0.05 else "")}
     if latin < 0.95:
         notes.append(f"mixed script: {1 - latin:.0%} of letters are not Latin script")
     offset = len(title) + 2 if title else 0
@@ -227,23 +252,21 @@ def ingest_file(path: Path, rel: str, limits: Limits, rules: dict) -> dict:
     from datasketch import MinHash   # a signature of the 5-word shingles, for near-duplicate search
     sig, toks = MinHash(num_perm=NUM_PERM, seed=1), [w.lower() for w in text.words(clean_text)]
     sig.update_batch([s.encode("utf-8") for s in {" ".join(toks[i:i + 5]) for i in range(max(1, len(toks) - 4))}])
-    rec.update(note="; ".join(notes), title=title, text=clean_text, removed=removed, words=n_words,
-               minhash=sig.hashvalues.astype(np.uint64),
-               sentences=[{"file": rel, "index": i, "part": part, "text": clean_text[a:b], "start": a, "end": b,
+    return {**rec, "note": "; ".join(notes), "title": title, "text": clean_text, "removed": removed, "words": n_words,
+            "minhash": sig.hashvalues.astype(np.uint64),
+            "sentences": [{"file": rec["file"], "index": i, "part": part, "text": clean_text[a:b], "start": a, "end": b,
                            "words": text.count_words(clean_text[a:b]), "paragraph": bisect.bisect(breaks, a)}
-                          for i, (part, a, b) in enumerate(sents)])
-    return rec
+                          for i, (part, a, b) in enumerate(sents)]}
 
 def ingest_partition(items: list[tuple[str, str]], limits: Limits, rules_path: str | None,
                      cache: Path, key: str) -> dict:
     """Ingest one partition of (relative path, absolute path) and write its Parquet files; cached by ``key``."""
     out = {name: cache / f"{key}.{name}.parquet" for name in ("records", "sentences", "removed")}
     if not all(p.exists() for p in out.values()):
-        rules = load_rules(rules_path)
-        recs = [ingest_file(Path(p), rel, limits, rules) for rel, p in items]
+        recs = [ingest_file(Path(p), rel, limits, load_rules(rules_path)) for rel, p in items]
         sentences = [s for r in recs for s in r["sentences"]]
-        records = pd.DataFrame([{k: v for k, v in r.items() if k not in ("sentences", "removed")} for r in recs])
-        records["minhash"] = [None if m is None else m.tolist() for m in records["minhash"]]
+        records = pd.DataFrame([{**r, "minhash": None if r["minhash"] is None else r["minhash"].tolist()}
+                                for r in recs], columns=RECORD_COLUMNS)
         frames = {"records": records, "sentences": pd.DataFrame(sentences) if sentences else empty_sentences(),
                   "removed": pd.DataFrame([{"file": r["file"], **x} for r in recs for x in r["removed"]],
                                           columns=["file", "line", "rule", "text"])}
@@ -253,33 +276,37 @@ def ingest_partition(items: list[tuple[str, str]], limits: Limits, rules_path: s
     return {k: str(v) for k, v in out.items()}
 
 def discover(root: Path) -> tuple[list[tuple[str, Path]], list[dict]]:
-    """Article files under ``root`` (sorted) and files skipped on sight with reasons; links followed only inside."""
-    files, skipped, real_root = [], [], root.resolve()
-    for p in sorted(root.rglob("*")):
-        rel, link = p.relative_to(root).as_posix(), p.is_symlink()
-        shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # differs if not valid UTF-8
-        if p.is_dir() and not link:
-            continue
-        if shown != rel:
-            reason = "file name is not valid UTF-8 (rename the file)"
-        elif any(part.startswith(".") for part in p.relative_to(root).parts):
-            reason = "hidden file"
-        elif p.name.startswith("~$") or p.name.endswith(("~", ".tmp", ".swp")):
-            reason = "temporary file"
-        elif link and not p.exists():
-            reason = "broken symbolic link (its target does not exist or links back to itself)"
-        elif link and not p.resolve().is_relative_to(real_root):
-            reason = "symbolic link to a file or folder outside the corpus folder"
-        elif p.is_dir():
-            reason = "symbolic link to a folder (not followed; put the files in the corpus folder)"
-        elif rel in CONFIG_FILES:
-            continue
-        elif not p.is_file():
-            reason = "not a regular file (a pipe, socket or device)"
-        elif p.suffix.lower() not in TEXT_SUFFIXES | HTML_SUFFIXES:
-            reason = f"unsupported file type '{p.suffix or '(none)'}': only .txt, .html and .htm are read"
-        else:
-            files.append((rel, p))
-            continue
-        skipped.append({"input": "file", "file": shown, "status": "skipped", "reason": reason})
-    return files, skipped
+    """Article files under ``root`` (sorted) and what was skipped on sight, with reasons: folders that cannot be
+    read (their files unseen), links out of the folder, hidden, temporary and other files."""
+    files, skipped, errors, real_root = [], [], [], root.resolve()
+    for folder, dirs, names in os.walk(root, onerror=errors.append):   # sorted at the end
+        for name in names + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
+            p = Path(folder, name)
+            rel, link = p.relative_to(root).as_posix(), p.is_symlink()
+            shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # differs if not valid UTF-8
+            if shown != rel:
+                reason = "file name is not valid UTF-8 (rename the file)"
+            elif any(part.startswith(".") for part in rel.split("/")):
+                reason = "hidden file"
+            elif name.startswith("~$") or name.endswith(("~", ".tmp", ".swp")):
+                reason = "temporary file"
+            elif link and not p.exists():
+                reason = "broken symbolic link (its target does not exist or links back to itself)"
+            elif link and not p.resolve().is_relative_to(real_root):
+                reason = "symbolic link to a file or folder outside the corpus folder"
+            elif p.is_dir():
+                reason = "symbolic link to a folder (not followed; put the files in the corpus folder)"
+            elif rel in CONFIG_FILES:
+                continue
+            elif not p.is_file():
+                reason = "not a regular file (a pipe, socket or device)"
+            elif p.suffix.lower() not in {".txt"} | HTML_SUFFIXES:
+                reason = f"unsupported file type '{p.suffix or '(none)'}': only .txt, .html and .htm are read"
+            else:
+                files.append((rel, p))
+                continue
+            skipped.append({"input": "file", "file": shown, "status": "skipped", "reason": reason})
+    skipped += [{"input": "file", "file": Path(e.filename).relative_to(root).as_posix() + "/", "status": "skipped",
+                 "reason": f"unreadable folder: {e.strerror or e} (its files were not read; check its permissions)"}
+                for e in errors]
+    return sorted(files), sorted(skipped, key=lambda r: r["file"])

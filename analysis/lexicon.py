@@ -1,13 +1,17 @@
 """The study file: its lexicon, its settings, and ``Lexicon.matches``, the one matcher (whole words, longest
-first, none inside part of a proper name). A study file is a lexicon (families, pairs, proper names, targets)
-plus what the study is about (``STUDY_KEYS``); ``analysis/data/study.yaml`` documents every key.
+first, none inside part of a proper name; ``*`` in an entry: any letters). A study file is a lexicon (families,
+pairs, proper names, targets) plus what the study is about (``STUDY_KEYS``); ``analysis/data/study.yaml``
+documents every key.
 
 >>> lex = load_lexicon(paths.SEEDS / "study.yaml")
 >>> [(f, v) for _, _, f, v in lex.matches(text.tokens("The Islamic Resistance in Iraq, a militia"))]
 [('proper_names', 'islamic_resistance_in_iraq'), ('armed_groups', 'militia')]
+>>> find(["militiamen", "fought"], _index({"f": {"m": ["militia*"], "x": ["militiamen fought"]}})["f"])
+[(0, 2, 'x')]
 >>> lex.pairs[0].name, lex.study["compare_by"]
 ('resistance_vs_militia', 'source')
 """
+import fnmatch
 import hashlib
 from collections import namedtuple
 from dataclasses import dataclass, field
@@ -15,7 +19,7 @@ from pathlib import Path
 import yaml
 from . import paths, text
 
-PROPER = "proper_names"
+PROPER, UNLISTED = "proper_names", "(unlisted)"   # UNLISTED: the variant of names found, not listed (terms.py)
 LEXICON_KEYS = {"families", "pairs", "proper_names", "targets"}
 STUDY_KEYS = {"title": str, "question": str, "lead": str, "collocation_terms": list, "stop_words": list,
               "compare_by": str, "coverage": dict}
@@ -25,7 +29,10 @@ class LexiconError(ValueError):
     """A lexicon file that cannot be used; the message names the file and the problem."""
 
 def _keys(entry: str) -> set[tuple[str, ...]]:
-    """Token tuples an entry matches: as written, hyphens spaced, and multiword joined by hyphens."""
+    """Token tuples an entry matches: as written, hyphens spaced, and multiword joined by hyphens; a wildcard entry
+    (``militia*``) only as written."""
+    if "*" in entry:
+        return {tuple(text.norm(w) for w in entry.split())}
     toks = tuple(text.tokens(entry))
     spaced = tuple(p for t in toks for p in t.split("-") if p)
     return {toks, spaced, ("-".join(spaced),)} if len(spaced) > 1 else {toks}
@@ -39,18 +46,24 @@ def _index(families: dict, fail=None) -> dict:
             for key in {k for e in entries for k in _keys(e)}:
                 if seen.setdefault(key, v) != v:
                     fail(f"family '{fam}': '{' '.join(key)}' is listed under both '{seen[key]}' and '{v}'")
-                idx.setdefault(key[0], []).append((key, v))
+                idx.setdefault("*" if "*" in key[0] else key[0], []).append((key, v))
         out[fam] = {k: sorted(c, key=lambda kv: (-len(kv[0]), kv)) for k, c in idx.items()}
     return out
 
+def _fits(tokens, key) -> bool:
+    """As many tokens as the key has words, each the word or matching its wildcard."""
+    return len(tokens) == len(key) and all(t == w or "*" in w and fnmatch.fnmatchcase(t, w) for t, w in zip(tokens, key))
+
 def find(tokens: list[str], index: dict) -> list[tuple[int, int, str]]:
-    """Leftmost-longest, non-overlapping matches of one family: (first token, end token, variant)."""
-    out, i = [], 0
-    while i < len(tokens):
-        hit = next(((k, v) for k, v in index.get(tokens[i], ()) if tuple(tokens[i:i + len(k)]) == k), None)
+    """Leftmost-longest, non-overlapping matches of one family: (first token, end token, variant); of two entries
+    of one length, one without a wildcard wins, then the longer pattern."""
+    out, wild = [], index.get("*", [])
+    for i in range(len(tokens)) if wild else [i for i, t in enumerate(tokens) if t in index]:
+        hit = (not out or i >= out[-1][1]) and max(((len(k), "*" not in "".join(k), len("".join(k)), v) for k, v in
+                                                    index.get(tokens[i], []) + wild if _fits(tokens[i:i + len(k)], k)),
+                                                   default=None)
         if hit:                                   # the longest candidate that matches here
-            out.append((i, i + len(hit[0]), hit[1]))
-        i += len(hit[0]) if hit else 1
+            out.append((i, i + hit[0], hit[3]))
     return out
 
 @dataclass(frozen=True)
@@ -65,6 +78,7 @@ class Lexicon:
     source: str = ""
     sha256: str = ""
     study: dict = field(default_factory=dict)   # the study's settings: STUDY_KEYS, defaults filled in
+    named: frozenset = frozenset()              # keys of entries written with a capital (Daesh): names themselves
 
     def matches(self, tokens: list[str], index: dict | None = None) -> list[tuple[int, int, str, str]]:
         """(start, end, family, variant) of every hit (proper names as family ``proper_names``) in family order;
@@ -78,8 +92,9 @@ class Lexicon:
         return out
 
     def variants(self, families=None) -> list[tuple[str, str]]:
-        """(family, variant) for the chosen families (None = all), sorted."""
-        return sorted((f, v) for f, vs in self.families.items() if families is None or f in families for v in vs)
+        """(family, variant) for the chosen families (None = all; proper names with ``UNLISTED``), sorted."""
+        return sorted((f, v) for f, vs in self.families.items() if families is None or f in families
+                      for v in (*vs, UNLISTED)[:len(vs) + (f == PROPER)])
 
     def check_families(self, families) -> list[str]:
         """``families`` as a list of known family names (None: all; a string is one name); unknown ones are refused."""
@@ -93,13 +108,10 @@ def load_lexicon(path=None) -> Lexicon:
     """Read and check a study file (default: ``analysis/data/study.yaml``, which names no words); errors name
     the file, the key and the fix."""
     path = Path(path).expanduser().resolve() if path else paths.STUDY
-
     def fail(problem):
         raise LexiconError(f"{path}: {problem}")
-
     def need(ok, problem):
         return ok or fail(problem)
-
     def entries(where, value):
         value = [value] if isinstance(value, str) else value
         need(isinstance(value, list) and value, f"{where} has no entries; give a list such as [protester, protesters]")
@@ -121,7 +133,8 @@ def load_lexicon(path=None) -> Lexicon:
     unknown = sorted(set(raw) - LEXICON_KEYS - set(STUDY_KEYS))
     need(not unknown, f"unknown key(s) {unknown}; a study file takes {sorted(LEXICON_KEYS | set(STUDY_KEYS))}")
     for key, kind in STUDY_KEYS.items():
-        need(raw.get(key) is None or isinstance(raw[key], kind), f"'{key}' must be a {kind.__name__}, not {raw.get(key)!r}")
+        need(raw.get(key) is None or isinstance(raw[key], kind),
+             f"'{key}' must be a {kind.__name__}, not {raw.get(key)!r}")
     raw["families"] = raw.get("families") or {}
     need(PROPER not in raw["families"], f"'{PROPER}' is reserved for the top-level proper_names section")
     families = {}
@@ -151,5 +164,7 @@ def load_lexicon(path=None) -> Lexicon:
     need(isinstance(targets := raw.get("targets") or {}, dict), "'targets' must map a target name to its aliases")
     targets = {t: entries(f"target '{t}'", e) for t, e in targets.items()}
     capitals = {t: {tuple(text.tokens(a)) for a in aliases if a.isupper()} for t, aliases in targets.items()}
+    named = frozenset(k for es in (es for f, vs in families.items() if f != PROPER for es in vs.values())
+                      for e in es if e[:1].isupper() for k in _keys(e))
     return Lexicon(families, tuple(pairs), targets, index, _index({t: {t: a} for t, a in targets.items()}), capitals,
-                   str(path), hashlib.sha256(data).hexdigest(), study)
+                   str(path), hashlib.sha256(data).hexdigest(), study, named)

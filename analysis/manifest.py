@@ -1,17 +1,17 @@
 """The manifest: one row per article file with its outlet, date and group; every row is used or reported."""
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
-import os
+import posixpath
 import re
+import unicodedata
 import warnings
 from pathlib import Path
 
 import pandas as pd
 
-from .ingest import CorpusError, decode, normalise
+from .ingest import CorpusError, binary, decode, normalise
 
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = ["file", "outlet", "url", "published", "date_precision", "country", "group", "notes"]
@@ -20,65 +20,69 @@ class CorpusWarning(UserWarning):
     """Something in the corpus was read but deserves a look (e.g. a manifest that is not UTF-8)."""
 
 def _manifest_path(value: str) -> str:
-    """A manifest ``file`` value as a corpus-relative POSIX path: backslashes and ``./`` normalised."""
-    return Path(value.replace("\\", "/")).as_posix() if value else value
+    """A manifest ``file`` value as a corpus-relative POSIX path in NFC: backslashes, ``./`` and ``..`` resolved.
 
-def read_manifest(root: Path) -> tuple[pd.DataFrame, list[dict]]:
-    """Usable rows (one per file) and report rows (the manifest, each row not used); oddities warn, bad ones raise."""
-    path = root / MANIFEST
-    if not path.exists():
+    >>> _manifest_path(r".\\sub\\..\\m2.txt"), _manifest_path("../x.txt")
+    ('m2.txt', '../x.txt')
+    """
+    return unicodedata.normalize("NFC", posixpath.normpath(value.replace("\\", "/"))) if value else value
+
+def read_manifest(root: Path, names=()) -> tuple[pd.DataFrame, list[dict]]:
+    """Usable rows (one per file, ``file`` as ``names`` spells it) and report rows (the manifest, each row not used).
+
+    ``names`` are the corpus paths discovery found (files and skipped entries; an unreadable folder ends in
+    "/"); a row applies to the one it names once both are in one Unicode form. Oddities warn, bad files raise.
+    """
+    path, notes = root / MANIFEST, []
+    if not path.is_file():
         return pd.DataFrame(columns=MANIFEST_COLUMNS), []
     raw = path.read_bytes()
     decoded, encoding = decode(raw)
-    if decoded is None:
-        raise CorpusError(f"{path}: cannot decode the manifest; save it as UTF-8")
-    notes = []
+    if decoded is None or binary(raw):
+        raise CorpusError(f"{path}: not a text file (binary or undecodable); the manifest must be a CSV saved as UTF-8")
     if encoding not in ("utf-8", "utf-8-sig"):
         notes.append(f"not UTF-8, read as {encoding}; check outlet names (save it as UTF-8 to be sure)")
-        warnings.warn(f"{path}: {notes[-1]}", CorpusWarning, stacklevel=2)
-    lines = decoded.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if not normalise(decoded).strip():
+    if not (body := normalise(decoded)).strip():   # tabs stay: they may separate the columns
         raise CorpusError(f"{path}: the manifest is empty; give a header row (file,outlet,...) and one row per file, "
                           f"or delete it")
+    sep = max(",;\t|", key=body.split("\n", 1)[0].count)   # the separator the header uses most (a comma if none)
     try:
-        try:
-            sep = csv.Sniffer().sniff(lines[0], delimiters=",;\t|").delimiter
-        except csv.Error:
-            sep = ","
-        # normalise turns tabs into spaces, so a tab-separated manifest is normalised field by field
-        body = normalise(decoded) if sep != "\t" else "\n".join("\t".join(map(normalise, l.split("\t"))) for l in lines)
         df = pd.read_csv(io.StringIO(body), sep=sep, dtype=str, keep_default_na=False)
-    except (csv.Error, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise CorpusError(f"{path}: not a readable CSV ({exc}); one header row, then one row per file") from exc
     df.columns = [str(c).strip().lower() for c in df.columns]
     if missing := {"file", "outlet"} - set(df.columns):
+        found = ", ".join(c[:40] for c in df.columns[:10]) + (", ..." if len(df.columns) > 10 else "")
         raise CorpusError(f"{path}: missing column(s) {sorted(missing)}; the manifest needs at least 'file' and "
-                          f"'outlet' (found: {', '.join(df.columns)})")
+                          f"'outlet' (found: {found})")
     if extra := [c for c in df.columns if c not in MANIFEST_COLUMNS]:
         notes.append(f"extra column(s) ignored: {', '.join(extra)}")
-        warnings.warn(f"{path}: {notes[-1]}", CorpusWarning, stacklevel=2)
-    df = df[[c for c in MANIFEST_COLUMNS if c in df.columns]].reindex(columns=MANIFEST_COLUMNS, fill_value="")
-    df = df.apply(lambda col: col.str.strip())
-    df["file"] = df["file"].map(_manifest_path)
-    problems, keep, real_root = [], {}, os.path.realpath(root)
-    for i, (file, outlet) in enumerate(zip(df["file"], df["outlet"])):
+    for note in notes:
+        warnings.warn(f"{path}: {note}", CorpusWarning, stacklevel=2)
+    df = df.reindex(columns=MANIFEST_COLUMNS, fill_value="").apply(   # names, notes on one line (safe in Markdown)
+        lambda col: col.str.strip() if col.name == "file" else col.str.split().str.join(" "))
+    on_disk = {unicodedata.normalize("NFC", n): n for n in names}
+    folders = [n for n in on_disk if n.endswith("/")]
+    problems, keep = [], {}
+    for i, given in enumerate(df["file"]):
+        file = _manifest_path(given)
         if not file:
             bad = "manifest row with no file name"
-        elif os.path.isabs(file) or os.path.commonpath([real_root, os.path.realpath(root / file)]) != real_root:
+        elif file.split("/")[0] in ("", ".."):
             bad = "manifest path outside the corpus folder"
         elif file == MANIFEST:
             bad = "manifest row naming the manifest itself"
-        elif file in keep:
+        elif on_disk.get(file) in keep:
             bad = "duplicate manifest row (the first row for this file is used)"
-        elif not os.path.isfile(root / file):
-            bad = "manifest row without a file"
-        else:
-            keep[file] = i
+        elif file in on_disk:
+            keep[on_disk[file]] = i
             continue
-        problems.append({"input": "manifest row", "file": file or f"manifest row {i + 2}", "status": "skipped",
-                         "reason": bad, "note": f"manifest row {i + 2}", "outlet": outlet})
-    good = df.loc[list(keep.values())].reset_index(drop=True)
-    good["outlet"] = good["outlet"].replace("", "unknown")
+        else:
+            bad = next((f"manifest row for a file in the unreadable folder {d}" for d in folders
+                        if file.startswith(d)), "manifest row without a file")
+        problems.append({"input": "manifest row", "file": given or f"manifest row {i + 2}", "status": "skipped",
+                         "reason": bad, "note": f"manifest row {i + 2}", "outlet": df["outlet"][i]})
+    good = df.loc[list(keep.values())].assign(file=list(keep)).reset_index(drop=True)
     itself = {"input": "manifest", "file": MANIFEST, "status": "read", "reason": "", "outlet": "",
               "note": "; ".join(notes + [f"{len(good)} of {len(df)} rows used"]), "bytes": len(raw),
               "encoding": encoding, "sha256": hashlib.sha256(raw).hexdigest()}
@@ -94,3 +98,14 @@ def check_date(value: str) -> tuple[str, str]:
             pd.to_datetime(value + "-01" * (2 - value.count("-")), errors="coerce", format="%Y-%m-%d")):
         return value, ""
     return "", f"published '{value}' is not an ISO date (YYYY-MM-DD); left empty"
+
+def check_precision(value: str) -> tuple[str, str]:
+    """A ``date_precision`` as ``compare.periods`` reads it (day, month, quarter or year, alone or after approx_,
+    before_, after_, not_before_ or not_after_), or '' with a note saying why it was dropped.
+
+    >>> check_precision("approx_day"), check_precision("banana")[1][:34]
+    (('approx_day', ''), "date_precision 'banana' is unknown")
+    """
+    if not value or re.fullmatch(r"((approx|before|after|not_before|not_after)_)?(day|month|quarter|year)", value):
+        return value, ""
+    return "", f"date_precision '{value}' is unknown (day, month, quarter or year, e.g. approx_month); left empty"

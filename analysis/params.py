@@ -70,4 +70,4 @@ def check(notebook: str, namespace: dict) -> types.SimpleNamespace:
              and not isinstance(v, (types.ModuleType, types.FunctionType, type))}
     values = {n: default for n, (_, default) in declared(notebook).items()} | convert(given, [notebook])
     out = Path(values.get("out_dir") or paths.SCRATCH).expanduser().resolve()
-    return types.SimpleNamespace(**values, out=paths.Outputs(out).make())
+    return types.SimpleNamespace(**values, out=paths.Outputs(out))

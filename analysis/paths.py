@@ -6,8 +6,8 @@ file's location. A notebook run without ``out_dir`` writes into ``SCRATCH`` (git
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 PACKAGE = Path(__file__).resolve().parent
 REPO = PACKAGE.parent
@@ -20,29 +20,17 @@ SEED_STUDY = SEEDS / "study.yaml"
 CHROME_RULES = DATA / "chrome.yaml"
 VALIDATION = REPO / "validation" / "sentiment"
 
-@dataclass(frozen=True)
-class Outputs:
-    """Where one run writes: tables/, figures/, rendered/, the dataset in data/ and a cache of ingested partitions."""
+class Outputs(SimpleNamespace):
+    """Where one run writes: ``root``, its ``tables``, ``figures`` and ``rendered`` folders (made on creation)
+    and ``cache`` of ingested partitions.
 
-    root: Path
+    >>> Outputs(SCRATCH).figures.name
+    'figures'
+    """
 
-    @property
-    def tables(self) -> Path:
-        return self.root / "tables"
-
-    @property
-    def figures(self) -> Path:
-        return self.root / "figures"
-
-    @property
-    def rendered(self) -> Path:
-        return self.root / "rendered"
-
-    @property
-    def cache(self) -> Path:
-        return self.root / ".cache"
-
-    def make(self) -> "Outputs":
+    def __init__(self, root: Path):
+        root = Path(root)
+        super().__init__(root=root, tables=root / "tables", figures=root / "figures", rendered=root / "rendered",
+                         cache=root / ".cache")
         for p in (self.tables, self.figures, self.rendered):
             p.mkdir(parents=True, exist_ok=True)
-        return self

@@ -15,17 +15,16 @@ import numpy as np
 import pandas as pd
 
 from . import tables
-from .style import NEUTRAL, OKABE_ITO, UNKNOWN_COLOR, pooled_label, source_colors, source_order, top_units
+from .style import NEUTRAL, OKABE_ITO, UNDATED, UNKNOWN_COLOR, source_colors, source_order, top_units
 
 MAX_PX, DPI = 4000, 120
 MAX_IN = (MAX_PX - 2) / DPI  # longest side of any figure, in inches
 TOP, PANELS, SIM_MAX = 25, 12, 40  # outlets one per row; small multiples; outlets in the similarity heatmap
 MAX_TERMS = 40     # terms / items drawn at most (the most used)
 CELL_LABELS = 150  # numbers written in heatmap cells only up to this many cells
-POINTS = 2000      # a scatter up to this many points; beyond, a 2-D histogram
-FEW = 40           # one bar per article up to this many articles
+LINES = 7          # units drawn over time, one colour each (the rest pooled)
 ROW = 0.28         # inches per drawn row (10 pt text)
-VOICES = {"own": OKABE_ITO[3], "quoted": OKABE_ITO[0], "scare": OKABE_ITO[5]}
+VOICES = {"own": OKABE_ITO[3], "quoted": OKABE_ITO[0], "scare": OKABE_ITO[5], "reported": OKABE_ITO[2]}
 ENGINES = {"vader": "VADER compound (−1 to 1)", "textblob": "TextBlob polarity (−1 to 1)"}
 
 # Deterministic output: fixed SVG ids, no creation dates, one font and size everywhere; outlet names and terms are
@@ -64,7 +63,7 @@ def _figure(w: float, h: float, n: int = 1, ncol: int = 1, **kw):
 def _title(fig, text: str, *notes: str, every: str = "outlet"):
     """``fig``, titled, then the notes on what it leaves out (the CSV has it all), wrapped to its width."""
     note = "; ".join(n for n in notes if n)
-    note += f"; every {every} in the CSV" if note else ""
+    note += f"; every {every} in the CSV" if note and every else ""
     chars = int(fig.get_size_inches()[0] * 10)
     fig.suptitle("\n".join(textwrap.wrap(text, chars) + textwrap.wrap(note, int(chars * 1.2))), fontsize=11)
     return fig
@@ -81,10 +80,9 @@ def _rows(ax, labels, n: int = 40) -> None:
 def _top(sizes, n: int = TOP, noun: str = "outlet", by: str = "articles", pool: bool = False):
     """(sizes of the ``n`` largest units, then of one "other (k outlets)" if ``pool``; the note on the rest)."""
     sizes = pd.Series(sizes, dtype="int64")
-    keep, rest = top_units(sizes, n)
+    keep, rest, other = top_units(sizes, n)
     note = f"top {n} of {len(sizes)} {noun}s by {by}" if rest else ""
     if pool and rest:
-        other = pooled_label(rest)
         return pd.concat([sizes[keep], pd.Series({other: sizes[rest].sum()})]), f"{note}; the rest pooled as '{other}'"
     return sizes[keep], note and f"{note}, the other {len(rest)} not drawn"
 
@@ -94,14 +92,14 @@ def _pooled(df: pd.DataFrame, units: list, col: str, *sums: str) -> list[pd.Data
     return [total[c].unstack(col).reindex(units) for c in sums]
 
 def _units(df: pd.DataFrame, n: int = TOP):
-    """(the ``n`` largest outlets of a level/outlet/articles table, or of their groups beyond; notes; unit name)."""
+    """(rows of the ``n`` largest outlets of a level/outlet table, or of their groups beyond; units; notes; noun)."""
     rows, notes, noun = df[df["level"].eq("outlet")], [], "outlet"
     if rows["outlet"].nunique() > n and df["level"].eq("group").any():
         groups = df[df["level"].eq("group")]
         notes = [f"{rows['outlet'].nunique()} outlets read through their {groups['outlet'].nunique()} groups"]
         rows, noun = groups, "group"
     keep, note = _top(rows.groupby("outlet")["articles"].max(), n, noun)
-    return rows[rows["outlet"].isin(keep.index)], notes + [note], noun
+    return rows[rows["outlet"].isin(keep.index)], source_order(keep.index), notes + [note], noun
 
 def _most(df: pd.DataFrame, col: str, by: str, noun: str, verb: str = "used", key=None):
     """(the ``MAX_TERMS`` values of ``col`` with the most ``by`` in all, sorted by ``key``; a note if any left out)."""
@@ -125,9 +123,10 @@ def _heatmap(ax, grid: pd.DataFrame, cmap: str, vmin, vmax, label: str, cells=No
     few = v.shape[0] < 8  # a short colour bar cannot hold its label upright: lay it along the bottom
     ax.figure.colorbar(im, ax=ax, label=label, location="bottom" if few else "right", shrink=1 if few else 0.8)
 
-def _intervals(ax, d: pd.DataFrame, series, xlim, right) -> None:
-    """Per unit (row of ``d``) and (value, low, high, dy, style) of ``series`` a point and interval; ``right`` texts."""
+def _intervals(ax, d: pd.DataFrame, series, xlim, right=None) -> None:
+    """A point and interval per row of ``d`` and (value, low, high, dy, style) of ``series``; ``right``: texts."""
     colors, y = [source_colors(d.index)[u] for u in d.index], np.arange(len(d))
+    right = d["articles"].map("{:,.0f} art.".format, na_action="ignore").fillna("") if right is None else right
     for x, lo, hi, dy, kw in series:
         p = pd.DataFrame({"x": d[x], "lo": d[x] - d[lo], "hi": d[hi] - d[x], "y": y + dy, "c": colors})
         for c, r in p.dropna(subset="x").groupby("c", sort=False):
@@ -144,6 +143,12 @@ def _legend(ax, colors: dict, title: str) -> None:
         ax.legend(handles=[plt.Rectangle((0, 0), 1, 1, color=c, label=u) for u, c in colors.items()], title=title,
                   loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
 
+def _pooled_last(units, noun: str) -> tuple[list[str], str]:
+    """(``units`` in ``source_order``, a pooled "other (k ...)" last; the note saying so if one pools the rest)."""
+    units = sorted(source_order(units), key=lambda u: u.startswith("other ("))
+    pooled = units[-1].startswith("other (")
+    return units, f"the {noun}s beyond the {len(units) - 1} largest by articles pooled as '{units[-1]}'" * pooled
+
 def _or_none(func):
     """A figure saying there is nothing to draw when its table is empty (a study with no terms, no targets)."""
     @functools.wraps(func)
@@ -157,7 +162,7 @@ def _or_none(func):
 
 @_or_none
 def corpus_overview(articles: pd.DataFrame):
-    """Words per article (a bar each up to ``FEW`` articles, else a histogram), articles per outlet and per month."""
+    """Words per article (a histogram), articles per outlet and per month (or year)."""
     cols = ["file", "source", "group", "published", "date_precision", "words", "sentences"]
     data = articles[[c for c in cols if c in articles]].sort_values("file", kind="stable").reset_index(drop=True)
     n, k = len(data), data["source"].nunique()
@@ -167,14 +172,12 @@ def corpus_overview(articles: pd.DataFrame):
     month = data.get("published", pd.Series(dtype=str)).fillna("").astype(str).str[:7]
     month = month[month.str.len() == 7]
     panels = 2 + any(month)
-    fig, axes = _figure(5.5 * panels, ROW * max(len(per), min(n, FEW)) + 2.5, panels, panels)
-    if n <= FEW:
-        axes[0].barh(range(n), data["words"], color=[colors[s] for s in data["source"]])
-        _rows(axes[0], data["file"])
-    else:
-        axes[0].hist(data["words"], bins=int(np.clip(np.sqrt(n), 10, 60)), color=NEUTRAL)
+    fig, axes = _figure(5.5 * panels, ROW * len(per) + 2.5, panels, panels)
+    axes[0].hist(data["words"], bins=int(np.clip(np.sqrt(n), 10, 60)), color=NEUTRAL)
     axes[0].set(title="Length of articles", xlabel="Words per article (tokens, title counted once)",
-                ylabel="Article file" if n <= FEW else "Articles (count)")
+                ylabel="Articles (count)")
+    for ax in axes[::2]:  # the two histograms count articles: whole numbers
+        ax.yaxis.get_major_locator().set_params(integer=True)
     skewed = bool(per.max() > 50 * per.min())
     axes[1].barh(range(len(per)), per.to_numpy(), color=[colors.get(o, UNKNOWN_COLOR) for o in per.index])
     _rows(axes[1], per.index)
@@ -209,20 +212,15 @@ def term_rate_heatmap(rates: pd.DataFrame):
                   every="outlet" if note else "term"), data
 
 @_or_none
-def pair_share_figure(shares: pd.DataFrame, pair: str):
-    """Share of variant A in one contested pair per outlet (or group), 95% intervals (``terms.pair_shares``)."""
-    return pair_shares_grid(shares[shares["pair"] == pair])
-
-@_or_none
 def pair_shares_grid(shares: pd.DataFrame):
-    """Every contested pair (at most 24), one panel each; fewer rows per panel when there are many pairs."""
+    """Share of each contested pair's first term per outlet (or group), 95% intervals (``terms.pair_shares``): a
+    panel per pair (at most 24; the lead figure: the lead pair's rows), fewer rows each when there are many."""
     data = shares.reset_index(drop=True)
     pairs = list(dict.fromkeys(data["pair"]))
     shown = pairs[:2 * PANELS]
     ncol = 1 if len(shown) == 1 else 2 if len(shown) <= 6 else 3
     nrow = -(-len(shown) // ncol)
-    drawn, notes, noun = _units(data, int(np.clip(90 // nrow, 5, TOP)))
-    units = source_order(drawn["outlet"])
+    drawn, units, notes, noun = _units(data, int(np.clip(90 // nrow, 5, TOP)))
     fig, axes = _figure(6 * ncol + 2, nrow * (ROW * len(units) + 1.3) + 1, len(shown), ncol)
     for ax, pair in zip(axes, shown):
         d = drawn[drawn["pair"] == pair].drop_duplicates("outlet").set_index("outlet").reindex(units)
@@ -264,26 +262,24 @@ def voice_breakdown(counts: pd.DataFrame):
     axes[0].set_ylabel("Term family: variant" if terms else "no uses of any term")
     fig.legend(*axes[0].get_legend_handles_labels(), title="Voice", loc="outside right upper", frameon=False)
     note = "panels: all outlets, then the 5 largest by articles" if len(sizes) > 5 else ""
-    return _title(fig, f"Whose words? Own voice vs quoted vs scare use ({c['file'].nunique():,} articles)", term_note,
+    return _title(fig, f"Whose words? Own voice, quoted, reported or scare use ({c['file'].nunique():,} articles)", term_note,
                   note, every="outlet and term"), data
 
 @_or_none
 def sentiment_outlets(outlets: pd.DataFrame):
     """Per engine: mean sentence score per outlet, raw (filled) and contested terms masked (hollow), 95% intervals."""
     data = outlets.reset_index(drop=True)
-    drawn, notes, noun = _units(data)
-    units = source_order(drawn["outlet"])
+    drawn, units, notes, noun = _units(data)
     engs = [e for e in ENGINES if e in set(data["engine"])] + sorted(set(data["engine"]) - set(ENGINES))
     fig, axes = _figure(4.5 * len(engs) + 3, 1.3 * ROW * len(units) + 2.2, len(engs), len(engs), sharey=True)
     for ax, e in zip(axes, engs):
         d = drawn[drawn["engine"] == e].drop_duplicates("outlet").set_index("outlet").reindex(units)
         _intervals(ax, d, [("score", "score_low", "score_high", -0.15, {}),
-                           ("score_masked", "score_masked_low", "score_masked_high", 0.15, {"mfc": "white"})],
-                   (-1, 1), d["articles"].map("{:,.0f} art.".format, na_action="ignore").fillna(""))
+                           ("score_masked", "score_masked_low", "score_masked_high", 0.15, {"mfc": "white"})], (-1, 1))
         ax.set(xlabel=f"Mean {ENGINES.get(e, e + ' score')}", title=e)
     axes[0].set_ylabel(noun.capitalize())
     return _title(fig, f"Mean sentence sentiment per {noun}: raw (filled) vs contested terms masked (hollow), "
-                       "95% bootstrap interval over articles (none for 1 article)", *notes), data
+                       "95% Student-t interval over articles (none for 1 article)", *notes), data
 
 @_or_none
 def sentiment_targets(targets: pd.DataFrame):
@@ -309,24 +305,21 @@ def sentiment_targets(targets: pd.DataFrame):
 
 @_or_none
 def engine_agreement(sentences: pd.DataFrame):
-    """Sentence scores of VADER against TextBlob: a scatter up to ``POINTS`` sentences, else a 2-D histogram."""
+    """Sentence scores of VADER against TextBlob as a 2-D histogram (hexagons, log colour scale) at any size."""
     a, b = ENGINES
     data = sentences[["file", "outlet", "index", a, b]].dropna(subset=[a, b]).reset_index(drop=True)
-    n, k = len(data), data["outlet"].nunique()
+    n = len(data)
     r = np.corrcoef(data[a], data[b])[0, 1] if n > 1 and data[a].std() > 0 and data[b].std() > 0 else np.nan
     fig, (ax,) = _figure(7.5, 6)
-    if n > POINTS:
-        hb = ax.hexbin(data[a], data[b], gridsize=40, extent=(-1, 1, -1, 1), bins="log", mincnt=1, cmap="viridis")
-        fig.colorbar(hb, ax=ax, label="Sentences per hexagon (log scale)", format="{x:,.0f}")
-    else:  # coloured by outlet up to 8, else one colour
-        colors, sizes = source_colors(data["outlet"]), data["outlet"].value_counts()
-        ax.scatter(data[a], data[b], s=10, alpha=0.6, c=data["outlet"].map(colors).tolist())
-        _legend(ax, {f"{_short(o)} (n={sizes[o]:,})": c for o, c in colors.items()}, "Outlet (sentences)")
+    hb = ax.hexbin(data[a], data[b], gridsize=int(np.clip(np.sqrt(n), 10, 40)), extent=(-1, 1, -1, 1), bins="log",
+                   mincnt=1, cmap="viridis")
+    if n:  # a colour scale of at least 1 to 10 sentences; none when no sentence is scored by both engines
+        hb.set_clim(1, max(10, hb.get_array().max()))
+        fig.colorbar(hb, ax=ax, label="Sentences per hexagon (log scale)", format="{x:,.0f}").minorticks_off()
     ax.plot([-1, 1], [-1, 1], color="0.7", lw=0.8)
     ax.set(xlim=(-1.05, 1.05), ylim=(-1.05, 1.05), xlabel=ENGINES.get(a, a), ylabel=ENGINES.get(b, b))
-    note = f"{n:,} sentences drawn as a 2-D histogram" if n > POINTS else f"{k} outlets in one colour" * (k > 8)
-    return _title(fig, f"Engine agreement per sentence ({n:,} sentences in {data['file'].nunique():,} articles, "
-                       f"Pearson r = {r:.2f})", note, every="sentence with its outlet"), data
+    return _title(fig, f"Engine agreement per sentence: Pearson r = {r:.2f} ({n:,} sentences, "
+                       f"{data['file'].nunique():,} articles)"), data
 
 @_or_none
 def distinctive(distinctive: pd.DataFrame, articles: pd.DataFrame, top_n: int = 15):
@@ -358,11 +351,10 @@ def similarity(matrix: pd.DataFrame, articles: pd.DataFrame):
     labels = [f"{_short(o, 32)} (n={n.get(o, 0):,})" for o in outlets]
     grid = pd.DataFrame(matrix.loc[outlets, outlets].to_numpy(), index=labels, columns=labels)
     fig, (ax,) = _figure(0.3 * len(outlets) + 6, 0.3 * len(outlets) + 4)
-    _heatmap(ax, grid, "Blues", 0, 1, "TF-IDF cosine similarity (0-1)", grid.map("{:.2f}".format),
-             xlabel="Outlet (articles)", ylabel="Outlet (articles)")
-    fig = _title(fig, "Similarity between outlets (mean TF-IDF vector, near duplicates excluded)", note,
-                 "in the clustering order of all" if note else "", every="pair")
-    return fig, matrix.rename_axis("outlet").reset_index()
+    _heatmap(ax, grid, "Blues", 0, 1, "TF-IDF cosine similarity (0-1)", xlabel="Outlet (articles)",
+             ylabel="Outlet (articles)")
+    return _title(fig, "Similarity between outlets (mean TF-IDF vector, near duplicates excluded)", note,
+                  note and "in the clustering order of all", every="pair"), matrix.rename_axis("outlet").reset_index()
 
 @_or_none
 def coverage(matrix: pd.DataFrame):
@@ -376,6 +368,65 @@ def coverage(matrix: pd.DataFrame):
     grid.columns = [f"{_short(o, 32)} (n={size:,})" for o, size in sizes.items()]
     fig, (ax,) = _figure(0.4 * len(sizes) + 7, ROW * len(grid) + 4)
     _heatmap(ax, grid, "Greens", 0, 1, "Share of the outlet's articles mentioning the item",
-             grid.map("{:.0%}".format), xlabel="Outlet (articles)", ylabel="Kind: item")
+             xlabel="Outlet (articles)", ylabel="Kind: item")
     return _title(fig, "What each outlet mentions: numbers, events, actors", item_note, note,
                   every="outlet" if note else "item"), data
+
+@_or_none
+def group_means(means: pd.DataFrame, tests: pd.DataFrame):
+    """Per measure, each group's mean over articles with its 95% interval (``compare.group_means``); in each title the
+    pair of groups with the smallest Holm-adjusted p (``compare.group_tests``), its Cohen's d and AUC."""
+    data = means.reset_index(drop=True)
+    measures, (groups, pooled) = list(dict.fromkeys(data["measure"])), _pooled_last(data["group"], "group")
+    ncol = 1 if len(measures) == 1 else 2 if len(measures) <= 4 else 3
+    fig, axes = _figure(5.5 * ncol + 2, -(-len(measures) // ncol) * (ROW * len(groups) + 1.6) + 1, len(measures), ncol)
+    for ax, m in zip(axes, measures):
+        d = data[data["measure"] == m].set_index("group").reindex(groups)
+        _intervals(ax, d, [("mean", "ci_low", "ci_high", 0, {})], (0, 1) if m.startswith("share") else (-1, 1))
+        best = tests[tests["measure"].eq(m)].dropna(subset=["p_value"]).sort_values(["p_holm", "p_value"]).head(1)
+        ax.set(title=_short(m, 60) + "".join(f"\n{_short(r.group_a, 18)} vs {_short(r.group_b, 18)}: d = "
+                                             f"{r.cohens_d:.2f}, AUC {r.auc:.2f}, Holm p = {r.p_holm:.3f}"
+                                             .replace("d = nan", "d undefined (SD 0)") for r in best.itertuples()),
+               xlabel="Mean over articles (share: proportion; score: −1 to 1)", ylabel="Group")
+    return _title(fig, "Groups compared article by article: mean with 95% interval (Student-t; a share at least "
+                       "Wilson's), the clearest difference per measure in its title", pooled,
+                  "every group's mean in group_tests.csv" * bool(pooled), every=""), data
+
+@_or_none
+def over_time(table: pd.DataFrame):
+    """Articles, the lead pair's share and each engine's mean score per period and unit (``compare.over_time``), 95%
+    intervals; the articles dated more coarsely than the period at the right, counted and drawn apart."""
+    data = table.reset_index(drop=True)
+    by, res, measures = data["by"].iloc[0], data["resolution"].iloc[0], list(dict.fromkeys(data["measure"]))
+    noun = by.replace("source", "outlet")
+    units, pooled = _pooled_last(data["unit"], noun)
+    dated = sorted(set(data["period"]) - {UNDATED})
+    span = list(pd.period_range(pd.Period(dated[0]), pd.Period(dated[-1])).astype(str)) if dated else []
+    x, k = span + [UNDATED] * (UNDATED in set(data["period"])), len(span)
+    pos, colors = np.arange(len(x)) + (np.arange(len(x)) >= k) * 0.5, source_colors(units)
+    fig, axes = _figure(10, 2.1 * len(measures) + 3.5, len(measures) + 1, sharex=True)
+    n = data[data["measure"] == measures[0]].pivot_table(index="period", columns="unit", values="articles",
+                                                         aggfunc="sum").reindex(index=x, columns=units).fillna(0)
+    for i, u in enumerate(units):
+        axes[0].bar(pos, n[u], bottom=n[units[:i]].sum(axis=1), color=colors[u], width=0.8)
+        for ax, m in zip(axes[1:], measures):
+            d = data[data["measure"].eq(m) & data["unit"].eq(u)].set_index("period").reindex(x)
+            at = pos + (i - (len(units) - 1) / 2) * 0.5 / len(units)
+            ax.errorbar(at, d["value"], np.nan_to_num([d["value"] - d["ci_low"], d["ci_high"] - d["value"]]), fmt="o",
+                        ms=3, capsize=2, color=colors[u])
+            ax.plot(at[:k], d["value"][:k], color=colors[u], lw=1)   # no line into the undated bucket
+    for ax, m in zip(axes[1:], measures):
+        share = m.startswith("share")
+        ax.set(ylabel=textwrap.fill(m + (" (proportion)" if share else " (−1 to 1)"), 26),
+               ylim=(-0.02, 1.02) if share else np.clip(ax.get_ylim(), -1.05, 1.05))
+        ax.axvline(k, color="0.7", ls=":", lw=1) if 0 < k < len(x) else None
+    ticks = list(range(0, k, max(1, k // 14))) + list(range(k, len(x)))
+    undated = int(n.loc[UNDATED].sum()) if k < len(x) else 0
+    axes[-1].set_xticks(pos[ticks], [f"undated ({undated:,})" if x[t] == UNDATED else x[t] for t in ticks],
+                        rotation=60, ha="right", fontsize=8)
+    axes[-1].set_xlabel(f"Publication {res}")
+    axes[0].set(ylabel="Articles (count)")
+    _legend(axes[0], {_short(u, 30): colors[u] for u in units}, noun.capitalize())
+    return _title(fig, f"Over time, per {res} and {noun}: articles, then each measure with its 95% interval",
+                  f"{undated:,} of {int(n.to_numpy().sum()):,} articles {UNDATED}, drawn apart at the right",
+                  pooled, f"every {noun} in over_time.csv", every=""), data

@@ -22,6 +22,7 @@ from . import paths
 from .tables import replacing
 
 RECORD, LOCK, COMPLETE = "run_record.json", ".run.lock", ".complete"
+TABLE_SUFFIXES = (".csv", ".jsonl", ".parquet")   # a corpus given as one table of articles
 
 class RunError(RuntimeError):
     """A run that cannot start or did not finish; the message says which notebook or input and why."""
@@ -129,16 +130,27 @@ def _shown(path: Path) -> str:
     return os.path.relpath(path, paths.NOTEBOOKS) if Path(path).is_relative_to(paths.REPO) else str(path)
 
 def tidy(executed: Path, replace: dict[str, str]) -> Path:
-    """Make an executed notebook reproducible: no run timings, and each path in ``replace`` (the staging
-    folder, the repository) shown as a reader will find it, so a run renders the same on any checkout."""
+    """Make an executed notebook reproducible: no run timings, no widget views or state (random ids; an explorer
+    keeps the static view it put beside its widget), a fixed id for papermill's cell, and each path in
+    ``replace`` (the staging folder, the repository) shown as a reader will find it, on any checkout."""
     import nbformat
 
+    from .render import WIDGET_VIEW
+
     nb = nbformat.read(executed, as_version=4)
+    nb.metadata.pop("widgets", None)
     nb.metadata.get("papermill", {}).update(start_time=None, end_time=None, duration=None, input_path=None,
                                             output_path=None, environment_variables={})
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         cell.metadata.get("papermill", {}).update(start_time=None, end_time=None, duration=None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill gives the cell it inserts a random id
+        if cell.cell_type == "code":  # a bare widget goes whole; beside a static view, only the view goes
+            cell.outputs = [o for o in cell.outputs
+                            if not (WIDGET_VIEW in o.get("data", {}) and set(o.data) <= {WIDGET_VIEW, "text/plain"})]
+            for o in cell.outputs:
+                o.get("data", {}).pop(WIDGET_VIEW, None)
     text = nbformat.writes(nb)
     for old, new in replace.items():  # in order: the staging folder before the repository that holds it
         text = re.sub(re.escape(old) + r"(?![\w.-])", new.replace("\\", "\\\\"), text)
@@ -148,7 +160,7 @@ def tidy(executed: Path, replace: dict[str, str]) -> Path:
 
 def execute(nb: Path, parameters: dict, staging: Path, final: Path) -> Path:
     """Execute one notebook with papermill into ``staging/rendered`` and export it as HTML; a failed one is kept
-    in ``OUT/.failed/`` (the staging folder is deleted) and named in the error."""
+    in ``OUT/.failed/`` (the staging folder is deleted) with the run's ingest report, both named in the error."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -162,10 +174,14 @@ def execute(nb: Path, parameters: dict, staging: Path, final: Path) -> Path:
                             parameters={k: v for k, v in parameters.items() if k in declared(nb.stem)},
                             request_save_on_cell_execute=False)
     except PapermillExecutionError as exc:
-        (final / ".failed").mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(executed, final / ".failed" / nb.name)
-        raise RunError(f"{nb.name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
-                       f"(executed copy: {final / '.failed' / nb.name})") from None
+        failed, report = final / ".failed", staging / "tables" / "ingest_report.csv"
+        failed.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(executed, failed / nb.name)
+        if report.exists():   # what was read and skipped stays accounted for, though nothing is published
+            shutil.copyfile(report, failed / report.name)
+        raise RunError(f"{nb.name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} (executed copy: "
+                       f"{failed / nb.name}" + (f"; this run's ingest report: {failed / report.name})" if
+                                                 report.exists() else ")")) from None
     render.html(tidy(executed, {str(staging): _shown(final), str(paths.REPO): _shown(paths.REPO)}))
     return executed
 
@@ -177,12 +193,12 @@ def _check(nbs: list[Path], root: Path, corpus, params: dict) -> dict:
 
     if nbs[0].stem == "01_ingest":
         corpus = Path(corpus).expanduser().resolve() if corpus else paths.SEEDS
-        if not corpus.is_dir():
-            raise RunError(f"corpus folder not found: {corpus}")
+        if not corpus.is_dir() and not (corpus.is_file() and corpus.suffix.lower() in TABLE_SUFFIXES):
+            raise RunError(f"corpus not found: {corpus} (a folder of articles, or a {'/'.join(TABLE_SUFFIXES)} table)")
         if root == corpus or root.is_relative_to(corpus):
             raise RunError(f"the output folder {root} is inside the corpus folder {corpus}; its pages would be "
                            f"read as articles: choose --out outside it")
-        if not any(p.is_file() and p.name != "manifest.csv" for p in corpus.rglob("*")):
+        if corpus.is_dir() and not any(p.is_file() and p.name != "manifest.csv" for p in corpus.rglob("*")):
             raise RunError(f"corpus folder is empty: {corpus} (put .txt or .html articles in it)")
         params["corpus_dir"] = str(corpus)
     elif corpus:
@@ -214,8 +230,14 @@ def run(corpus=None, out=None, only: list[str] | None = None, quiet: bool = Fals
                 if not quiet:
                     print(f"running {nb.name}", file=sys.stderr, flush=True)
                 execute(nb, {**params, "out_dir": str(staging), "cache_dir": str(root / ".cache")}, staging, root)
+                info = staging / "data" / "dataset.json"
+                if nothing := nb.stem == "01_ingest" and not json.loads(info.read_text())["articles"]:
+                    break   # every input was skipped: publish the ingest report, then stop (below)
             record({**params, "notebooks": only}, staging)
             _publish(staging, root)
+            if nothing:   # no index page either: there is nothing to show but the ingest report
+                raise RunError(f"nothing to analyse: every input of {params['corpus_dir']} was skipped, so the later "
+                               f"notebooks did not run; see why in {root / 'tables' / 'ingest_report.csv'}")
             from . import findings, render
 
             render.index(root)
@@ -228,16 +250,28 @@ def run(corpus=None, out=None, only: list[str] | None = None, quiet: bool = Fals
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.split("\n")[0])
-    p = parser.add_subparsers(dest="command", required=True).add_parser("run", help="run every notebook on a corpus")
-    p.add_argument("--corpus", help="folder of .txt/.html articles and an optional manifest.csv (default: seeds/)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    k = sub.add_parser("kwic", help="concordance of a word, phrase, glob (word*) or /regex/ in OUT/data, as CSV")
+    k.add_argument("pattern", help="a word, a phrase, a glob (* any letters, ? one) or /a regular expression/")
+    k.add_argument("--out", required=True, help="the output folder of a run (its data/ is read, not the corpus)")
+    k.add_argument("--window", type=int, default=10, help="words of context each side (default 10)")
+    k.add_argument("--limit", type=int, help="print at most this many lines (default: all)")
+    p = sub.add_parser("run", help="run every notebook on a corpus")
+    p.add_argument("--corpus", help="folder of .txt/.html articles and an optional manifest.csv, or one table "
+                   "of articles (.csv, .jsonl, .parquet) (default: seeds/)")
     p.add_argument("--out", help="output folder for tables/, figures/, rendered/ (default: the repository)")
     p.add_argument("--study", "--lexicon", help="study file: lexicon and settings (default: study.yaml in the corpus "
                    "folder, else analysis/data/study.yaml, which names no words)")
+    p.add_argument("--columns", help="for a table corpus (.csv/.jsonl/.parquet): its columns for the manifest "
+                   "fields, e.g. text=body,outlet=media_name,published=publish_date (default: by name)")
     p.add_argument("--max-bytes", type=int, help="skip (and report) article files larger than this (default 20000000)")
     p.add_argument("--partition-size", type=int, help="articles per partition (bounds memory; default 500)")
     p.add_argument("--scheduler", help="Dask: 'local' for a local cluster or tcp://HOST:PORT (default: in-process)")
     p.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="run only these notebooks, e.g. 01_ingest")
     args = vars(parser.parse_args(argv))
+    if args["command"] == "kwic":
+        from .terms import kwic_main
+        return kwic_main(**{k: v for k, v in args.items() if k != "command"})
     try:
         out = run(args.pop("corpus"), args.pop("out"), args.pop("only"), **{k: v for k, v in args.items()
                                                                              if k != "command"})

@@ -8,19 +8,17 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm, rankdata, t as student_t
 
-def _wilson(p: float, n: float, z: float) -> tuple[float, float]:
-    """Wilson (1927) score bounds for a share ``p`` of ``n`` (``n`` may be fractional: an effective size)."""
-    d = 1 + z * z / n
-    centre, half = (p + z * z / (2 * n)) / d, z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return (0.0 if p == 0 else max(0.0, float(centre - half)), 1.0 if p == 1 else min(1.0, float(centre + half)))
-
-def wilson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
-    """Wilson (1927) score interval for ``k`` successes in ``n`` trials; ``(nan, nan)`` when ``n == 0``."""
+def wilson(k: float, n: float, level: float = 0.95) -> tuple[float, float]:
+    """Wilson (1927) score interval for ``k`` successes in ``n`` trials (both may be fractional: an effective size);
+    ``(nan, nan)`` when ``n == 0``."""
     if n == 0:
         return (np.nan, np.nan)
     if not 0 <= k <= n:
         raise ValueError(f"need 0 <= k <= n, got k={k}, n={n}")
-    return _wilson(k / n, n, float(norm.ppf(0.5 + level / 2)))
+    p, z = k / n, float(norm.ppf(0.5 + level / 2))
+    d = 1 + z * z / n
+    centre, half = (p + z * z / (2 * n)) / d, z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return (0.0 if p == 0 else max(0.0, float(centre - half)), 1.0 if p == 1 else min(1.0, float(centre + half)))
 
 def share_interval(a_counts, b_counts, level: float = 0.95) -> tuple[float, float, float, str]:
     """Pooled share sum(a) / sum(a + b) with a Wilson interval on the effective number of uses, as uses in one article
@@ -37,22 +35,23 @@ def share_interval(a_counts, b_counts, level: float = 0.95) -> tuple[float, floa
         return (np.nan, np.nan, np.nan, "none")
     p, z = float(a.sum() / M), float(norm.ppf(0.5 + level / 2))
     if n == 1:
-        return (p, *_wilson(p, M, z), "wilson")
+        return (p, *wilson(a.sum(), M, level), "wilson")
     # linearised (ratio-estimator, cluster-robust) variance v; design effect v / (p(1-p)/M), times (t_{n-1} / z)^2
     # as v rests on only n articles, and at least 1: never narrower than the pooled Wilson interval
     v, t = float(n / (n - 1) * np.sum((a - p * m) ** 2) / M**2), float(student_t.ppf(0.5 + level / 2, n - 1))
     deff = max(1.0, v / (p * (1 - p) / M) * (t / z) ** 2) if v > 0 and 0 < p < 1 else 1.0
-    return (p, *_wilson(p, M / deff, z), "wilson-deff")
+    return (p, *wilson(p * M / deff, M / deff, level), "wilson-deff")
 
 def _clean(values) -> np.ndarray:
     x = np.asarray(values, dtype=float).ravel()
     return x[~np.isnan(x)]
 
 def mean_interval(values, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean over articles (NaN dropped) with a Student-t interval; ``(mean, nan, nan)`` for one value."""
+    """Mean over articles (NaN dropped) with a Student-t interval; ``(mean, nan, nan)`` for one value, or for values
+    that are all equal: a zero-width interval would claim certainty that no spread was there to measure."""
     x = _clean(values)
     mean = float(x.mean()) if x.size else np.nan
-    if x.size < 2:
+    if x.size < 2 or np.ptp(x) == 0:
         return (mean, np.nan, np.nan)
     half = float(student_t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
     return (mean, mean - half, mean + half)

@@ -2,8 +2,8 @@
 
 >>> source_order(["unknown (x.com)", "B", "A"]), source_colors(["B", "A"])
 (['A', 'B', 'unknown (x.com)'], {'A': '#E69F00', 'B': '#56B4E9'})
->>> top_units({"A": 3, "B": 9, "C": 3}, 2), pooled_label(["C"])
-((['A', 'B'], ['C']), 'other (1 outlet)')
+>>> top_units({"A": 3, "B": 9, "C": 3}, 2)
+(['A', 'B'], ['C'], 'other (1 outlet)')
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000"]
 NEUTRAL = "#4477AA"        # every unit when there are too many to tell apart and no groups
 UNKNOWN_COLOR = "#999999"  # a unit outside every group; also the pooled "other" row
+UNDATED = "undated at this resolution"  # the period of articles dated more coarsely than the bins
 
 def source_order(sources) -> list[str]:
     """Named outlets alphabetically, then those starting with "unknown"."""
@@ -28,13 +29,11 @@ def source_colors(sources, groups=None) -> dict[str, str]:
     palette = dict(zip(names, OKABE_ITO)) if len(names) <= len(OKABE_ITO) else {}
     return {u: palette.get(str(groups[u]), NEUTRAL) if u in groups else UNKNOWN_COLOR for u in order}
 
-def top_units(sizes, n: int) -> tuple[list[str], list[str]]:
-    """(the ``n`` largest units of ``sizes``, the rest), each in ``source_order``; ties broken by that order."""
+def top_units(sizes, n: int, noun: str = "outlet") -> tuple[list[str], list[str], str]:
+    """(the ``n`` largest units of ``sizes``, the rest, each in ``source_order``; ties broken by that order; the name
+    of the row pooling the rest, e.g. "other (475 outlets)")."""
     sizes = dict(sizes)
     rank = {u: i for i, u in enumerate(source_order(sizes))}
     keep = set(sorted(rank, key=lambda u: (-sizes[u], rank[u]))[:n])
-    return [u for u in rank if u in keep], [u for u in rank if u not in keep]
-
-def pooled_label(rest) -> str:
-    """Name of the row pooling ``rest``, e.g. "other (475 outlets)"."""
-    return f"other ({len(rest)} outlet{'' if len(rest) == 1 else 's'})"
+    rest = [u for u in rank if u not in keep]
+    return [u for u in rank if u in keep], rest, f"other ({len(rest)} {noun}{'' if len(rest) == 1 else 's'})"

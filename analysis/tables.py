@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,12 +10,12 @@ from pathlib import Path
 import pandas as pd
 
 FLOAT_FORMAT = "%.6g"
+FORMULA = re.compile(r"(?![+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z)[=+\-@\t\r].", re.DOTALL)   # see ``inert``
 
 @contextmanager
 def replacing(path):
-    """Yield a temporary path beside ``path``; once the block succeeds it replaces ``path`` atomically.
-
-    Readers never see a half-written file, and a failure leaves the old file in place.
+    """Yield a temporary path beside ``path``; once the block succeeds it replaces ``path`` atomically (readers never
+    see a half-written file; a failure leaves the old file in place).
 
     >>> p = Path(tempfile.mkdtemp()) / "x.txt"
     >>> with replacing(p) as tmp:
@@ -33,10 +34,25 @@ def replacing(path):
     finally:
         tmp.unlink(missing_ok=True)
 
+def inert(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with each text cell (and column name) a spreadsheet would run as a formula (2+ characters starting with
+    = + - @ tab or CR, not a number) written after a ``'``. ``ANALYSIS_KEEP_FORMULAS=1`` keeps them raw.
+
+    >>> inert(pd.DataFrame({"=x": ["=cmd|' /C calc'!A0", "@SUM(A1)", "-0.25", "+1", "-", "- a"]}))["'=x"].tolist()
+    ["'=cmd|' /C calc'!A0", "'@SUM(A1)", '-0.25', '+1', '-', "'- a"]
+    """
+    if os.environ.get("ANALYSIS_KEEP_FORMULAS") == "1":
+        return df
+    safe = lambda v: f"'{v}" if isinstance(v, str) and FORMULA.match(v) else v  # noqa: E731
+    names, df = df.columns.map(safe), df.set_axis(range(df.shape[1]), axis=1)   # a copy; names may repeat
+    text = df.select_dtypes(["object", "string", "category"]).columns
+    df[text] = df[text].map(safe)
+    return df.set_axis(names, axis=1)
+
 def write_csv(df: pd.DataFrame, path: Path) -> Path:
-    """Write ``df`` as UTF-8 CSV with a fixed float format, atomically. Callers sort rows first."""
+    """Write ``df`` as UTF-8 CSV (fixed float format, formulas made ``inert``), atomically. Callers sort rows first."""
     with replacing(path) as tmp:
-        df.to_csv(tmp, index=False, float_format=FLOAT_FORMAT, lineterminator="\n", encoding="utf-8")
+        inert(df).to_csv(tmp, index=False, float_format=FLOAT_FORMAT, lineterminator="\n", encoding="utf-8")
     return Path(path)
 
 def save(df: pd.DataFrame, name: str, tables_dir: Path) -> Path:

@@ -1,23 +1,23 @@
-"""Which words outlets use for the same things and how often, by voice: own, quoted, scare ("so-called", short quote).
+"""Which words outlets use for the same things and how often, by voice (own, quoted, scare, reported), names apart.
 
 >>> quote_spans('He said "no way" and ‘resistance’ isn’t it')
 [(9, 15), (22, 32)]
 """
 import re
+import sys
+from importlib import resources
 import numpy as np
 import pandas as pd
-from . import stats, text
-from .dataset import analysed
-from .lexicon import PROPER, Lexicon  # noqa: F401  (PROPER: re-exported)
+import yaml
+from . import dataset, stats, text
+from .lexicon import PROPER, UNLISTED, Lexicon
 
-VOICES = ("own", "quoted", "scare")
+VOICES = ("own", "quoted", "scare", "reported")
 
 def quote_spans(t: str, soft_ends=()) -> list[tuple[int, int]]:
     """Content spans of quotations in ``t`` (not apostrophes); a quotation left open ends at the next soft end."""
     spans, open_at = [], {}                     # kind (d: double, g: guillemet, s: single) -> content start
-
-    def unterminated(a, limit):
-        return min([limit] + [e for e in soft_ends if e >= a])
+    unterminated = lambda a, limit: min([limit] + [e for e in soft_ends if e >= a])  # noqa: E731
     for m in re.finditer("[\"“„«”»‘'’]", t):
         i, ch = m.start(), m.group()
         prev, nxt = t[i - 1] if i else " ", t[i + 1] if i + 1 < len(t) else " "
@@ -54,27 +54,74 @@ def _units(sentences: pd.DataFrame, by: str):
         gaps = [0] + [max(0, int(row[2]) - int(prev[3])) for prev, row in zip(rows, rows[1:])]
         yield rows, int(rows[0][2]), "".join(" " * gap + row[4] for gap, row in zip(gaps, rows))
 
-def match_sentences(sentences: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
-    """Every hit in a sentences partition, offsets into the article; quotations run over a paragraph (else a part)."""
-    rows, by_paragraph = [], "paragraph" in sentences.columns
+_R = yaml.safe_load(resources.files("analysis.data").joinpath("voices.yaml").read_text("utf-8"))
+_alt = "|".join
+SAY = re.compile(rf"\b(?:{_alt(_R['say'])})\b|\b(?:{_alt(_R['claim'])})\b(?=(?:\W+[\w'’-]+){{0,4}}?\W+that\b)")
+STATEMENT = re.compile(rf"\b(?:{_alt(_R['statement'])})\b", re.I)        # a sentence naming one is narration
+INTRO = re.compile(STATEMENT.pattern + "[^:]{0,40}:", re.I)             # "The statement read:": a block follows
+CAP = rf"(?!(?i:{_alt(_R['not_names'])})\b)[A-ZÀ-ÖØ-Þ][\w'’-]*"        # a capitalised word, not "The"
+RUN = re.compile(rf"{CAP}(?:(?: of(?: the)?)? {CAP})+")                 # two or more, maybe joined by "of (the)"
+
+def _names(s: str, uses: list, named=frozenset()) -> list:
+    """``uses`` (characters a:b, family, variant, key) with each run of capitalised words (``RUN``) around a capitalised
+    use (not an acronym, an entry written with a capital, or in a title-case line) as one ``proper_names`` use of
+    variant ``UNLISTED``, and no use inside it.
+
+    >>> s = "They met the Islamic Resistance, the resistance fighters and the Committee of the Resistance today."
+    >>> uses = [(a, a + 10, "f", "v", ("resistance",)) for a in (21, 37, 82)]
+    >>> [s[a:b] for a, b, *_ in _names(s, uses)]
+    ['Islamic Resistance', 'Committee of the Resistance', 'resistance']
+    """
+    caps = [(a, b) for a, b, fam, _, key in uses if fam != PROPER and s[a].isupper() and not s[a:b].isupper()
+            and key not in named]
+    long = [w for w in text.words(s) if len(w) > 3 and w[0].isalpha()] if caps else []
+    if len(long) >= 3 and sum(w[0].isupper() for w in long) >= 0.75 * len(long):
+        return uses                                    # a headline in title case: capitals say nothing
+    names = sorted({r for r in (map(re.Match.span, RUN.finditer(s)) if caps else ()) for a, b in caps
+                    if r[0] <= a and b <= r[1] and r != (a, b)})
+    return [(a, b, PROPER, UNLISTED, None) for a, b in names] + [
+        u for u in uses if not any(u[0] < b and a < u[1] for a, b in names)]
+
+def match_sentences(sentences: pd.DataFrame, lexicon: Lexicon | None = None, pattern: str | None = None):
+    """Every use of the lexicon (or of ``pattern``, see ``pattern_regex``) in a sentences partition, offsets into the
+    article, with its voice; quotations run over a paragraph (else a part), statement blocks to narration."""
+    rows, by_paragraph, regex, block = [], "paragraph" in sentences.columns, pattern and pattern_regex(pattern), None
     for unit, base, t in _units(sentences, "paragraph" if by_paragraph else "part"):
         soft = [] if by_paragraph else [int(e) - base for _, _, _, e, _ in unit]  # unclosed: ends with its sentence
         quotes = [(a, b, text.count_words(t[a:b]) <= 3) for a, b in quote_spans(t, soft)]   # short: scare quotes
-        for file, index, start, _, stext in unit:
-            spans = text.word_spans(stext)
-            toks = [text.norm(stext[a:b]) for a, b in spans]
-            for i, j, fam, variant in lexicon.matches(toks):
-                a, b = start + spans[i][0], start + spans[j - 1][1]
-                inside = [short for qa, qb, short in quotes if qa <= a - base < qb]
-                so_called = toks[max(0, i - 1):i] == ["so-called"] or toks[max(0, i - 2):i] == ["so", "called"]
-                voice = "quoted" if inside and not all(inside) else "scare" if inside or so_called else "own"
-                rows.append((file, int(index), int(a), int(b), fam, variant, stext[a - start:b - start], voice))
+        for file, index, start, _, s in unit:
+            if regex:
+                uses = [(*m.span(), pattern, text.norm(m.group()), None) for m in regex.finditer(s) if m.group()]
+            else:
+                spans = text.word_spans(s)
+                toks = [text.norm(s[a:b]) for a, b in spans]
+                uses = _names(s, [(spans[i][0], spans[j - 1][1], f, v, tuple(toks[i:j]))
+                                  for i, j, f, v in lexicon.matches(toks)], lexicon.named)
+            if not (uses or block):                        # nothing to tag: only a statement line matters
+                block = file if INTRO.search(s) else None
+                continue
+            quoted = lambda a: [short for qa, qb, short in quotes if qa <= start + a - base < qb]  # noqa: E731
+            cues = [m for m in SAY.finditer(s) if not quoted(m.start())   # not '"...," said X': a quotation's
+                    and not s[:m.start()].rstrip(" ,.!?").endswith(tuple("\"”’'»"))]   # speaker, said nothing more
+            block = None if block != file or STATEMENT.search(s) or cues else block
+            said = cues[0].end() if cues else len(s) + 1          # a use after it is reported, and
+            comma = s.rfind(",", 0, cues[-1].start()) if cues and text.count_words(s[cues[-1].end():]) <= 4 else -1
+            comma = comma if comma >= 0 and text.count_words(s[comma:cues[-1].start()]) <= 6 else -1   # one before
+            intro = INTRO.search(s)
+            for a, b, fam, variant, _ in uses:
+                inside = quoted(a)
+                voice = ("quoted" if inside and not all(inside)                     # in a quotation
+                         else "scare" if inside or re.search(r"\bso[-‐‑ ]called\W*$", s[:a], re.I)
+                         else "quoted" if block or (intro and a >= intro.end())     # in a statement block
+                         else "reported" if a >= said or a < comma else "own")
+                rows.append((file, int(index), start + a, start + b, fam, variant, s[a:b], voice))
+            block = file if intro else block
     hits = pd.DataFrame(rows, columns=["file", "sentence", "start", "end", "family", "variant", "match", "voice"])
     hits = hits.astype({"sentence": "int64", "start": "int64", "end": "int64"})
     return hits.sort_values(["file", "start", "family", "variant"]).reset_index(drop=True)
 
 def term_counts(hits: pd.DataFrame, articles: pd.DataFrame, lexicon: Lexicon, families=None) -> pd.DataFrame:
-    """One row per article × family × variant × voice (``all``, own, quoted, scare), zeros included."""
+    """One row per article × family × variant × voice (``all`` and each of ``VOICES``), zeros included."""
     grid = pd.DataFrame([(f, v, vc) for f, v in lexicon.variants(families) for vc in ("all",) + VOICES],
                         columns=["family", "variant", "voice"])
     grid = articles[["file", "source", "words"]].rename(columns={"source": "outlet"}).merge(grid, how="cross")
@@ -94,7 +141,7 @@ def outlet_rates(counts: pd.DataFrame, voice: str = "all") -> pd.DataFrame:
 def pair_shares(hits, articles, lexicon: Lexicon, voices=("own",), level: float = 0.95, families=None) -> pd.DataFrame:
     """Share A / (A + B) of each pair per outlet, then group (``stats.share_interval``); NaN if a unit uses neither."""
     per_file = hits[hits["voice"].isin(voices)].groupby(["file", "family", "variant"]).size()
-    arts = analysed(articles).sort_values("file")     # so each unit's files come in order
+    arts = dataset.analysed(articles).sort_values("file")     # so each unit's files come in order
     units = [("outlet", "source", arts)]
     if "group" in arts.columns:
         units.append(("group", "group", arts[arts["group"].fillna("").astype(str) != ""]))
@@ -109,25 +156,81 @@ def pair_shares(hits, articles, lexicon: Lexicon, voices=("own",), level: float 
     return pd.DataFrame(rows, columns=["level", "outlet", "pair", "family", "a_variant", "b_variant", "voices",
                                        "articles", "a_count", "b_count", "share_a", "ci_low", "ci_high", "method"])
 
-def kwic(hits: pd.DataFrame, texts: pd.DataFrame, window: int = 60, outlets: pd.DataFrame | None = None):
-    """Every hit with ``window`` characters each side, from articles (``text``) or sentences; outlet: ``source``."""
+def pattern_regex(pattern: str) -> re.Pattern:
+    """A word, phrase or glob (``*``: any letters, ``?``: one) as a whole-word regex; ``/.../``: a regex as written.
+    Both ignore case.
+
+    >>> [m.group() for m in pattern_regex("militia* group?").finditer("Militiamen groups, militia group. militias")]
+    ['Militiamen groups']
+    """
+    if len(pattern) > 2 and pattern[0] == pattern[-1] == "/":
+        try:
+            return re.compile(pattern[1:-1], re.I)
+        except re.error as exc:
+            raise ValueError(f"pattern {pattern!r} is not a regular expression: {exc}") from None
+    if not pattern.split():
+        raise ValueError("the pattern is empty; give a word, a phrase, a glob (word*) or /a regex/")
+    glob = [re.escape(w).replace(r"\*", r"[\w'’-]*").replace(r"\?", r"\w") for w in pattern.split()]
+    return re.compile(r"(?<![\w'’-])" + r"\s+".join(glob) + r"(?![\w'’-])", re.I)
+
+def context(t: str, a: int, b: int, n: int) -> tuple[str, str]:
+    """``n`` words (runs of non-space) each side of ``t[a:b]``, never cut mid-word; marks glued to it ride along.
+
+    >>> context("One two “three four” five, six.", 15, 19, 1)
+    ('“three', '” five,')
+    """
+    lw, rw = t[max(0, a - 60 * n):a].split(), t[b:b + 60 * n].split()
+    lw, rw = lw[a > 60 * n:], rw[:len(rw) - (len(t) > b + 60 * n)]          # a word cut by the slice: dropped
+    glued = (a > 0 and not t[a - 1].isspace(), b < len(t) and not t[b].isspace())
+    return " ".join(lw[len(lw) - n - glued[0]:] if n + glued[0] else []), " ".join(rw[:n + glued[1]])
+
+def kwic(hits: pd.DataFrame, texts: pd.DataFrame, window: int = 10, articles: pd.DataFrame | None = None):
+    """Every hit with ``window`` words each side, from articles (``text``) or sentences; outlet (``source``), group and
+    date (``published``) from ``articles`` or ``texts``."""
+    if window < 0:
+        raise ValueError(f"the window must be 0 or more words, not {window}")
     full = ({rows[0][0]: " " * base + t for rows, base, t in _units(texts, "file")} if "index" in texts.columns
             else dict(zip(texts["file"], texts["text"])))
-    src = outlets if outlets is not None else texts if "source" in texts.columns else None
-    outlet = dict(zip(src["file"], src["source"])) if src is not None else {}
-    rows = [(h.file, outlet.get(h.file, ""), h.family, h.variant, h.voice, h.sentence, h.start,
-             " ".join(full[h.file][max(0, h.start - window):h.start].split()), h.match,
-             " ".join(full[h.file][h.end:h.end + window].split())) for h in hits.itertuples(index=False)]
-    cols = ["file", "outlet", "family", "variant", "voice", "sentence", "start", "left", "match", "right"]
-    return pd.DataFrame(rows, columns=cols).sort_values(["file", "start", "family"]).reset_index(drop=True)
+    src = (articles if articles is not None else texts).drop_duplicates("file")
+    meta = src.reindex(columns=["source", "group", "published"]).astype(object).fillna("")
+    meta = dict(zip(src["file"], meta.itertuples(index=False, name=None)))
+    rows = [(h.file, *meta[h.file], h.family, h.variant, h.voice, h.sentence, h.start, left, h.match, right)
+            for h in hits.itertuples(index=False) for left, right in [context(full[h.file], h.start, h.end, window)]]
+    return pd.DataFrame(rows, columns=["file", "outlet", "group", "published", "family", "variant", "voice", "sentence",
+                                       "start", "left", "match", "right"]).sort_values(
+        ["file", "start", "family"]).reset_index(drop=True)
 
-def kwic_partition(sentences, lexicon: Lexicon, window: int = 60, articles=None) -> pd.DataFrame:
-    """``kwic`` of ``match_sentences`` in one pass over a sentences partition; ``articles`` (file, source)."""
-    return kwic(match_sentences(sentences, lexicon), sentences, window, outlets=articles)
+def kwic_partition(sentences, lexicon: Lexicon | None = None, window: int = 10, articles=None, pattern=None):
+    """``kwic`` of ``match_sentences`` (of the lexicon or ``pattern``) in one pass over a sentences partition."""
+    return kwic(match_sentences(sentences, lexicon, pattern), sentences, window, articles)
+
+def search(out, pattern: str, window: int = 10) -> pd.DataFrame:
+    """Concordance of ``pattern`` (``pattern_regex``) over the dataset ``01_ingest`` left in ``out``, not the corpus."""
+    ds = dataset.load(out)
+    return ds.map(kwic_partition, desc="kwic", pattern=pattern, window=window, articles=ds.articles)
+
+def kwic_main(pattern: str, out, window: int = 10, limit: int | None = None) -> int:
+    """``python -m analysis kwic``: the first ``limit`` lines of ``search`` as CSV on stdout; an error on stderr."""
+    try:
+        search(out, pattern, window).iloc[:limit].to_csv(sys.stdout, index=False, lineterminator="\n")
+    except (ValueError, dataset.DatasetError) as exc:
+        return print(f"error: {exc}", file=sys.stderr) or 1
+    return 0
+
+def candidate_names(kwic: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
+    """The unlisted names found (``kwic`` lines of variant ``UNLISTED``), to list under ``proper_names`` or reject."""
+    k = kwic[(kwic["family"] == PROPER) & (kwic["variant"] == UNLISTED)].sort_values(["file", "start"])
+    k = k.assign(name=k["match"].str.split().str.join(" "), example=k["left"] + " [" + k["match"] + "] " + k["right"])
+    g = k.groupby("name", as_index=False).agg(count=("file", "size"), articles=("file", "nunique"),
+                                              outlets=("outlet", "nunique"), example_file=("file", "first"),
+                                              example=("example", "first"))
+    g.insert(4, "contains", [";".join(sorted({f"{f}:{v}" for *_, f, v in lexicon.matches(text.tokens(n))}))
+                             for n in g["name"]])
+    return g.sort_values(["count", "name"], ascending=[False, True]).reset_index(drop=True)
 
 def doc_frequency(hits, articles, lexicon: Lexicon, voices=VOICES, families=None) -> pd.DataFrame:
     """In how many of an outlet's articles each variant appears (any voice by default)."""
-    counts = term_counts(hits[hits["voice"].isin(voices)], analysed(articles), lexicon, families)
+    counts = term_counts(hits[hits["voice"].isin(voices)], dataset.analysed(articles), lexicon, families)
     counts = counts[counts["voice"] == "all"].assign(used=lambda c: c["count"] > 0)
     out = counts.groupby(["outlet", "family", "variant"], as_index=False).agg(articles=("file", "size"),
                                                                              articles_with=("used", "sum"))

@@ -1,12 +1,9 @@
 """The text layer: sentence spans and word tokens, offline and offset-preserving.
 
-Sentences come from NLTK's Punkt algorithm with a fixed abbreviation list
-(``data/abbreviations.txt``) instead of a downloaded model, so "U.S.", "Lt. Gen."
-and "Jan. 4" do not end sentences. Sentences never cross a line break: in scraped
-pages a line is a paragraph, a heading or a caption.
-
-Words keep hyphenated names and dotted abbreviations whole ("Jean-Luc",
-"state-backed", "U.S.-led"), so the lexicon can name them as single tokens.
+Sentences come from NLTK's Punkt with a fixed abbreviation list (``data/abbreviations.txt``), not a
+downloaded model, so "U.S.", "Lt. Gen." and "Jan. 4" do not end sentences; a sentence never crosses a
+line break (in scraped pages a line is a paragraph, heading or caption). Words keep hyphenated names
+and dotted abbreviations whole ("U.S.-led", "Jean-Luc"), so the lexicon can name them as one token.
 
 >>> s = "The U.S. left. Lt. Gen. X stayed."
 >>> [s[a:b] for a, b in sentence_spans(s)]
@@ -22,37 +19,35 @@ import functools
 import re
 from importlib import resources
 
-# A word: a dotted abbreviation (U.S., U.N.) or a run of letters/digits, either
-# joined to more by hyphens or apostrophes ("U.S.-led", "Jean-Luc's", "2,500").
-WORD_RE = re.compile(
-    r"(?:[^\W\d_]\.){2,}(?:[-‐‑][^\W_]+)*"  # U.S. / U.S.-led
-    r"|[^\W_]+(?:[.,]\d+)*(?:[-‐‑'’][^\W_]+)*",  # words, numbers like 2,500 / 3.5, hyphens, apostrophes
-    re.UNICODE,
-)  # letters and digits only: a run of underscores (a separator line) is not a word
-LINE_RE = re.compile(r"[^\n]+")
+# A word: a dotted abbreviation (U.S.-led) or a run of letters/digits joined by hyphens or apostrophes
+# ("Jean-Luc's", "2,500", "3.5"); a run of underscores (a separator line) is not a word.
+WORD_RE = re.compile(r"(?:[^\W\d_]\.){2,}(?:[-‐‑][^\W_]+)*|[^\W_]+(?:[.,]\d+)*(?:[-‐‑'’][^\W_]+)*")
+# Punkt reads a line in pieces of at most 10,000 characters, cut after ". " where there is one: its regular
+# expressions run under a time limit, which one 10 MB line would exceed.
+PIECE_RE = re.compile(r"[^\n]{1,10000}(?:(?<=\. )|$)|[^\n]{1,10000}", re.MULTILINE)
 
 @functools.lru_cache(maxsize=1)
 def _punkt():
     from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer   # here: importing nltk takes seconds
 
-    params = PunktParameters()
+    params = PunktParameters()   # abbreviations lower-cased, without the final period
     lines = resources.files("analysis.data").joinpath("abbreviations.txt").read_text("utf-8").splitlines()
-    # Punkt stores abbreviations lower-cased, without the final period.
     params.abbrev_types = {l.strip().lower().rstrip(".") for l in lines if l.strip() and not l.startswith("#")}
     return PunktSentenceTokenizer(params)
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of each sentence; ``text[start:end]`` is the sentence, stripped."""
+    """(start, end) offsets of each sentence, stripped; a 10 MB line takes seconds.
+
+    >>> len(sentence_spans("A short sentence. " * 5000))
+    5000
+    """
     spans = []
-    tokenizer = _punkt()
-    for line in LINE_RE.finditer(text):
-        base = line.start()
-        for a, b in tokenizer.span_tokenize(line.group()):
-            seg = line.group()[a:b]
-            lead = len(seg) - len(seg.lstrip())
-            trail = len(seg) - len(seg.rstrip())
-            if b - a - lead - trail > 0:
-                spans.append((base + a + lead, base + b - trail))
+    for piece in PIECE_RE.finditer(text):
+        for a, b in _punkt().span_tokenize(piece.group()):
+            seg = piece.group()[a:b]
+            a, b = a + len(seg) - len(seg.lstrip()), b - len(seg) + len(seg.rstrip())
+            if b > a:
+                spans.append((piece.start() + a, piece.start() + b))
     return spans
 
 def word_spans(text: str) -> list[tuple[int, int]]:

@@ -5,7 +5,8 @@
 
 Each corpus is ``bench_scale.make_corpus`` (resampled, perturbed seed sentences; seeded) with its
 manifest rewritten: ``--outlets`` outlets whose sizes follow a Zipf law (a few large, a long tail),
-each in one of ``--groups`` groups, dates spread over 2024. For every run it prints: wall time per
+each in one of ``--groups`` groups, dates spread over 2024, and the seeds' ``study.yaml`` (the sentences are
+resampled from the seeds, so their lexicon finds its terms). For every run it prints: wall time per
 notebook (from the run's own progress lines), total wall and CPU time (the run and every kernel it
 waited for), peak RSS of the whole process tree (sampled every 0.1 s), the size of ``rendered/``,
 the largest rendered page and the largest figure side in pixels.
@@ -16,6 +17,7 @@ import argparse
 import importlib.util
 import os
 import resource
+import shutil
 import struct
 import subprocess
 import sys
@@ -41,6 +43,7 @@ def make(n: int, outlets: int, groups: int, root: Path, seed: int = 0) -> Path:
     m["outlet"] = [f"Outlet {i:03d}" for i in k]
     m["group"] = [f"Group {chr(65 + i % groups)}" for i in k]
     m.to_csv(root / "manifest.csv", index=False)
+    shutil.copyfile(HERE.parent / "seeds" / "study.yaml", root / "study.yaml")   # the seed sentences' own study
     return root
 
 

@@ -20,6 +20,7 @@ ENGLISH = ("The committee met in Baghdad on Monday to discuss the future of fore
 ARABIC = "قالت الحكومة العراقية إن المحادثات مع الولايات المتحدة ستستمر الأسبوع المقبل في بغداد. "
 BIG_BYTES = 50 * 1024 * 1024
 ONE_LINE_BYTES = 2 * 1024 * 1024
+LONG_LINE_BYTES = 10 * 1024 * 1024
 DOC = Path(__file__).resolve().parent.parent / "docs" / "bad-input.md"
 MARKERS = ("<!-- bad-input:start -->", "<!-- bad-input:end -->")
 
@@ -90,6 +91,35 @@ def _one_line(root: Path) -> None:
     w(root, "one_line.txt", "One line only " + line.rstrip() + ".")
 
 
+def _long_line(root: Path) -> None:
+    s = "On Monday the convoy was delayed by officials near the border, residents said. "
+    w(root, "long_line.txt", s * (LONG_LINE_BYTES // len(s)))
+
+
+def _unreadable(root: Path) -> None:
+    """A folder and a file nobody may read (``chmod 000``); tests run as root simulate the refusal."""
+    w(root, "locked/inside.txt", article("Behind a locked door"))
+    w(root, "unreadable.txt", article("Cannot be read"))
+    os.chmod(root / "locked", 0)
+    os.chmod(root / "unreadable.txt", 0)
+
+
+def _page(root: Path) -> None:
+    body = "".join(f"<p>Paragraph {i} of the report says the ministers met again on {d} to discuss the budget.</p>"
+                   for i, d in enumerate(["Monday", "Tuesday", "Wednesday", "Thursday"]))
+    w(root, "page.html", '<html><head><title>Budget talks resume</title><meta property="og:site_name" '
+      'content="The Daily Example"><meta name="author" content="Jane Roe"><meta property="article:published_time" '
+      'content="2024-03-05T10:00:00Z"></head><body><nav><a href="/">Home</a> <a href="/world">World</a></nav>'
+      f'<article><h1>Budget talks resume</h1>{body}</article><footer>Most read: a different story entirely'
+      '</footer></body></html>')
+
+
+def _all_skipped(root: Path) -> None:
+    w(root, "empty.txt", b"")
+    w(root, "binary.txt", bytes(range(256)) * 8)
+    w(root, "arabic.txt", "عنوان الخبر\n\n" + ARABIC * 5)
+
+
 def _symlinks(root: Path) -> None:
     w(root, "link_target.txt", article("Linked article", extra="It is reachable under two names."))
     os.symlink("link_target.txt", root / "link_to_target.txt")
@@ -115,6 +145,32 @@ def _manifest_folder(manifest: bytes) -> Callable[[Path], None]:
         w(root, "a.txt", article("Outlet test"))
         w(root, "manifest.csv", manifest)
     return build
+
+
+FORMULAS = ("=cmd|' /C calc'!A0", '+HYPERLINK("http://example.com/x","click here")', "@SUM(1+1)*cmd|' /C calc'!A0")
+PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj << /Length 60 >>\nstream\n"
+       b"BT /F1 12 Tf (The committee met in Baghdad on Monday to discuss the talks.) Tj ET\nendstream\nendobj\n"
+       b"trailer << /Root 1 0 R >>\n%%EOF\n")
+RTF = (b"{\\rtf1\\ansi\\deff0 {\\fonttbl {\\f0 Times;}}\\f0 The committee met in Baghdad on Monday to discuss the "
+       b"talks.\\par }")
+
+
+def quoted(field: str) -> str:
+    """``field`` as one CSV field (quoted, quotes doubled)."""
+    return '"' + field.replace('"', '""') + '"'
+
+
+def _formulas(root: Path) -> None:
+    for i, formula in enumerate(FORMULAS, 1):
+        title = "@SUM(1+1) in a headline" if i == 3 else f"Formula outlet {i}"
+        w(root, f"formula_{i}.txt", article(title, extra=f"Story {i} about the {WORDS[i]} and the {WORDS[-i]}."))
+
+
+def _precision(root: Path) -> None:
+    w(root, "a.txt", article("Precision banana", extra="A story about the bridge."))
+    w(root, "b.txt", article("Precision month", extra="A story about the harbour."))
+    w(root, "manifest.csv", "file,outlet,published,date_precision\na.txt,Outlet P,2024-03-05,banana\n"
+                            "b.txt,Outlet P,2024-03,approx_month\n")
 
 
 CASES: list[Case] = [
@@ -181,6 +237,20 @@ CASES: list[Case] = [
          [Expect("huge.txt", "skipped", "reason", "bytes over the limit of 20,000,000 (raise it with --max-bytes N")]),
     Case("one_line", "2 MB of sentences on one line, no line break at all", "analysed",
          "thousands of sentences, in seconds", _one_line, [Expect("one_line.txt", "analysed")]),
+    Case("long_line", "10 MB of sentences on one line", "analysed",
+         "130,000 sentences in about 40 s: a line is cut into pieces of at most 10,000 characters (after a full "
+         "stop where there is one) before Punkt, whose regular expressions have a time limit", _long_line,
+         [Expect("long_line.txt", "analysed")], folder=True, slow=True),
+    Case("any_failure", "a file whose processing fails in any way (e.g. a regular-expression time limit)", "skipped",
+         "could not be processed: TimeoutError: … (the error, named; the run goes on)", lambda r: None, folder=True),
+    Case("unreadable", "a folder and a file without read permission (chmod 000), a manifest row for a file in the "
+         "folder", "skipped", "unreadable folder: Permission denied (its files were not read …) / unreadable: "
+         "Permission denied / manifest row for a file in the unreadable folder locked/", _unreadable,
+         [Expect("locked/", "skipped", "reason", "unreadable folder: Permission denied"),
+          Expect("unreadable.txt", "skipped", "reason", "unreadable: Permission denied"),
+          Expect("locked/inside.txt", "skipped", "reason", "manifest row for a file in the unreadable folder locked/",
+                 "manifest row")],
+         manifest=["locked/inside.txt,Outlet Locked,"]),
     Case("chrome_only", "a page that is only page chrome", "skipped", "empty after cleaning",
          lambda r: w(r, "chrome_only.txt", "Leave a Reply\nBack to top button\n"),
          [Expect("chrome_only.txt", "skipped", "reason", "empty after cleaning")]),
@@ -219,6 +289,18 @@ CASES: list[Case] = [
                     w(r, "sub/y.txt", article("Sub y", 2, extra="A different sub story about rivers."))),
          [Expect("sub/x.txt", "analysed", "outlet", "Outlet Sub"), Expect("sub/y.txt", "analysed", "outlet", "Outlet Sub")],
          manifest=["./sub/x.txt,Outlet Sub,2024-01-02", "sub\\y.txt,Outlet Sub,2024-01-03"]),
+    Case("dotdot_row", "a manifest row naming sub/../m2.txt", "analysed", "resolved to m2.txt; its outlet applied",
+         lambda r: w(r, "m2.txt", article("Dot dot", extra="A story about the harbour and its cranes.")),
+         [Expect("m2.txt", "analysed", "outlet", "Outlet Dotdot")], manifest=["sub/../m2.txt,Outlet Dotdot,2024-01-04"]),
+    Case("nfd_name", "a file named in decomposed Unicode (NFD: e + U+0301) and in composed form (NFC: é) in the "
+         "manifest", "analysed", "names compared in one normal form (NFC); the outlet applied",
+         lambda r: w(r, "cafe\u0301_nfd.txt", article("Decomposed name", extra="A story about a cafe in Mosul.")),
+         [Expect("cafe\u0301_nfd.txt", "analysed", "outlet", "Outlet NFD")], manifest=["caf\u00e9_nfd.txt,Outlet NFD,"]),
+    Case("page_metadata", "a saved web page (.html) without a manifest row", "analysed, noted",
+         "title, outlet (site name), author and date from its markup, the manifest winning where both exist; the "
+         "report's `metadata` says where each came from; every line the extractor cut is in removed_chrome.csv",
+         _page, [Expect("page.html", "analysed", "metadata", "title: page; author: page; outlet: page; published: page"),
+                 Expect("page.html", "analysed", "outlet", "The Daily Example")]),
     Case("not_in_manifest", "an article without a manifest row", "analysed, noted", "not in the manifest: outlet 'unknown'",
          lambda r: w(r, "orphan.txt", "Orphan story\n\nA different story entirely, about the weather in Basra and the "
                                       "river levels that rose after heavy rain this week."),
@@ -243,12 +325,42 @@ CASES: list[Case] = [
          manifest=["listed.txt,Outlet L,2024-01-05", ",Outlet Nobody,2024-01-05", "listed.txt,Outlet L2,2024-01-05",
                    "missing.txt,Outlet M,2024-02-01", "../outside.txt,Outlet F,2024-02-01", "/etc/passwd,Outlet F,",
                    "manifest.csv,Outlet F,"]),
+    Case("newline_name", "an outlet name with line breaks in a quoted manifest field (`Outlet NL`, then `- injected` "
+         "and `# Heading` on lines of their own)", "analysed",
+         "outlet `Outlet NL - injected # Heading`: the manifest's text fields (outlet, url, country, group, notes…) "
+         "are read on one line, runs of whitespace made one space; Markdown output (findings, notebooks) also puts "
+         "each value from the data on one line",
+         lambda r: w(r, "newline_name.txt", article("Line breaks in a name", extra="A story about the ferry crew.")),
+         [Expect("newline_name.txt", "analysed", "outlet", "Outlet NL - injected # Heading")],
+         manifest=["newline_name.txt," + quoted("Outlet NL\n- injected\n\n# Heading") + ",2024-01-07"]),
+    Case("formulas", "outlet names and a title a spreadsheet would run as formulas (`=cmd|' /C calc'!A0`, "
+         "`+HYPERLINK(…)`, `@SUM(…)`)", "analysed",
+         "analysed under the names as given; every published CSV (tables, sentences, figure CSVs) writes a text cell "
+         "that starts with = + - @ tab or CR, has two characters or more and is not a number after a `'` "
+         "(`'=cmd…`); `-0.25`, `+1` and a lone `-` stay as they are; `ANALYSIS_KEEP_FORMULAS=1` writes them raw",
+         _formulas, [Expect(f"formula_{i}.txt", "analysed", "outlet", f) for i, f in enumerate(FORMULAS, 1)],
+         manifest=[f"formula_{i}.txt,{quoted(f)},2024-01-08" for i, f in enumerate(FORMULAS, 1)]),
+    Case("pdf_rtf", "a PDF (uncompressed: its text is readable) and an RTF document saved as .txt", "skipped",
+         "unsupported file type: PDF content, not text (convert it to plain text) / … RTF content …, recognised by "
+         "their first bytes (`%PDF-`, `{\\rtf`)",
+         lambda r: (w(r, "paper_pdf.txt", PDF), w(r, "letter_rtf.txt", RTF)),
+         [Expect("paper_pdf.txt", "skipped", "reason", "unsupported file type: PDF content"),
+          Expect("letter_rtf.txt", "skipped", "reason", "unsupported file type: RTF content")]),
+    Case("date_precision", "a manifest `date_precision` that is not a precision (`banana`)", "analysed, noted",
+         "date_precision 'banana' is unknown (day, month, quarter or year, e.g. approx_month); left empty "
+         "(`day`, `month`, `quarter`, `year`, alone or after `approx_`, `before_`, `after_`, `not_before_`, "
+         "`not_after_`, are read)", _precision,
+         [Expect("a.txt", "analysed", "note", "date_precision 'banana' is unknown"), Expect("b.txt", "analysed")],
+         folder=True),
     Case("manifest_bom_extra", "manifest with a BOM before the header and an extra column", "warning",
          "read; extra column ignored with a warning, also in the report's `manifest` row (shared manifest of the suite)",
          lambda r: None, [Expect("manifest.csv", "read", "note", "extra column(s) ignored: extra_column", "manifest")]),
     Case("manifest_semicolon", "semicolon-separated manifest", "analysed", "separator detected; outlets assigned",
          _manifest_folder("file;outlet;published\na.txt;Outlet Semi;2024-01-05\n".encode()),
          [Expect("a.txt", "analysed", "outlet", "Outlet Semi")], folder=True),
+    Case("manifest_tab", "tab-separated manifest", "analysed", "separator detected; outlets assigned",
+         _manifest_folder("file\toutlet\tpublished\na.txt\tOutlet Tab\t2024-01-05\n".encode()),
+         [Expect("a.txt", "analysed", "outlet", "Outlet Tab")], folder=True),
     Case("manifest_cp1252", "manifest saved as Windows-1252 with é in an outlet name", "warning",
          "outlet read as 'Le Monde édition'; warning: not UTF-8 (printed and in the report's `manifest` row)",
          _manifest_folder("file,outlet\na.txt,Le Monde \u00e9dition\n".encode("cp1252")),
@@ -256,6 +368,16 @@ CASES: list[Case] = [
     Case("manifest_columns", "manifest without the required 'file' and 'outlet' columns", "error",
          "manifest.csv: missing column(s) ['file', 'outlet']; the manifest needs at least 'file' and 'outlet'",
          _manifest_folder(b"filename,source\na.txt,X\n"), folder=True),
+    Case("manifest_random", "a manifest of random bytes", "error",
+         "manifest.csv: not a text file (binary or undecodable); the manifest must be a CSV saved as UTF-8",
+         _manifest_folder(__import__("random").Random(1).randbytes(8192)), folder=True),
+    Case("all_skipped", "a corpus whose every file is skipped (empty, binary, not English)", "error",
+         "the dataset and the ingest report are written; `python -m analysis run` publishes them and stops: "
+         "`nothing to analyse: every input of … was skipped …; see why in OUT/tables/ingest_report.csv`; notebooks "
+         "02-04 run directly stop with `no analysable articles … see …/ingest_report.csv`", _all_skipped, folder=True),
+    Case("out_inside", "--out inside (or equal to) the corpus folder", "error",
+         "the output folder … is inside the corpus folder …: choose --out outside it (before anything runs)",
+         lambda r: w(r, "a.txt", article("Inside")), folder=True),
     Case("manifest_empty", "empty manifest file", "error", "manifest.csv: the manifest is empty; give a header row …",
          _manifest_folder(b""), folder=True),
     Case("manifest_ragged", "manifest row with more fields than the header", "error",
@@ -318,13 +440,13 @@ def doc() -> str:
              "| case | input | outcome | reason, note or message |",
              "|---|---|---|---|"]
     for c in CASES:
-        cell = c.detail.replace("|", "\\|")
-        lines.append(f"| `{c.id}` | {c.what.replace('|', '/')} | {c.outcome} | {cell} |")
+        what, cell = (t.replace("|", "\\|") for t in (c.what, c.detail))
+        lines.append(f"| `{c.id}` | {what} | {c.outcome} | {cell} |")
     lines += ["",
               "Rules behind the less obvious outcomes:",
               "",
               "* **NUL bytes**: more than 1% of the first 64 KB (or more than 5% other control bytes) is binary; "
-              "fewer NULs are stripped and noted (`Limits.max_nul_share`).",
+              "fewer NULs are stripped and noted (`ingest.MAX_NUL_SHARE`).",
               "* **Encodings**: UTF-8 (BOM or not), UTF-16 by BOM, UTF-16 without BOM by its NUL pattern; "
               "otherwise detected (charset-normalizer), and a Western single-byte guess is read as "
               "Windows-1252, so bytes 0x93/0x94 become “ ”. Anything not UTF-8 is noted.",
@@ -341,8 +463,18 @@ def doc() -> str:
               "outside, broken or looping links, and links to folders are skipped. Manifest paths outside the "
               "folder are refused.",
               "* **Manifest**: BOM, Windows-1252 and `;`/tab/`|` separators are accepted (a non-UTF-8 manifest "
-              "and extra columns give a warning); a missing `file`/`outlet` column, an empty manifest or a row "
-              "that does not parse stop the run with the manifest's path and the fix.",
+              "and extra columns give a warning); a missing `file`/`outlet` column, an empty or binary manifest or "
+              "a row that does not parse stop the run with the manifest's path and the fix. A row's path is "
+              "resolved (`./`, `\\`, `sub/../`) and compared with the names on disk in one Unicode form (NFC).",
+              "* **Failures**: a folder that cannot be listed is one skipped entry (its files unseen, its manifest "
+              "rows say so); a file that cannot be read, or whose processing fails in any way, is skipped with the "
+              "error; no single file stops the run. A corpus with nothing left to analyse still gets its dataset "
+              "and ingest report.",
+              "* **Content passed on**: the manifest's text fields are read on one line, and text from the data is "
+              "put on one line in Markdown (no injected list items or headings); a CSV cell a spreadsheet would run "
+              "as a formula is written after a `'` ([tables](tables.md)); a file whose first bytes are `%PDF-` or "
+              "`{\\rtf` is skipped as an unsupported type whatever its name; an unknown `date_precision` is left "
+              "empty with a note.",
               "* **Parameters**: `python -m analysis run` refuses unknown parameter names and values of the wrong "
               "type before any notebook runs. Notebook parameters are typed (`papermill --help-notebook "
               "notebooks/02_terminology.ipynb` lists them); a notebook run directly (papermill, JupyterLab) with "

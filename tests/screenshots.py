@@ -4,7 +4,7 @@
     .venv/bin/python tests/screenshots.py --out OUT      # uses an existing run's OUT/rendered/
 
 Writes ``index.png`` (OUT/rendered/index.html), ``02_terminology_nocode.png`` (the rendered
-terminology notebook without code) and ``lab_concordance.png`` (the concordance explorer in
+terminology notebook without code), ``keyness.png`` (the keyness page, its most distinctive word clicked) and ``lab_concordance.png`` (the concordance explorer in
 JupyterLab after Run All, on a copy of the notebooks whose output goes to a temporary folder).
 """
 from __future__ import annotations
@@ -43,6 +43,12 @@ def main(argv=None) -> int:
                 page.screenshot(path=str(SHOTS / f"{name}.png"))
                 page.close()
                 print("wrote", SHOTS / f"{name}.png")
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto((out / "rendered" / "keyness.html").as_uri(), wait_until="load")
+            page.locator("#top-a button").first.click()
+            page.screenshot(path=str(SHOTS / "keyness.png"))
+            page.close()
+            print("wrote", SHOTS / "keyness.png")
             root = tb.lab_copy(tmp / "lab" / "notebooks", tmp / "lab" / "out")
             tb.run_pipeline(tmp / "lab" / "out", "01_ingest")      # 02 reads the dataset 01 writes
             (tmp / "lab" / "state").mkdir()

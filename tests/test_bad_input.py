@@ -1,21 +1,26 @@
 """Every case in tests/badinput.py gets its stated outcome, and no input is ever lost."""
 from __future__ import annotations
 
+import builtins
 import csv
+import errno
 import fnmatch
+import io
 import os
 import subprocess
 import sys
 import time
 import tracemalloc
+import unicodedata
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import badinput
-from analysis import ingest, manifest, params, paths, run
+from analysis import dataset, ingest, manifest, params, paths, run, tables, text
 from analysis.lexicon import LexiconError, load_lexicon
 from conftest import build_corpus
 from badinput import BY_ID, CASES, Expect
@@ -32,9 +37,38 @@ def suite(tmp_path_factory):
     return badinput.make_suite(tmp_path_factory.mktemp("bad") / "corpus")
 
 
+def _denied(path) -> bool:
+    try:
+        return not os.stat(path).st_mode & 0o444
+    except (OSError, TypeError, ValueError):
+        return False
+
+
+@contextmanager
+def as_a_user():
+    """Root may read anything: when the tests run as root, refuse to list or open what has no read permission,
+    as the kernel does for everyone else (``os.scandir`` is what ``os.walk`` calls)."""
+    if os.geteuid() != 0:
+        yield
+        return
+    scandir, real_open = os.scandir, io.open
+
+    def guard(func):
+        def guarded(path=".", *args, **kwargs):
+            if isinstance(path, (str, os.PathLike)) and _denied(path):
+                raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+            return func(path, *args, **kwargs)
+        return guarded
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(os, "scandir", guard(scandir))
+        mp.setattr(io, "open", guard(real_open))
+        mp.setattr(builtins, "open", guard(real_open))
+        yield
+
+
 @pytest.fixture(scope="module")
 def ingested(suite, tmp_path_factory):
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, as_a_user():
         warnings.simplefilter("always")
         c = build_corpus(suite, tmp_path_factory.mktemp("cache"))
     return c, [str(w.message) for w in caught]
@@ -114,13 +148,73 @@ def test_huge_file_is_skipped_without_being_read(suite):
     small = ingest.ingest_file(suite / "one_line.txt", "one_line.txt", ingest.Limits(max_bytes=1000), ingest.load_rules())
     assert small["reason"].startswith("too large") and small["sha256"] == ""   # decided from the size alone
 
+def test_formulas_are_inert_in_every_published_csv(ingested, tmp_path, monkeypatch):
+    c, _ = ingested
+    dataset.publish(c, tmp_path / "safe")
+    cells = {f.name: [v for row in csv.reader(f.open(encoding="utf-8", newline="")) for v in row]
+             for f in (tmp_path / "safe").glob("*.csv")}
+    assert {"articles.csv", "ingest_report.csv", "sentences.csv"} <= set(cells)
+    for formula in badinput.FORMULAS:
+        assert "'" + formula in cells["articles.csv"] and "'" + formula in cells["ingest_report.csv"]
+    assert "'@SUM(1+1) in a headline" in cells["articles.csv"] and "'@SUM(1+1) in a headline" in cells["sentences.csv"]
+    assert not [(f, v) for f, vs in cells.items() for v in vs if tables.FORMULA.match(v)]
+    monkeypatch.setenv("ANALYSIS_KEEP_FORMULAS", "1")        # the documented way to keep them raw
+    dataset.publish(c, tmp_path / "raw")
+    raw = (tmp_path / "raw" / "articles.csv").read_text(encoding="utf-8")
+    assert "\n=cmd|' /C calc'!A0," not in raw and ",=cmd|' /C calc'!A0," in raw and "'=cmd" not in raw
+
+
+def test_only_text_a_spreadsheet_would_run_is_neutralised(tmp_path):
+    df = pd.DataFrame({"text": ["=cmd|' /C calc'!A0", "+HYPERLINK(\"http://x\",\"y\")", "@SUM(A1:A2)", "-0.25", "-",
+                                "+1", "-1e-05", "- a dash", "\tTab", "a=b", "'=quoted"],
+                       "number": [-0.25, 1.0, -3.0, 0.0, 2.0, -1.0, 0.5, 1.5, 2.5, 3.5, 4.5], "=SUM(1)": "x"})
+    got = pd.read_csv(tables.write_csv(df, tmp_path / "t.csv"), dtype=str, keep_default_na=False)
+    assert got.columns.tolist() == ["text", "number", "'=SUM(1)"]
+    assert got["text"].tolist() == ["'=cmd|' /C calc'!A0", "'+HYPERLINK(\"http://x\",\"y\")", "'@SUM(A1:A2)", "-0.25",
+                                    "-", "+1", "-1e-05", "'- a dash", "'\tTab", "a=b", "'=quoted"]
+    assert got["number"].tolist()[:3] == ["-0.25", "1", "-3"] and df["text"][0] == "=cmd|' /C calc'!A0"
+    assert tables.inert(pd.DataFrame({"t": ["\rCR", "\r"]}))["t"].tolist() == ["'\rCR", "\r"]
+
+
+def test_manifest_text_fields_are_read_on_one_line(tmp_path):
+    (tmp_path / "manifest.csv").write_text('file,outlet,notes,group\n"two  spaces.txt","Outlet\n- item\n# Head",'
+                                           '"note\r\n\n## two",\t g \n', encoding="utf-8")
+    rows, _ = manifest.read_manifest(tmp_path, ["two  spaces.txt"])
+    assert rows[["file", "outlet", "notes", "group"]].values.tolist() == [["two  spaces.txt", "Outlet - item # Head",
+                                                                           "note ## two", "g"]]
+
+
+@pytest.mark.parametrize("head", [b"", b"\xef\xbb\xbf", b" \r\n"])
+def test_pdf_and_rtf_saved_as_text_are_unsupported(head, tmp_path):
+    for name, data, kind in (("a.txt", badinput.PDF, "PDF"), ("b.html", badinput.RTF, "RTF")):
+        path = badinput.w(tmp_path, name, head + data)
+        rec = ingest.ingest_file(path, name, ingest.Limits(), ingest.load_rules())
+        assert rec["reason"] == f"unsupported file type: {kind} content, not text (convert it to plain text)"
+
+
+def test_unknown_date_precision_is_reported_and_cleared(tmp_path):
+    case = BY_ID["date_precision"]
+    c = build_corpus(badinput.build_case(case, tmp_path / "c"), tmp_path / "out")
+    for e in case.expect:
+        row = _row(c.report, e)
+        assert row["status"] == e.status and e.text in row[e.field or "note"]
+    a = c.articles.set_index("file")
+    assert a.loc["a.txt", "date_precision"] == "" and a.loc["a.txt", "published"] == "2024-03-05"
+    assert a.loc["b.txt", "date_precision"] == "approx_month"
+    assert "date_precision" not in _row(c.report, case.expect[1])["note"]
+
 
 # --------------------------------------------------------------------------- accounting
 
-def _on_disk(root: Path) -> list[str]:
-    """Every file, link, pipe... under ``root`` (not following links), as the report names it."""
+def _on_disk(root: Path, user: bool = True) -> list[str]:
+    """Every file, link, pipe... under ``root`` (not following links), as the report names it; a folder nobody
+    may read is one entry, "folder/" (as for a user; root reads it when ``user`` is False)."""
     out = []
     for dirpath, dirnames, filenames in os.walk(root):
+        if user and _denied(dirpath):
+            out.append(Path(dirpath).relative_to(root).as_posix() + "/")
+            dirnames.clear()
+            continue
         for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
             rel = Path(dirpath, name).relative_to(root).as_posix()
             rel = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
@@ -133,24 +227,27 @@ def _manifest_rows(root: Path) -> list[tuple[int, str, str]]:
     if not (root / "manifest.csv").exists():
         return []
     text = ingest.normalise(ingest.decode((root / "manifest.csv").read_bytes())[0])
-    rows = list(csv.reader(text.splitlines()))
-    return [(i + 2, r[0].strip(), r[1].strip()) for i, r in enumerate(rows[1:]) if r]
+    rows = list(csv.reader(io.StringIO(text)))     # a quoted field may hold line breaks: read on one line
+    return [(i + 2, r[0].strip(), " ".join(r[1].split())) for i, r in enumerate(rows[1:]) if r]
 
 
-def assert_accounted(report: pd.DataFrame, root: Path) -> None:
-    """inputs = analysed + skipped: each file once; each manifest row matched to a file or listed itself."""
+def assert_accounted(report: pd.DataFrame, root: Path, user: bool = True, published: bool = False) -> None:
+    """inputs = analysed + skipped: each file once; each manifest row matched to a file or listed itself (in a
+    ``published`` report, outlet names a spreadsheet would run start with ')."""
     files = report[report["input"] == "file"]
-    assert sorted(files["file"]) == _on_disk(root)
+    assert sorted(files["file"]) == _on_disk(root, user)
     assert set(files["status"]) <= {"analysed", "skipped"}
     assert (files.loc[files["status"] == "skipped", "reason"] != "").all()
     listed = report[report["input"] == "manifest row"]
     assert len(listed["note"]) == listed["note"].nunique()
-    outlet = dict(zip(files["file"], files["outlet"]))
+    outlet = dict(zip(files["file"].map(lambda f: unicodedata.normalize("NFC", f)), files["outlet"]))
     for line, file, name in _manifest_rows(root):
         rel = manifest._manifest_path(file)
         if f"manifest row {line}" in set(listed["note"]):
             continue
-        assert outlet.get(rel) == (name or "unknown"), f"manifest row {line} ({file}) neither matched nor listed"
+        want = name or "unknown"
+        want = f"'{want}" if published and tables.FORMULA.match(want) else want
+        assert outlet.get(rel) == want, f"manifest row {line} ({file}) neither matched nor listed"
     assert set(report["input"]) <= {"file", "manifest", "manifest row"}
     itself = report[report["input"] == "manifest"]
     assert itself["status"].tolist() == (["read"] if (root / "manifest.csv").exists() else [])
@@ -166,7 +263,7 @@ def test_accounting_after_a_run(suite, tmp_path):
     result = cli("run", "--corpus", str(suite), "--out", str(out), "--only", "01_ingest")
     assert result.returncode == 0, result.stderr
     report = pd.read_csv(out / "tables" / "ingest_report.csv", keep_default_na=False, dtype=str)
-    assert_accounted(report, suite)
+    assert_accounted(report, suite, user=os.geteuid() != 0, published=True)   # a subprocess as root reads everything
     analysed = pd.read_csv(out / "tables" / "articles.csv", keep_default_na=False, dtype=str)
     assert set(analysed["file"]) == set(report.loc[report["status"] == "analysed", "file"])
 
@@ -185,6 +282,7 @@ def test_twenty_thousand_tiny_files(tmp_path):
 # --------------------------------------------------------------------------- folders of their own
 
 @pytest.mark.parametrize("case_id, outlet, warning", [("manifest_semicolon", "Outlet Semi", None),
+                                                      ("manifest_tab", "Outlet Tab", None),
                                                       ("manifest_cp1252", "Le Monde édition", "not UTF-8, read as cp1252")])
 def test_manifest_variants_are_read(case_id, outlet, warning, tmp_path):
     root = badinput.build_case(BY_ID[case_id], tmp_path / "c")
@@ -203,12 +301,78 @@ def test_manifest_variants_are_read(case_id, outlet, warning, tmp_path):
     ("manifest_columns", "missing column(s) ['file', 'outlet']; the manifest needs at least 'file' and 'outlet'"),
     ("manifest_empty", "the manifest is empty"),
     ("manifest_ragged", "not a readable CSV"),
+    ("manifest_random", "not a text file (binary or undecodable); the manifest must be a CSV saved as UTF-8"),
 ])
 def test_manifest_errors_name_the_file_and_the_fix(case_id, message, tmp_path):
     root = badinput.build_case(BY_ID[case_id], tmp_path / "c")
     with pytest.raises(ingest.CorpusError) as exc:
         build_corpus(root, tmp_path / "cache")
     assert str(root / "manifest.csv") in str(exc.value) and message in str(exc.value)
+    assert len(str(exc.value)) < 400, "a short message, not the manifest's content"
+
+
+def test_garbage_columns_are_not_echoed_whole(tmp_path):
+    (tmp_path / "manifest.csv").write_text(",".join(f"column{i}" * 20 for i in range(50)) + "\n", encoding="utf-8")
+    with pytest.raises(ingest.CorpusError, match=r"missing column\(s\)") as exc:
+        manifest.read_manifest(tmp_path)
+    assert len(str(exc.value)) < 800 and str(exc.value).endswith(", ...)")
+
+
+def test_any_failure_skips_the_file_and_names_the_error(tmp_path, monkeypatch):
+    root = tmp_path / "c"
+    badinput.w(root, "fine.txt", badinput.article("Fine"))
+    badinput.w(root, "slow.txt", badinput.article("Slow", extra="Punkt would time out on this one."))
+    spans = text.sentence_spans
+
+    def timing_out(s):
+        if "time out" in s:
+            raise TimeoutError("regular-expression match exceeded its 5.0s time limit")
+        return spans(s)
+    monkeypatch.setattr(text, "sentence_spans", timing_out)
+    c = build_corpus(root, tmp_path / "out")
+    r = c.report.set_index("file")
+    assert r.loc["fine.txt", "status"] == "analysed" and r.loc["slow.txt", "status"] == "skipped"
+    assert r.loc["slow.txt", "reason"] == ("could not be processed: TimeoutError: regular-expression match exceeded "
+                                           "its 5.0s time limit")
+
+
+@pytest.mark.slow
+def test_a_ten_megabyte_line_is_analysed(tmp_path):
+    root = badinput.build_case(BY_ID["long_line"], tmp_path / "c")
+    c = build_corpus(root, tmp_path / "out")
+    assert c.report["status"].tolist() == ["analysed"] and c.articles["sentences"].iloc[0] > 100_000
+    assert c.sentences["text"].str.len().max() < 200      # pieces are cut between sentences, not inside them
+
+
+def test_nothing_analysable_still_gives_the_dataset_and_the_report(tmp_path):
+    root = badinput.build_case(BY_ID["all_skipped"], tmp_path / "c")
+    c = build_corpus(root, tmp_path / "out")
+    assert c.articles.empty and sorted(c.report["file"]) == ["arabic.txt", "binary.txt", "empty.txt"]
+    assert (c.report["status"] == "skipped").all() and (c.report["reason"] != "").all()
+    with pytest.raises(dataset.DatasetError, match=r"no analysable articles: every input of .* was skipped; see "
+                                                   r".*tables/ingest_report.csv"):
+        dataset.load(tmp_path / "out")
+
+
+@pytest.mark.slow
+def test_a_run_with_nothing_analysable_publishes_the_report_and_stops(tmp_path):
+    root = badinput.build_case(BY_ID["all_skipped"], tmp_path / "c")
+    result = cli("run", "--corpus", str(root), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    report = tmp_path / "out" / "tables" / "ingest_report.csv"
+    assert f"nothing to analyse: every input of {root} was skipped" in result.stderr and str(report) in result.stderr
+    assert len(pd.read_csv(report)) == 3 and (tmp_path / "out" / "rendered" / "01_ingest.html").exists()
+    assert not (tmp_path / "out" / "rendered" / "02_terminology.html").exists()
+
+
+def test_output_folder_inside_the_corpus_is_refused(tmp_path):
+    root = badinput.build_case(BY_ID["out_inside"], tmp_path / "c")
+    for out in (root, root / "out"):
+        with pytest.raises(ingest.CorpusError, match="inside the corpus folder"):
+            build_corpus(root, out)
+        result = cli("run", "--corpus", str(root), "--out", str(out))
+        assert result.returncode == 1 and "inside the corpus folder" in result.stderr and "choose --out" in result.stderr
+    assert sorted(p.name for p in root.iterdir()) == ["a.txt"]     # nothing written into the corpus
 
 
 BAD_LEXICONS = {

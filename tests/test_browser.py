@@ -214,14 +214,14 @@ def browser():
 def test_index_and_every_rendered_notebook_load_cleanly(full_run, browser):
     rendered = full_run / "rendered"
     pages = [rendered / "index.html"] + sorted(p for p in rendered.glob("*.html") if p.name != "index.html")
-    assert len(pages) == 1 + 2 * len(list(paths.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")))
+    assert len(pages) == 2 + 2 * len(list(paths.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")))   # and keyness.html
     problems = {}
     for page_path in pages:
         result = check_page(browser, page_path, ARTIFACTS / "rendered" / f"{page_path.stem}.png")
         bad = {k: result[k] for k in ("errors", "failed", "broken_images", "broken_links") if result[k]}
         if bad:
             problems[page_path.name] = bad
-        if page_path.name != "index.html":
+        if page_path.name not in ("index.html", "keyness.html"):
             assert result["images"], f"{page_path.name} shows no figure"
     assert problems == {}
 
@@ -238,6 +238,52 @@ def test_index_links_every_notebook_figure_and_table(full_run, browser):
         assert f"../figures/{png.name}" in hrefs
     for csv in (full_run / "tables").glob("*.csv"):
         assert f"../tables/{csv.name}" in hrefs
+
+
+def test_keyness_page_searches_and_shows_sentences_offline(full_run, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors, requests = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    path = full_run / "rendered" / "keyness.html"
+    page.goto(path.as_uri(), wait_until="load")
+    words = page.eval_on_selector_all("#plot circle title", "els => els.map(e => e.textContent.split(':')[0])")
+    assert len(words) > 50 and page.locator("#plot circle:visible").count() == len(words)
+    query = sorted(words, key=len)[-1][:6]          # part of the longest word: a few matches, not all
+    page.fill("#search", query)
+    visible = page.locator("#plot circle:visible").count()
+    assert 0 < visible < len(words) and visible == sum(query in w for w in words)
+    assert page.locator("#count").inner_text() == f"{visible} of {len(words)} words match"
+    page.locator("#matches button").first.click()
+    assert query in page.locator("#word h2").inner_text() and page.locator("#word mark").count() >= 1
+    page.fill("#search", "")
+    page.locator("#plot circle").nth(3).dispatch_event("click")   # a point: its word and its sentences
+    assert page.locator("#word h2").inner_text() == words[3] and page.locator("#word p.s").count() >= 1
+    assert page.locator("#top-a button").count() and page.locator("#top-b button").count()
+    assert errors == [] and requests == [path.as_uri()]
+    page.close()
+
+
+def test_keyness_page_runs_no_script_from_the_corpus(tmp_path, browser):
+    """Markup in an article's text is shown as text: the sentence of the word "alert" runs nothing."""
+    from conftest import build_corpus
+    from analysis import keyness
+
+    (tmp_path / "c").mkdir()
+    for name, text in {"a.txt": "They said <img src=x onerror=alert(1)> and </script><script>alert(2)</script>.",
+                       "b.txt": "Nothing alert here. Quiet words only."}.items():
+        (tmp_path / "c" / name).write_text(text)
+    build_corpus(tmp_path / "c", tmp_path / "out")
+    page = browser.new_page()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(keyness.write(tmp_path / "out").as_uri(), wait_until="load")
+    page.fill("#search", "alert")
+    page.locator("#matches button").first.click()
+    assert "onerror=alert(1)" in page.locator("#word").inner_text() and page.locator("#word img").count() == 0
+    assert dialogs == []
+    page.close()
 
 
 # --------------------------------------------------------------------------- (b) JupyterLab

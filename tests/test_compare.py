@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import compare, paths
-from analysis.lexicon import load_lexicon
+from analysis import compare, paths, stats, text
+from analysis.lexicon import Pair, load_lexicon
 
 
 def counts_frame(groups: dict[str, dict[str, int]]) -> pd.DataFrame:
@@ -14,11 +14,18 @@ def counts_frame(groups: dict[str, dict[str, int]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["group", "term", "ngram", "count"])
 
 
+def sentences_of(articles: pd.DataFrame) -> pd.DataFrame:
+    """A ``sentences`` frame (file, index, text) from ``articles.text``."""
+    rows = [(f, i, body[a:b]) for f, body in zip(articles["file"], articles["text"])
+            for i, (a, b) in enumerate(text.sentence_spans(body))]
+    return pd.DataFrame(rows, columns=["file", "index", "text"])
+
+
 def articles_frame(texts: dict[str, str], sources: dict[str, str] | None = None, **extra) -> pd.DataFrame:
     files = sorted(texts)
     df = pd.DataFrame({"file": files, "source": [(sources or {}).get(f, f) for f in files],
                        "text": [texts[f] for f in files], "status": "analysed", "duplicate_of": ""})
-    df["words"] = [len(compare.tokens(t)) for t in df["text"]]
+    df["words"] = [len(text.tokens(t)) for t in df["text"]]
     for col, values in extra.items():
         df[col] = [values.get(f, df.loc[i, col] if col in df else "") for i, f in enumerate(files)]
     return df
@@ -149,7 +156,7 @@ def test_similarity_above_all_pairs_max_compares_only_marked_copies():
 def seed_coverage():
     texts = {p.name: p.read_text("utf-8") for p in sorted(paths.SEEDS.glob("*.txt"))}
     arts = articles_frame(texts)
-    counts = compare.coverage_counts(compare.sentences_of(arts), compare.load_items(load_lexicon(paths.SEED_STUDY).study["coverage"]))
+    counts = compare.coverage_counts(sentences_of(arts), compare.load_items(load_lexicon(paths.SEED_STUDY).study["coverage"]))
     return compare.coverage(counts, arts)
 
 
@@ -232,3 +239,71 @@ def test_group_tests_by_hand():
     two = compare.group_tests(pd.concat([measures, measures.assign(measure="n", value=[0.5] * 8)]), group_of)
     assert two.set_index("measure").loc["m", "p_holm"] == pytest.approx(2 * two.set_index("measure").loc["m", "p_value"])
     assert two.set_index("measure").loc["n", "p_holm"] == 1.0
+
+
+# ---------------------------------------------------------------- groups and time
+def test_group_means_pool_the_smaller_groups():
+    m = pd.DataFrame({"file": list("abcdef"), "measure": "m", "value": [1.0, 3.0, 5.0, 7.0, 2.0, 4.0]})
+    g = compare.group_means(m, {"a": "A", "b": "A", "c": "B", "d": "B", "e": "C", "f": "D"}, top=2)
+    assert g["group"].tolist() == ["A", "B", "other (2 groups)"] and g["articles"].tolist() == [2, 2, 2]
+    # B: 5 and 7, mean 6, sd sqrt(2), se 1, t(0.975, 1) = 12.706205
+    assert g.set_index("group").loc["B", ["mean", "ci_low", "ci_high"]].tolist() == pytest.approx([6, -6.706205,
+                                                                                                  18.706205])
+    # a share all of whose articles agree: Wilson on 3 articles, low = 3 / (3 + z²) = 0.438503, not a point
+    agree = compare.group_means(m.assign(measure="share of x (x_vs_y)", value=1.0), {f: "A" for f in "abc"})
+    assert agree[["mean", "ci_high"]].values.tolist() == [[1.0, 1.0]] and agree["ci_low"].iloc[0] == pytest.approx(
+        0.438503, abs=1e-6)
+
+
+def timeline_inputs():
+    """Six articles: two dated days in January (G1), one a month in February (G2), one a year, one a bound, one
+    without a date; a near duplicate left out."""
+    arts = pd.DataFrame({"file": list("abcdefg"), "source": list("PPQQQPQ"), "group": ["G1", "G1", "G2", "G2", "G2",
+                         "G1", "G2"], "published": ["2024-01-10", "2024-01-20", "2024-02", "2024", "2024-03-01", "",
+                                                "2024-01-11"],
+                         "date_precision": ["day", "approx_day", "month", "", "not_before_month", "", "day"],
+                         "status": ["analysed"] * 6 + ["near_duplicate"]})
+    uses = {"a": (2, 0), "b": (1, 1), "c": (0, 3), "d": (1, 0), "e": (0, 0), "f": (0, 0), "g": (9, 0)}
+    counts = pd.DataFrame([(f, "armed", v, voice, n if voice == "own" else 5) for f, ab in uses.items()
+                           for v, n in zip(("resistance", "militia"), ab) for voice in ("own", "quoted")],
+                          columns=["file", "family", "variant", "voice", "count"])
+    tone = pd.DataFrame({"file": list("abcdefg"), "engine": "vader", "score": [0.2, 0.4, -0.2, 0.0, 0.1, 0.5, 0.9]})
+    return arts, counts, tone, Pair("resistance_vs_militia", "armed", "resistance", "militia")
+
+
+def test_periods_by_date_precision():
+    arts = timeline_inputs()[0]
+    assert compare.periods(arts)[1] == "month"                  # 3 of the 4 dated articles fit in a month
+    assert compare.periods(arts)[0].tolist() == ["2024-01", "2024-01", "2024-02"] + ["undated at this resolution"] * 3 \
+        + ["2024-01"]
+    assert compare.periods(arts, "quarter")[0].tolist()[:4] == ["2024Q1"] * 3 + ["undated at this resolution"]
+    years = compare.periods(arts, "year")[0]
+    assert years["d"] == "2024" and years["e"] == years["f"] == "undated at this resolution"  # a bound; no date
+    only_years = arts.assign(published="2023", date_precision="")
+    assert compare.periods(only_years)[1] == "year"            # the coarsest resolution the dates allow
+    with pytest.raises(ValueError, match="period must be one of"):
+        compare.periods(arts, "week")
+
+
+def test_over_time_by_hand():
+    arts, counts, tone, pair = timeline_inputs()
+    t = compare.over_time(arts, counts, tone, [pair]).set_index(["period", "unit", "measure"])
+    share, vader = "share of resistance (resistance_vs_militia)", "mean sentence score, vader"
+    jan = t.loc[("2024-01", "G1", share)]          # a and b: 2/2 and 1/2 own-voice uses, quoted ones ignored
+    assert (jan["articles"], jan["n"], jan["value"]) == (2, 4, 0.75)
+    assert (jan["ci_low"], jan["ci_high"]) == stats.share_interval([2, 1], [0, 1])[1:3]
+    assert t.loc[("2024-01", "G1", vader), ["value", "ci_low", "ci_high"]].tolist() == pytest.approx(
+        [0.3, 0.3 - 12.706205 * 0.1, 0.3 + 12.706205 * 0.1])   # sd 0.1414, se 0.1
+    feb = t.loc[("2024-02", "G2", share)]          # 0 of 3: Wilson, high = z² / (3 + z²) = 0.561497
+    assert (feb["value"], feb["ci_low"], feb["n"]) == (0.0, 0.0, 3)
+    assert feb["ci_high"] == pytest.approx(0.561497, abs=1e-6)
+    undated = t.xs("undated at this resolution", level="period").xs(vader, level="measure")
+    assert undated["articles"].to_dict() == {"G1": 1, "G2": 2}   # f (no date); d (a year) and e (a bound): none lost
+    assert t.xs(vader, level="measure")["articles"].sum() == 6 and set(t["resolution"]) == {"month"}
+    pooled = compare.over_time(arts, counts, tone, [pair], "year", top=1)
+    assert set(pooled["unit"]) == {"G1", "other (1 group)"} and set(pooled["by"]) == {"group"}
+    by_outlet = compare.over_time(arts.assign(group=""), counts, tone)
+    assert set(by_outlet["unit"]) == {"P", "Q"} and set(by_outlet["measure"]) == {vader}
+    two = compare.over_time(arts, counts, tone, [pair, pair._replace(name="again")])   # every pair, each its own rows
+    assert two.groupby("measure").size().to_dict() == t.reset_index().groupby("measure").size().to_dict() | {
+        "share of resistance (again)": (t.reset_index()["measure"] == share).sum()}

@@ -123,17 +123,43 @@ def test_dataset_is_read_back_and_later_steps_are_checked(tmp_path):
         dataset.load(tmp_path / "out").require("02_terminology")
 
 
-def test_output_folder_inside_the_corpus_is_refused(tmp_path):
-    (tmp_path / "a.txt").write_text("A title\n\nThe story.", encoding="utf-8")
-    with pytest.raises(ingest.CorpusError, match="inside the corpus folder"):
-        dataset.build(tmp_path, tmp_path / "out")
+PAGE = ("<html><head><title>Talks resume | The Daily Example</title>"
+        '<meta property="og:site_name" content="The Daily Example"><meta name="author" content="Jane Roe">'
+        '<meta property="article:published_time" content="2024-03-05T10:00:00Z">'
+        '<link rel="canonical" href="https://example.org/talks"></head>'
+        '<body><nav><a href="/">Home</a> <a href="/world">World</a></nav><div class="share">Share on Facebook</div>'
+        "<article><h1>Talks resume</h1>{body}</article><aside>Most read: a different story entirely</aside>"
+        "<footer>Copyright 2024 The Daily Example</footer></body></html>")
 
 
-def test_saved_page_headline_is_not_repeated_in_the_body(tmp_path):
+def test_saved_page_headline_once_every_cut_line_listed_and_its_own_metadata(tmp_path):
     root = tmp_path / "c"
     root.mkdir()
-    body = "".join(f"<p>Paragraph {i} of the report says the talks went on for another week.</p>" for i in range(6))
-    (root / "page.html").write_text(f"<html><head><title>Talks resume</title></head><body><article><h1>Talks resume"
-                                    f"</h1>{body}</article></body></html>", encoding="utf-8")
+    for name, words in (("page.html", "talks went on for another"), ("listed.html", "budget was cut by a")):
+        body = "".join(f"<p>Paragraph {i} of the {name} report says the {words} {i + 2}{'th' * i} time.</p>"
+                       for i in range(6))
+        (root / name).write_text(PAGE.format(body=body), encoding="utf-8")
+    (root / "manifest.csv").write_text("file,outlet,published\nlisted.html,Listed Outlet,2024-04-01\n")
     ds = build_corpus(root, tmp_path / "out")
-    assert ds.sentences["text"].tolist().count("Talks resume") == 1
+    s = ds.sentences[ds.sentences["file"] == "page.html"]
+    assert s["text"].tolist().count("Talks resume") == 1 and s["text"].iloc[0] == "Talks resume"
+    cut = ds.removed[(ds.removed["file"] == "page.html") & (ds.removed["rule"] == "page extractor (trafilatura)")]
+    assert cut["text"].tolist() == ["Home World", "Share on Facebook", "Most read: a different story entirely",
+                                    "Copyright 2024 The Daily Example"]
+    text = ds.texts.set_index("file")["text"]["page.html"]
+    assert not any(line in text for line in cut["text"])
+    a = ds.articles.set_index("file")
+    assert a.loc["page.html", ["outlet", "title", "author", "published", "date_precision", "url"]].tolist() == [
+        "The Daily Example", "Talks resume", "Jane Roe", "2024-03-05", "day", "https://example.org/talks"]
+    assert a.loc["listed.html", ["outlet", "published"]].tolist() == ["Listed Outlet", "2024-04-01"]  # manifest wins
+    r = ds.report.set_index("file")
+    assert r.loc["page.html", "metadata"] == "title: page; author: page; outlet: page; published: page; url: page"
+    assert r.loc["listed.html", "metadata"] == ("title: page; author: page; outlet: manifest; published: manifest; "
+                                                "url: page")
+    assert r.loc["page.html", "note"] == "not in the manifest"      # the outlet came from the page
+
+
+def test_plain_text_metadata_says_where_it_came_from(seeds):
+    r = seeds.report.set_index("file")["metadata"]
+    assert r["000_a09b85ca267c3209.txt"] == "title: text; outlet: manifest; published: manifest; url: manifest"
+    assert r["001_8dddd403051cc578.txt"] == "title: text; published: manifest"       # outlet 'unknown' is none

@@ -92,3 +92,14 @@ def test_readme_findings_are_those_of_the_committed_tables():
     readme = (paths.REPO / "README.md").read_text(encoding="utf-8")
     section = readme.split(findings.README_START, 1)[1].split(findings.README_END, 1)[0]
     assert findings.render(paths.REPO / "tables").strip() in section
+
+
+def test_names_from_the_data_stay_on_one_line(out):
+    """An outlet name with line breaks (e.g. from a table corpus) adds no list item or heading to the Markdown."""
+    prof = pd.read_csv(out / "tables" / "outlet_profiles.csv", keep_default_na=False)
+    prof["outlet"] = prof["outlet"].replace("Alpha", "Alpha\n- injected item\n\n# Injected heading")
+    tables.save(prof, "outlet_profiles", out / "tables")
+    md = findings.render(out / "tables")
+    assert "Alpha - injected item \\# Injected heading (7 uses)" in md
+    assert not re.search(r"^\s*(- injected|#+ Injected)", md, re.MULTILINE)
+    assert findings.md_escape("a\r\nb\tc\u2028d") == "a b c d"

@@ -100,7 +100,8 @@ def test_no_dialog_and_no_article_script_runs_in_chromium(hostile_run):
                 page.goto(page_file.as_uri(), wait_until="load")
                 page.wait_for_timeout(300)
                 found = page.evaluate("""() => ({
-                    scripts: [...document.scripts].map(s => s.textContent).filter(t => /alert\\(/.test(t)),
+                    scripts: [...document.scripts].filter(s => !s.type || /javascript|module/.test(s.type))   // run, not data
+                        .map(s => s.textContent).filter(t => /alert\\(/.test(t)),
                     handlers: [...document.querySelectorAll('*')].filter(e =>
                         [...e.attributes].some(a => a.name.startsWith('on') && /alert/.test(a.value))).length,
                     jsLinks: [...document.querySelectorAll('a[href^="javascript:" i]')].length,

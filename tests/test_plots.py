@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import plots, style
+from analysis import compare, plots, style
+from analysis.lexicon import Pair
 
 MAX_PX, MAX_SVG = 4000, 5_000_000
 OUTLETS = (1, 60, 500)
@@ -169,6 +170,7 @@ def test_corpus_overview(tmp_path, n, k):
     fig, data = plots.corpus_overview(articles(n, k))
     assert len(data) == n and f"{n:,} articles" in title(fig)
     assert ("top 25 of 500 outlets" in title(fig)) == (k == 500)
+    assert len(fig.axes[0].patches) == int(np.clip(np.sqrt(n), 10, 60))  # words per article: always a histogram
     saved(fig, data, tmp_path)
 
 
@@ -191,7 +193,7 @@ def test_term_rate_heatmap(tmp_path, k):
 
 def test_pooled_rate_is_sum_count_over_sum_words():
     r = rates(60)
-    keep, rest = style.top_units(r.groupby("outlet")["articles"].max(), plots.TOP)
+    keep, rest, _ = style.top_units(r.groupby("outlet")["articles"].max(), plots.TOP)
     other = r[r["outlet"].isin(rest) & r["variant"].eq("militia")]
     fig, _ = plots.term_rate_heatmap(r)
     im = fig.axes[0].images[0].get_array()
@@ -203,8 +205,8 @@ def test_pooled_rate_is_sum_count_over_sum_words():
 @pytest.mark.parametrize("k,with_groups", [(1, True), (60, False), (500, True), (500, False)])
 def test_pair_shares(tmp_path, k, with_groups):
     s = shares(k, with_groups)
-    fig, data = plots.pair_share_figure(s, "resistance_vs_militia")
-    assert len(data) == len(s) // len(PAIRS)
+    fig, data = plots.pair_shares_grid(s[s["pair"] == "resistance_vs_militia"])  # the lead figure
+    assert len(data) == len(s) // len(PAIRS) and "95% intervals" in title(fig)
     saved(fig, data, tmp_path, "one")
     fig, data = plots.pair_shares_grid(s)
     if k == 500:
@@ -215,7 +217,7 @@ def test_pair_shares(tmp_path, k, with_groups):
 def test_nan_share_is_drawn_as_no_uses(tmp_path):
     s = shares(1, with_groups=False)
     s.loc[s["pair"] == "killed_vs_died", ["a_count", "b_count", "share_a", "ci_low", "ci_high"]] = [0, 0] + [np.nan] * 3
-    fig, data = plots.pair_share_figure(s, "killed_vs_died")
+    fig, data = plots.pair_shares_grid(s[s["pair"] == "killed_vs_died"])
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "no uses" in texts and "0/0" in texts
     saved(fig, data, tmp_path)
@@ -249,7 +251,13 @@ def test_sentiment_targets(tmp_path, k):
 def test_engine_agreement(tmp_path, n, k):
     fig, data = plots.engine_agreement(sentences(n, k))
     assert len(data) == n
-    assert bool(fig.axes[0].collections[0].get_array() is not None and n > plots.POINTS) == (n > plots.POINTS)
+    assert fig.axes[0].collections[0].get_array().sum() == n  # a 2-D histogram at any size
+    saved(fig, data, tmp_path)
+
+
+def test_engine_agreement_without_a_sentence_scored_by_both(tmp_path):
+    fig, data = plots.engine_agreement(sentences(5, 1).assign(vader=np.nan))
+    assert data.empty and "(0 sentences, 0 articles)" in title(fig)
     saved(fig, data, tmp_path)
 
 
@@ -268,7 +276,7 @@ def test_similarity(tmp_path, k):
     m = similarity(k)
     fig, data = plots.similarity(m, articles(max(k, 5), k))
     assert data.shape == (k, k + 1)
-    assert fig.axes[0].images[0].get_array().shape[0] == min(k, plots.SIM_MAX)
+    assert fig.axes[0].images[0].get_array().shape[0] == min(k, plots.SIM_MAX) and not fig.axes[0].texts
     saved(fig, data, tmp_path)
 
 
@@ -277,16 +285,53 @@ def test_coverage(tmp_path, k):
     c = coverage(k)
     fig, data = plots.coverage(c)
     grid = fig.axes[0].images[0].get_array()
-    assert grid.shape == (min(plots.MAX_TERMS, c["item"].nunique()), min(k, plots.TOP + 1))
+    assert grid.shape == (min(plots.MAX_TERMS, c["item"].nunique()), min(k, plots.TOP + 1)) and not fig.axes[0].texts
     assert len(data) == len(c)
+    saved(fig, data, tmp_path)
+
+
+@pytest.mark.parametrize("k", (1, 6, 60, 500))
+def test_group_means(tmp_path, k):
+    """Per measure, at most TOP groups one per row and the rest pooled, said so in the title."""
+    rng = np.random.default_rng(10)
+    files = [f"a{i:05d}" for i in range(max(3 * k, 10))]
+    group_of = {f: f"Group {i % k:03d}" for i, f in enumerate(files)}
+    measures = pd.concat([pd.DataFrame({"file": files, "measure": m, "value": rng.uniform(lo, 1, len(files))})
+                          for m, lo in (("share of resistance (resistance_vs_militia)", 0),
+                                        ("mean sentence score, vader", -1))])
+    means = compare.group_means(measures, group_of, top=plots.TOP)
+    tests = compare.group_tests(measures, group_of, n_perm=99) if k <= 6 else pd.DataFrame(
+        columns=["measure", "group_a", "group_b", "cohens_d", "auc", "p_value", "p_holm"])
+    fig, data = plots.group_means(means, tests)
+    assert len(fig.axes[0].get_yticklabels()) == min(k, plots.TOP + 1) and len(data) == len(means)
+    assert ("pooled as 'other (475 groups)'" in title(fig)) == (k == 500)
+    assert ("AUC" in fig.axes[0].get_title()) == (1 < k <= 6)
+    saved(fig, data, tmp_path)
+
+
+@pytest.mark.parametrize("n,k", [(5, 1), (100, 60), (10_000, 500)])
+def test_over_time(tmp_path, n, k):
+    """Two years of months, 10% undated: at most LINES units and the pooled rest; the undated bucket counted."""
+    arts = articles(n, k).assign(group="")
+    c = counts(n, k).query("voice != 'all'")
+    tone = pd.DataFrame({"file": arts["file"], "engine": "vader", "score": np.linspace(-0.5, 0.5, n)})
+    table = compare.over_time(arts, c, tone, [Pair("p", "armed_groups", "resistance", "militia")], top=plots.LINES)
+    fig, data = plots.over_time(table)
+    assert table["unit"].nunique() == min(k, plots.LINES + 1) and len(data) == len(table)
+    undated = int((arts["published"] == "").sum())
+    assert f"{undated:,} of {n:,} articles undated at this resolution" in title(fig)
+    assert fig.axes[-1].get_xticklabels()[-1].get_text() == f"undated ({undated:,})" or undated == 0
     saved(fig, data, tmp_path)
 
 
 def test_same_input_same_bytes(tmp_path):
     """PNG, SVG and CSV are byte-identical when the same input is saved twice."""
     for name, make in [("heat", lambda: plots.term_rate_heatmap(rates(5))),
-                       ("pair", lambda: plots.pair_share_figure(shares(60, False), "killed_vs_died")),
-                       ("hex", lambda: plots.engine_agreement(sentences(3_000, 60)))]:
+                       ("pair", lambda: plots.pair_shares_grid(shares(60, False).query("pair == 'killed_vs_died'"))),
+                       ("hex", lambda: plots.engine_agreement(sentences(3_000, 60))),
+                       ("time", lambda: plots.over_time(compare.over_time(
+                           articles(300, 60), counts(300, 60), pd.DataFrame({"file": articles(300, 60)["file"],
+                           "engine": "vader", "score": 0.1}), [Pair("p", "deaths", "killed", "died")], top=plots.LINES)))]:
         for run in ("a", "b"):
             plots.save_figure(*make(), name, tmp_path / run)
         for ext in ("png", "svg", "csv"):

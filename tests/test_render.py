@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
@@ -187,7 +188,7 @@ def test_widgets_carry_a_static_view_of_the_default_selection():
     bundle = w._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert "occupation" in bundle["text/html"] and "militia" not in bundle["text/html"]
-    family, variant, outlet, voice = w.children[0].children
+    family, variant, outlet, voice, find = w.children[0].children
     family.value = "armed"
     assert variant.options == (explore.ALL, "militia", "resistance")
     voice.value = "quoted"
@@ -207,6 +208,23 @@ def test_widgets_carry_a_static_view_of_the_default_selection():
     assert not hasattr(explore, "outlet_picker")
 
 
+def test_concordance_box_finds_a_word_glob_or_regex_in_the_lines():
+    w = explore.concordance(KWIC, family=explore.ALL)
+    *_, find = w.children[0].children
+    static = w._repr_mimebundle_()["text/html"]
+    assert find.value == "" and "<strong>4</strong> lines" in static
+    for query, lines in [("militia*", 2), ("co", 1), ("R", 4), ("/occup|resist/", 2), ("militia co", 0)]:
+        find.value = query   # whole words, any case, in the left context, match or right context
+        assert f"<strong>{lines}</strong> lines" in w.children[1].value, query
+        assert w.children[1].value in w._repr_mimebundle_()["text/html"]   # the static view follows the box
+    find.value = "/(/"
+    assert "not a regular expression" in w.children[1].value and "<table" not in w.children[1].value
+    find.value = "r"
+    w.children[0].children[0].value = "forces"   # the box and the dropdowns together
+    assert "<strong>1</strong> lines" in w.children[1].value and "occupation" in w.children[1].value
+    assert len(explore.sentence_browser(SENT).children[0].children) == 2   # no box where none is asked for
+
+
 def test_show_displays_an_escaped_table_of_the_first_rows(monkeypatch):
     import IPython.display
 
@@ -219,3 +237,75 @@ def test_show_displays_an_escaped_table_of_the_first_rows(monkeypatch):
     assert "&lt;img src=x onerror=alert(1)&gt;" in few and "<img" not in few and few.count("<tr>") == 3
     assert '<td class="num">3</td>' in every and "<td>False</td>" in every and '<td class="num"></td>' in every  # NaN
     assert "shown" not in every
+
+
+# --------------------------------------------------------------------------- keyness.py
+
+def test_keyness_words_are_the_log_odds_of_a_against_b_by_hand():
+    from analysis import keyness
+
+    counts = pd.DataFrame({"group": list("AABBB"), "term": ["x", "y", "x", "z", "x y"], "ngram": [1, 1, 1, 1, 2],
+                           "count": [5, 1, 1, 4, 9]})
+    w = keyness.words(counts, "A", "B", alpha0=10)
+    assert w[["term", "count_a", "count_b"]].values.tolist() == [["x", 5, 1], ["y", 1, 0], ["z", 0, 4]]  # no pairs
+    # x: y_a = 5 of n_a = 6, y_b = 1 of n_b = 5, alpha_x = 10 * 6/11 (Monroe et al. 2008, eq. 16-22)
+    al = 10 * 6 / 11
+    delta = np.log((5 + al) / (6 + 10 - 5 - al)) - np.log((1 + al) / (5 + 10 - 1 - al))
+    assert w.loc[0, "z"] == pytest.approx(delta / np.sqrt(1 / (5 + al) + 1 / (1 + al)), abs=1e-4)
+    al = 10 * 4 / 11   # z: used by B only, so negative: the z of B against A, negated
+    delta = np.log((0 + al) / (6 + 10 - 0 - al)) - np.log((4 + al) / (5 + 10 - 4 - al))
+    assert w.loc[2, "z"] == pytest.approx(delta / np.sqrt(1 / (0 + al) + 1 / (4 + al)), abs=1e-4) and delta < 0
+
+
+def test_keyness_plots_a_bounded_number_of_words():
+    from analysis import keyness
+
+    w = pd.DataFrame({"term": list("abcdef"), "count_a": [50, 40, 1, 0, 2, 3], "count_b": [50, 40, 0, 9, 2, 3],
+                      "z": [0.1, -0.2, 0.5, -3.0, 0.0, 2.0]})
+    assert keyness.shown(w, 4)["term"].tolist() == ["a", "b", "d", "f"]   # the 2 most used, then the 2 largest |z|
+    assert keyness.shown(w, 100)["term"].tolist() == list("abcdef")
+
+
+def test_keyness_examples_are_bounded_and_cut_around_the_word():
+    from analysis import keyness
+
+    sents = pd.DataFrame({"file": ["f", "f", "f", "g"], "index": [2, 0, 1, 0],
+                          "text": ["Riots again.", "The riots began " + "x" * 200, "Riots, riots.", "No riots."]})
+    ex = keyness.examples(sents, {"f": "a", "g": "b"}, frozenset({"riots"}), k=2, width=10)
+    assert ex[["side", "file", "index"]].values.tolist() == [["a", "f", 0], ["a", "f", 1], ["b", "g", 0]]
+    assert ex["text"].tolist() == ["The riots began xxx…", "Riots, riots.", "No riots."]
+
+
+@pytest.fixture(scope="module")
+def keyness_out(tmp_path_factory):
+    """A tiny corpus in three outlets and two groups, one article with markup in its text."""
+    from conftest import build_corpus
+
+    root, out = tmp_path_factory.mktemp("corpus"), tmp_path_factory.mktemp("out")
+    texts = {"a.txt": "The protesters marched. The protesters sang loudly.",
+             "b.txt": "The protesters marched again. <script>alert(1)</script> said the protesters.",
+             "c.txt": "The rioters burned cars. The rioters ran.", "d.txt": "The rioters ran away."}
+    for name, text in texts.items():
+        (root / name).write_text(text)
+    pd.DataFrame({"file": list(texts), "outlet": ["X", "X", "Y", "Z"], "group": ["g1", "g1", "g2", "g2"]}).to_csv(
+        root / "manifest.csv", index=False)
+    build_corpus(root, out)
+    return out
+
+
+def test_keyness_page_compares_the_two_largest_groups_escaped(keyness_out):
+    from analysis import keyness
+
+    page = keyness.write(keyness_out)
+    text, csv = page.read_text("utf-8"), pd.read_csv(page.with_name("keyness.csv"))
+    assert page == keyness_out / "rendered" / "keyness.html" and "<title>Keyness: g1 against g2</title>" in text
+    assert csv.set_index("term").loc["protesters", ["count_a", "count_b"]].tolist() == [4, 0]
+    assert csv.set_index("term").loc["rioters", "z"] < 0 < csv.set_index("term").loc["protesters", "z"]
+    assert "<script>alert" not in text and "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in text
+    assert text.count("<script") == 2 and "http" not in text.replace("http://www.w3.org/2000/svg", "")
+    assert keyness.write(keyness_out).read_bytes() == text.encode()        # the same bytes again
+    assert "Keyness: Y against Z" in keyness.write(keyness_out, by="source", a="Y", b="Z").read_text("utf-8")
+    with pytest.raises(ValueError, match=r"two of \['X', 'Y', 'Z'\]"):
+        keyness.write(keyness_out, by="source", a="X", b="W")
+    assert keyness.sides(pd.DataFrame({"file": ["a"], "source": ["X"], "group": [""]})) is None  # one outlet
+    assert 'href="keyness.html">The keyness page</a>' in render.index(keyness_out).read_text()

@@ -63,7 +63,7 @@ def test_run_on_an_unprepared_folder_reports_every_file(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--corpus", "/no/such/folder"], "corpus folder not found"),
+    (["--corpus", "/no/such/folder"], "corpus not found"),
     (["--only", "99_nothing"], "unknown notebook"),
     (["--partition-size", "0"], "partition_size must be a whole number >= 1, not 0"),
     (["--only", "02_terminology", "--corpus", "seeds"], "--corpus is read by 01_ingest only"),
@@ -99,3 +99,15 @@ def test_every_table_describes_the_same_articles(tmp_path):
     result = cli("run", "--out", str(out), "--only", "02_terminology")
     assert result.returncode == 0, result.stderr
     assert set(read("term_counts")["file"]) == files
+
+
+def test_a_later_notebook_failing_keeps_its_copy_and_the_ingest_report(tmp_path):
+    """Nothing is published, but the error names the executed copy and this run's ingest report, which exist."""
+    with pytest.raises(run.RunError) as err:
+        run.run(None, tmp_path / "out", ["01_ingest", "02_terminology"], quiet=True, families=["no_such_family"])
+    failed = tmp_path / "out" / ".failed"
+    assert "02_terminology.ipynb failed" in str(err.value) and "no_such_family" in str(err.value)
+    assert str(failed / "02_terminology.ipynb") in str(err.value) and str(failed / "ingest_report.csv") in str(err.value)
+    report = pd.read_csv(failed / "ingest_report.csv")
+    assert (report.loc[report["file"].str.endswith(".txt"), "status"] == "analysed").sum() == 5
+    assert not (tmp_path / "out" / "tables").exists() and not (tmp_path / "out" / ".staging").exists()

@@ -15,8 +15,8 @@ from conftest import build_corpus
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_scale.py"
 
 
-def _bench():
-    spec = importlib.util.spec_from_file_location("bench_scale", BENCH)
+def _bench(path: Path = BENCH):
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -138,9 +138,23 @@ def test_dask_results_come_back_in_order_and_are_released(capsys):
         while client.futures and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not client.futures   # every result's future released: nothing left on the workers
-        # the same cluster addressed as a standing one (tcp://...), which has no dashboard
+        # the same cluster addressed as a standing one (tcp://...)
         address = client.scheduler.address
         assert engine.map_partitions(_slow_first, items[2:], scheduler=address, desc="step") == [2, 3, 4]
         assert capsys.readouterr().out.startswith(f"step: 3 partitions on {address}")
     finally:
         engine.shutdown()
+
+
+@pytest.mark.slow
+def test_whole_run_stays_bounded_at_500_outlets(tmp_path):
+    """What a reader opens, end to end: with 500 outlets in 6 groups (Zipf sizes, most with one article) every
+    figure is at most 4,000 px a side and every rendered page at most 5 MB."""
+    from analysis import run
+
+    bench = _bench(BENCH.with_name("bench_run.py"))
+    out = run.run(bench.make(600, 500, 6, tmp_path / "corpus"), tmp_path / "out", quiet=True)
+    sides = {p.name: bench.png_side(p) for p in (out / "figures").glob("*.png")}
+    assert len(sides) >= 10 and max(sides.values()) <= 4000, sides
+    pages = {p.name: p.stat().st_size for p in (out / "rendered").glob("*.html")}
+    assert len(pages) >= 5 and max(pages.values()) <= 5 * 2 ** 20, pages

@@ -89,6 +89,8 @@ def test_mean_interval_by_hand():
     assert (low, high) == pytest.approx((2 - T1, 2 + T1))
     assert stats.mean_interval([4.0])[0] == 4.0 and math.isnan(stats.mean_interval([4.0])[1])
     assert all(math.isnan(x) for x in stats.mean_interval([np.nan]))
+    assert stats.mean_interval([0.0, 0.0, 0.0])[0] == 0.0   # no spread: no interval, never a zero-width one
+    assert all(math.isnan(x) for x in stats.mean_interval([0.0, 0.0, 0.0])[1:])
 
 
 def test_group_comparisons():

@@ -66,5 +66,9 @@ def test_a_study_on_another_story_speaks_only_of_it(tmp_path):
     own = shares[(shares["level"] == "outlet") & (shares["voices"] == "own")].set_index(["outlet", "pair"])
     assert own.loc[("Metro Voice", "protesters_vs_rioters"), "share_a"] == 0      # calls them rioters only
     assert set(shares.loc[shares["level"] == "group", "outlet"]) == {"agency", "broadsheet", "tabloid"}
+    kwic = pd.read_csv(out / "tables" / "kwic.csv").set_index(["file", "match"])
+    assert kwic.loc[("wire_1.txt", "crackdown"), "voice"] == "reported"   # Open Streets said the police crackdown…
+    assert kwic.loc[("herald_1.txt", "protesters"), "group"] == "broadsheet"
+    assert pd.read_csv(out / "tables" / "candidate_names.csv").empty      # "Fare Protest Committee" is listed
     distinctive = pd.read_csv(out / "tables" / "distinctive_terms.csv")
     assert not distinctive["term"].isin(["the", "riverton", "of"]).any()      # stop words, the study's own too

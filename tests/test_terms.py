@@ -1,3 +1,4 @@
+import io
 import math
 
 import pandas as pd
@@ -63,8 +64,11 @@ def test_seed_hits_in_kwic_with_voice(seeds):
     quoted = res[res["voice"] == "quoted"]
     assert quoted["file"].tolist() == ["002_5978e2cbd07aa920.txt"]
     assert quoted["left"].iloc[0].endswith("“The military actions of the")
-    assert (res[res["voice"] != "quoted"]["voice"] == "own").all()
+    # 003's CNN paragraph ends ", the report said.": the report's words, reported, not the outlet's own
+    assert res.loc[res["voice"] == "reported", "file"].tolist() == ["003_4fb25f17430b9f0d.txt"] * 2
+    assert res["voice"].value_counts().to_dict() == {"own": 6, "reported": 2, "quoted": 1}
     assert set(res["outlet"]) >= {"Al-Ahed News (English)", "unknown (001_8dddd403051cc578)"}
+    assert terms.candidate_names(k, LEX).empty        # no unlisted name in the seeds ("Daesh" is written so)
 
 
 def test_seed_proper_names_kept_apart(seeds):
@@ -113,6 +117,48 @@ def test_voices():
            "The resistance won't stop.")
     h = variant_hits(doc, "armed_groups", "resistance")
     assert h["voice"].tolist() == ["quoted", "scare", "scare", "own", "quoted", "own"]
+
+
+def test_names_recognised_as_names_even_when_not_listed():
+    doc = ("Troops shelled Resistance Front positions. The Islamic Resistance claimed it, and the Coordinating "
+           "Committee of the Resistance agreed. Resistance groups and the resistance fought on. Iraqi Resistance "
+           "Leader Speaks Out Against Foreign Troops Today. Militias and the Resistance left. The ISIS Resistance.")
+    h = hits_of(doc)
+    assert h.loc[h["variant"] == "(unlisted)", "match"].tolist() == [
+        "Resistance Front", "Islamic Resistance", "Coordinating Committee of the Resistance", "ISIS Resistance"]
+    assert variant_hits(doc, "islamic_state", "isis").empty       # inside a name
+    # sentence-initial, lower case, alone, or in a title-case headline: still the outlet's word
+    assert variant_hits(doc, "armed_groups", "resistance")["match"].tolist() == ["Resistance groups", "resistance",
+                                                                                 "Resistance", "Resistance"]
+    names = terms.candidate_names(terms.kwic(h, make_articles({"a.txt": doc})), LEX)
+    assert names[["name", "count", "contains"]].values.tolist()[0] == ["Coordinating Committee of the Resistance", 1,
+                                                                      "armed_groups:resistance"]
+    assert "[Islamic Resistance] claimed it" in names.set_index("name").loc["Islamic Resistance", "example"]
+
+
+def test_an_entry_written_with_a_capital_is_a_name_itself(tmp_path):
+    assert variant_hits("to combat the Wahhabi Daesh group", "islamic_state", "daesh")["match"].tolist() == ["Daesh"]
+    (tmp_path / "study.yaml").write_text("families: {x: {variants: {a: [daesh], b: [foo]}}}", encoding="utf-8")
+    lex = load_lexicon(tmp_path / "study.yaml")
+    assert variant_hits("to combat the Wahhabi Daesh group", "x", "a", lex).empty          # lower case: in a name
+
+
+@pytest.mark.parametrize("doc, voices", [
+    ("The group said the resistance would fight on. The resistance said it would fight on.", ["reported", "own"]),
+    ("He argued that the militia had left. The militia maintains that position. The militia maintains a base.",
+     ["reported", "own", "own"]),
+    ("The militia fired rockets, police said on Sunday. In Baghdad, officials said the militia left.",
+     ["reported", "reported"]),
+    ("According to the ministry, the militia left. The militia left, according to the ministry.", ["reported"] * 2),
+    ('"The militia is gone," said a man who saw the militia. ‘We said no,’ the militia replied.',
+     ["quoted", "own", "own"]),
+    ("The group said in a statement: The resistance will continue. The resistance is strong.\n\nThe statement "
+     "came after the resistance struck. A militia left.", ["quoted", "quoted", "own", "own"]),
+    ("Here is the full text:\n\nThe militia must go.\n\nOur militia stands.", ["quoted", "quoted"]),
+])
+def test_reported_speech_and_statement_blocks(doc, voices):
+    h = hits_of(doc)
+    assert h[h["family"] == "armed_groups"]["voice"].tolist() == voices
 
 
 def test_quote_spans_sentences_in_a_paragraph():
@@ -190,11 +236,57 @@ def test_term_counts_grid_and_rates():
     hits = terms.match_sentences(make_sentences(docs), LEX)
     tc = terms.term_counts(hits, make_articles(docs), LEX)
     n_variants = len(LEX.variants())
-    assert len(tc) == 2 * n_variants * 4
+    assert len(tc) == 2 * n_variants * (1 + len(terms.VOICES))
     r = tc.set_index(["file", "family", "variant", "voice"])
     assert r.loc[("a.txt", "armed_groups", "resistance", "all"), "count"] == 2
     assert r.loc[("a.txt", "armed_groups", "resistance", "all"), "rate_per_1k"] == pytest.approx(2 / 7 * 1000)
     assert r.loc[("b.txt", "armed_groups", "resistance", "own"), "count"] == 0
+
+
+def test_wildcard_entries_give_the_seed_counts(seeds, tmp_path):
+    c, hits = seeds
+    study = paths.SEED_STUDY.read_text("utf-8").replace(
+        "militia: [militia, militias, militiaman, militiamen,", "militia: [militia*,").replace(
+        "paramilitary, paramilitaries]", "paramilitar*]").replace("martyr: [martyr, martyrs, martyred, martyrdom]",
+                                                                 "martyr: [martyr*]")
+    assert study.count("[militia*,") == study.count("paramilitar*]") == study.count("[martyr*]") == 1
+    path = tmp_path / "study.yaml"
+    path.write_text(study, encoding="utf-8")
+    wild = c.map(terms.match_sentences, lexicon=load_lexicon(path))
+    assert wild.equals(hits)
+    lex = load_lexicon(path)     # the longest entry still wins; a wildcard only where the word is whole
+    assert hits_of("A militant militia, militias and militiamen; milit.", lex)["match"].tolist() == [
+        "militant militia", "militias", "militiamen"]
+
+
+def test_concordance_of_any_pattern_in_words_with_voice():
+    docs = {"a.txt": "The militiamen left. He said “the militias are gone” and an anti-militia law passed.",
+            "b.txt": "Militia groups, a MILITIA."}
+    s, arts = make_sentences(docs), make_articles(docs, sources={"a.txt": "Alpha"}, groups={"a.txt": "G"})
+    k = terms.kwic_partition(s, pattern="militia*", window=2, articles=arts)
+    assert k[["file", "outlet", "group", "match", "voice"]].values.tolist() == [
+        ["a.txt", "Alpha", "G", "militiamen", "own"], ["a.txt", "Alpha", "G", "militias", "quoted"],
+        ["b.txt", "unknown (b.txt)", "", "Militia", "own"], ["b.txt", "unknown (b.txt)", "", "MILITIA", "own"]]
+    assert k[["left", "right"]].values.tolist()[1] == ["said “the", "are gone”"]
+    assert terms.kwic_partition(s, pattern="militia groups", articles=arts)["match"].tolist() == ["Militia groups"]
+    assert terms.kwic_partition(s, pattern=r"/anti-\w+/", articles=arts)["match"].tolist() == ["anti-militia"]
+    with pytest.raises(ValueError, match="not a regular expression"):
+        terms.kwic_partition(s, pattern="/(/", articles=arts)
+
+
+def test_kwic_command_reads_the_dataset_not_the_corpus(seeds, capsys, tmp_path):
+    from analysis import run
+    c, _ = seeds
+    assert run.main(["kwic", "militia*", "--out", str(c.root.parent), "--window", "3"]) == 0
+    lines = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype=str, keep_default_na=False)
+    assert lines[["outlet", "published", "match", "voice", "left", "right"]].values.tolist() == [
+        ["unknown (001_8dddd403051cc578)", "2024-01-05", "militia", "own", "of a high-ranking", "commander in Baghdad,"]]
+    assert run.main(["kwic", "the", "--out", str(c.root.parent), "--limit", "2"]) == 0
+    assert len(pd.read_csv(io.StringIO(capsys.readouterr().out))) == 2
+    assert run.main(["kwic", "/[/", "--out", str(c.root.parent)]) == 1
+    assert "not a regular expression" in capsys.readouterr().err
+    assert run.main(["kwic", "x", "--out", str(tmp_path)]) == 1
+    assert "run 01_ingest first" in capsys.readouterr().err
 
 
 def test_new_family_needs_no_code(tmp_path):
@@ -229,9 +321,9 @@ def test_kwic_from_sentences_and_doc_frequency():
     docs = {"a.txt": "First the militia. Then the resistance.", "b.txt": "The militia again."}
     s, arts = make_sentences(docs), make_articles(docs, sources={f: "Alpha" for f in docs})
     hits = terms.match_sentences(s, LEX)
-    k = terms.kwic(hits, s, window=10, outlets=arts)
+    k = terms.kwic(hits, s, window=2, articles=arts)
     assert k[["left", "match", "right"]].values.tolist()[0] == ["First the", "militia", ". Then the"]
-    assert terms.kwic(hits, arts, window=10)[["left", "match", "right"]].equals(k[["left", "match", "right"]])
+    assert terms.kwic(hits, arts, window=2)[["left", "match", "right"]].equals(k[["left", "match", "right"]])
     df = terms.doc_frequency(hits, arts, LEX).set_index(["outlet", "family", "variant"])
     assert df.loc[("Alpha", "armed_groups", "militia"), "articles_with"] == 2
     assert df.loc[("Alpha", "armed_groups", "resistance"), "share_articles"] == 0.5
@@ -272,7 +364,7 @@ def test_counts_equal_kwic_lines_and_rates(docs_words):
 
 def test_kwic_partition_matches_whole_corpus_path(seeds):
     c, hits = seeds
-    per_part = terms.kwic_partition(c.sentences, LEX, window=60, articles=c.articles[["file", "source"]])
+    per_part = terms.kwic_partition(c.sentences, LEX, window=60, articles=c.articles)
     assert per_part.equals(terms.kwic(hits, c.texts, window=60))
     assert terms.term_counts(per_part, c.articles, LEX).equals(terms.term_counts(hits, c.articles, LEX))
 

@@ -1,0 +1,69 @@
+"""A seed run against its floor, side by side: what the analysis costs beyond starting four notebooks.
+
+    .venv/bin/python benchmarks/bench_seed.py [--pairs 3] [--workdir /tmp/bench_seed]
+
+The floor is the four notebooks reduced to their import statements, executed one after another with
+papermill exactly as ``python -m analysis run`` executes the real ones (a fresh kernel each). After one
+warm-up of each (the run then re-uses its ingest and validation caches, as a user's second run does),
+the two commands are timed in turn ``--pairs`` times; it prints each pair, the medians and their ratio,
+with the commit and the machine's load.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def floor_notebooks(folder: Path) -> list[Path]:
+    """Each analysis notebook reduced to one code cell holding its top-level imports."""
+    folder.mkdir(parents=True, exist_ok=True)
+    made = []
+    for nb_path in sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(nb_path, as_version=4)
+        imports = [ast.get_source_segment(c.source, node) for c in nb.cells if c.cell_type == "code"
+                   for node in ast.parse(c.source).body if isinstance(node, (ast.Import, ast.ImportFrom))]
+        floor = nbformat.v4.new_notebook(metadata=nb.metadata, cells=[nbformat.v4.new_code_cell("\n".join(imports))])
+        nbformat.write(floor, folder / nb_path.name)
+        made.append(folder / nb_path.name)
+    return made
+
+
+def timed(cmd: list[str]) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO)
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--pairs", type=int, default=3)
+    ap.add_argument("--workdir", default="/tmp/bench_seed")
+    args = ap.parse_args()
+    work = Path(args.workdir)
+    nbs = floor_notebooks(work / "floor")
+    run = [sys.executable, "-m", "analysis", "run", "--out", str(work / "run")]
+    floor = [sys.executable, "-c", "import papermill as pm, sys\nfor nb in sys.argv[1:]:\n"
+             "    pm.execute_notebook(nb, nb + '.out.ipynb', kernel_name='python3', progress_bar=False)", *map(str, nbs)]
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO).stdout
+    print(f"commit {commit.strip()}, load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores", flush=True)
+    timed(run), timed(floor)   # warm-up: caches, imports in the page cache
+    pairs = []
+    for i in range(args.pairs):
+        pairs.append((timed(run), timed(floor)))
+        print(f"pair {i + 1}: run {pairs[-1][0]:.1f} s, floor {pairs[-1][1]:.1f} s", flush=True)
+    r, f = statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
+    print(f"median: run {r:.1f} s, floor {f:.1f} s, ratio {r / f:.2f} (load average {os.getloadavg()[0]:.2f})")
+
+
+if __name__ == "__main__":
+    main()

@@ -298,11 +298,12 @@ def periods(articles: pd.DataFrame, period: str | None = None) -> tuple[pd.Serie
     when = when.dt.to_period(PERIODS[period]).astype(str)
     return pd.Series(when.where(rank <= ranks[period], style.UNDATED).to_numpy(), index=articles["file"]), period
 
-def over_time(articles, term_counts, sentiment_articles, pairs=(), period=None, top=None) -> pd.DataFrame:
+def over_time(articles, term_counts, sentiment_articles, pairs=(), period=None, top=None, families=()):
     """Per period (``periods``) and unit (the manifest's group, else the source; the ``top`` largest, the rest pooled):
-    the own-voice share of each of ``pairs``' first term (``stats.share_interval``; n = uses) and each engine's mean
-    article score (``stats.mean_interval``; n = articles scored). Articles dated coarser than the period are in the
-    period ``style.UNDATED``, counted like the others."""
+    the own-voice share of each of ``pairs``' first term (``stats.share_interval``; n = uses), the mean over articles
+    of each of ``families``' own-voice uses per 1,000 words and of each engine's article score
+    (``stats.mean_interval``; n = articles). Articles dated coarser than the period are in the period
+    ``style.UNDATED``, counted like the others."""
     arts = analysed(articles)
     by = "group" if arts.get("group", pd.Series(dtype=str)).fillna("").ne("").any() else "source"
     unit = pd.Series(arts[by].fillna("").replace("", "(none)").to_numpy(), index=arts["file"])
@@ -310,11 +311,19 @@ def over_time(articles, term_counts, sentiment_articles, pairs=(), period=None, 
     frame = pd.DataFrame({"period": when, "unit": _pooled(unit, top, by.replace("source", "outlet"))})
     for i, pair in enumerate(pairs):
         frame = frame.join(_own(term_counts, pair).add_suffix(str(i))).fillna({f"a{i}": 0, f"b{i}": 0})
+    if len(families):   # each article's own-voice uses per 1,000 of its words
+        own = term_counts[term_counts["voice"].eq("own")].pivot_table(index="file", columns="family",
+                                                                       values="count", aggfunc="sum")
+        own = own.reindex(frame.index, columns=families)
+        words = arts.set_index("file")["words"].reindex(frame.index).where(lambda w: w > 0)
+        frame = frame.join(own.fillna(0).div(words, axis=0).mul(1000).add_prefix("rate "))
     tone = sentiment_articles.pivot_table(index="file", columns="engine", values="score")
     frame, rows = frame.join(tone), []
     for (when, unit), d in frame.groupby(["period", "unit"]):
         rows += [(when, unit, f"share of {pair.a} ({pair.name})", len(d), int(d[f"a{i}"].sum() + d[f"b{i}"].sum()),
                   *stats.share_interval(d[f"a{i}"], d[f"b{i}"])[:3]) for i, pair in enumerate(pairs)]
+        rows += [(when, unit, f"{f} uses per 1,000 words", len(d), int(d[f"rate {f}"].notna().sum()),
+                  *stats.mean_interval(d[f"rate {f}"])) for f in families]
         rows += [(when, unit, f"mean sentence score, {e}", len(d), int(d[e].notna().sum()), *stats.mean_interval(d[e]))
                  for e in tone.columns]
     cols = ["period", "unit", "measure", "articles", "n", "value", "ci_low", "ci_high"]

@@ -304,6 +304,10 @@ def test_over_time_by_hand():
     assert set(pooled["unit"]) == {"G1", "other (1 group)"} and set(pooled["by"]) == {"group"}
     by_outlet = compare.over_time(arts.assign(group=""), counts, tone)
     assert set(by_outlet["unit"]) == {"P", "Q"} and set(by_outlet["measure"]) == {vader}
+    rates = compare.over_time(arts.assign(words=[100, 200, 50, 10, 10, 10, 10]), counts, tone, [], families=["armed"])
+    jan = rates.set_index(["period", "unit", "measure"]).loc[("2024-01", "G1", "armed uses per 1,000 words")]
+    assert (jan["n"], jan["value"]) == (2, 15.0)   # a: 2 own uses in 100 words = 20; b: 2 in 200 = 10 (quoted ignored)
+    assert (jan["ci_low"], jan["ci_high"]) == pytest.approx((15 - 12.706205 * 5, 15 + 12.706205 * 5))   # sd 7.07, se 5
     two = compare.over_time(arts, counts, tone, [pair, pair._replace(name="again")])   # every pair, each its own rows
     assert two.groupby("measure").size().to_dict() == t.reset_index().groupby("measure").size().to_dict() | {
         "share of resistance (again)": (t.reset_index()["measure"] == share).sum()}

@@ -8,12 +8,14 @@ process dies) stops two runs writing into one folder.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import os
 import platform
 import re
 import shutil
+import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -158,6 +160,18 @@ def tidy(executed: Path, replace: dict[str, str]) -> Path:
         tmp.write_text(text + "\n", encoding="utf-8")
     return executed
 
+@functools.cache
+def _quiet_kernels():
+    """A kernel manager whose kernel process writes its own log (an unencrypted-TCP warning; the interrupt that
+    shutdown sends first, and sometimes its traceback) to nowhere, not to the run's stderr: cell output and
+    errors come over the kernel's channels."""
+    from jupyter_client import AsyncKernelManager
+
+    class Quiet(AsyncKernelManager):
+        async def start_kernel(self, **kw):
+            return await super().start_kernel(**{"stderr": subprocess.DEVNULL, **kw})
+    return Quiet
+
 def execute(nb: Path, parameters: dict, staging: Path, final: Path) -> Path:
     """Execute one notebook with papermill into ``staging/rendered`` and export it as HTML; a failed one is kept
     in ``OUT/.failed/`` (the staging folder is deleted) with the run's ingest report, both named in the error."""
@@ -172,7 +186,7 @@ def execute(nb: Path, parameters: dict, staging: Path, final: Path) -> Path:
     try:
         pm.execute_notebook(str(nb), str(executed), cwd=str(nb.parent), kernel_name="python3", progress_bar=False,
                             parameters={k: v for k, v in parameters.items() if k in declared(nb.stem)},
-                            request_save_on_cell_execute=False)
+                            request_save_on_cell_execute=False, kernel_manager_class=_quiet_kernels())
     except PapermillExecutionError as exc:
         failed, report = final / ".failed", staging / "tables" / "ingest_report.csv"
         failed.mkdir(parents=True, exist_ok=True)

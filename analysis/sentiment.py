@@ -10,12 +10,13 @@ import functools
 import operator
 import hashlib
 import json
+import tempfile
 from collections import namedtuple
 from importlib.metadata import version
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from . import paths, stats, tables
+from . import engine, explore, paths, stats, tables
 from . import text as textmod
 from .dataset import analysed
 from .lexicon import PROPER, Lexicon, load_lexicon
@@ -101,6 +102,30 @@ def sentence_table(sent: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
     cols += [f"{e}{s}" for e in ENGINES if e in sent for s in ("", "_masked", "_known")]
     return _analysed(sent, articles)[cols].sort_values(["file", "index"], kind="stable").reset_index(drop=True)
 
+def score_partition(item, lexicon: Lexicon, articles: pd.DataFrame, n: int = 25) -> tuple:
+    """Partition ``(parquet, csv)``: writes its ``sentence_table`` to ``csv``; returns that without text, top ``n``."""
+    s = sentence_table(score_sentences(pd.read_parquet(item[0]), lexicon), articles)
+    tables.write_csv(s, item[1])
+    return s.drop(columns="text"), disagreements(s, articles, n=n)
+
+def score_dataset(ds, lexicon: Lexicon, tables_dir, n: int = 25) -> tuple:
+    """(scores, disagreements, sample) of ``score_partition`` over ``ds``; writes ``sentiment_sentences.csv`` in
+    partition order (file order for folder corpora), by file and sentence within a partition."""
+    with (tempfile.TemporaryDirectory(dir=Path(tables_dir).parent) as tmp,
+          tables.replacing(Path(tables_dir) / "sentiment_sentences.csv") as out, open(out, "wb") as fh):
+        items = [(p, Path(tmp) / f"{i:05d}.csv") for i, p in enumerate(ds.parts)]
+        step = functools.partial(score_partition, lexicon=lexicon, articles=ds.articles, n=n)
+        got = engine.map_partitions(step, items, ds.scheduler, "sentiment")
+        fh.writelines(c.read_bytes().partition(b"\n")[2] if i else c.read_bytes() for i, (_, c) in enumerate(items))
+    scores, top = (pd.concat(x, ignore_index=True) for x in zip(*got))
+    some = sample(scores)   # with its text, read a partition at a time: no step holds every sentence's text
+    text = [pd.read_parquet(p, columns=["file", "index", "text"]).merge(some[["file", "index"]]) for p in ds.parts]
+    return scores, disagreements(top, ds.articles, n=n), some.merge(pd.concat(text), on=["file", "index"], how="left")
+
+def sample(sent: pd.DataFrame, limit: int = explore.LIMIT) -> pd.DataFrame:
+    """The first ``limit`` rows of each outlet x ``targets``: the first ``limit`` of any ``sentence_browser`` choice."""
+    return sent.groupby(["outlet", "targets"], sort=False, dropna=False).head(limit).reset_index(drop=True)
+
 def whole_scores(articles: pd.DataFrame, engines=None) -> pd.DataFrame:
     """``file``, ``engine``, ``score_whole``: each engine on the whole text; pure over an article partition."""
     return pd.concat([pd.DataFrame({"file": articles["file"].to_numpy(), "engine": e,
@@ -158,7 +183,8 @@ def disagreements(sent, articles, a: str = "vader", b: str = "textblob", n: int 
     d = _analysed(sent, articles)
     d = d.assign(difference=d[a] - d[b], abs_difference=(d[a] - d[b]).abs()).dropna(subset=["difference"])
     d = d.sort_values(["abs_difference", "file", "index"], ascending=[False, True, True], kind="stable")
-    return d[["file", "outlet", "index", "text", a, b, "difference"]].head(n).reset_index(drop=True)
+    top = np.arange(min(n, len(d)))   # taken: a slice (head) would keep a partition's every text alive
+    return d[["file", "outlet", "index", "text", a, b, "difference"]].take(top).reset_index(drop=True)
 
 def classes(values, neutral: float) -> np.ndarray:
     """-1 / 0 / 1 with a neutral band: ``classes([-0.3, 0, 0.05], 0.05)`` -> [-1, 0, 1]."""
@@ -188,7 +214,6 @@ def validate(directory=None, engines=None, combine: bool = True, cache=None) -> 
                          "pearson_r": float(np.corrcoef(s[ok], rating[ok])[0, 1]),
                          "agreement": float((classes(s[ok], ENGINE_NEUTRAL) == human[ok]).mean()),
                          "human_neutral": HUMAN_NEUTRAL, "engine_neutral": ENGINE_NEUTRAL})
-    if not cached:
-        return pd.DataFrame(rows)
-    tables.write_csv(pd.DataFrame(rows), cached)
-    return pd.read_csv(cached)   # the same float formatting whether cached or not
+    if cached:   # the same float formatting whether cached or not
+        return pd.read_csv(tables.write_csv(pd.DataFrame(rows), cached))
+    return pd.DataFrame(rows)

@@ -189,6 +189,23 @@ def test_whole_text_scores_per_article_partition_match_the_inline_ones(tmp_path)
     pd.testing.assert_frame_equal(S.article_scores(sent, c.articles, whole), S.article_scores(sent, c.texts))
 
 
+def test_score_dataset_streams_the_same_tables(tmp_path):
+    c = build_corpus(paths.SEEDS, tmp_path, limits=ingest.Limits(partition_size=2))
+    scores, top, some = S.score_dataset(c, LEX, tmp_path / "tables", n=4)
+    table = S.sentence_table(c.map(S.score_sentences, lexicon=LEX), c.articles)
+    whole = S.tables.save(table, "whole", tmp_path / "tables")   # what 03 published before it streamed
+    assert len(c.parts) == 3 and (tmp_path / "tables" / "sentiment_sentences.csv").read_bytes() == whole.read_bytes()
+    pd.testing.assert_frame_equal(scores, table.drop(columns="text"))
+    pd.testing.assert_frame_equal(top, S.disagreements(table, c.articles, n=4))
+    pd.testing.assert_frame_equal(some, S.sample(table)[some.columns])
+    assert sorted(p.name for p in (tmp_path / "tables").iterdir()) == ["sentiment_sentences.csv", "whole.csv"]
+
+
+def test_sample_keeps_the_first_rows_of_each_outlet_and_target():
+    s = pd.DataFrame({"outlet": ["A", "A", "A", "B", "A"], "targets": ["x", "x", "", "x", "x;y"], "n": range(5)})
+    assert S.sample(s, limit=1)["n"].tolist() == [0, 2, 3, 4]   # the first row naming x in A, in B, in both
+
+
 def test_group_level_summary():
     sent = S.score_sentences(sentences_frame(ARTS), LEX)
     arts_meta = articles_frame(ARTS, SOURCES).assign(group=["aligned", "other", ""])
@@ -211,7 +228,7 @@ def test_empty_corpus_gives_empty_tables():
     meta = articles_frame({}, {})
     arts = S.article_scores(sent, meta)
     for table in (S.sentence_table(sent, meta), arts, S.outlet_summary(arts, meta), S.target_summary(sent, meta),
-                  S.disagreements(sent, meta)):
+                  S.disagreements(sent, meta), S.sample(S.sentence_table(sent, meta))):
         assert len(table) == 0 and len(table.columns) > 3
 
 

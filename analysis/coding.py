@@ -10,6 +10,7 @@ per family and outlet, correct / coded uses with a Wilson (1927) interval.
 import pandas as pd
 
 from . import stats
+from .lexicon import PROPER
 
 CODES = ("correct", "not_a_use", "name", "reported_speech")   # docs/tables.md: coding_sheet.csv
 COLUMNS = ["id", "file", "outlet", "group", "family", "variant", "voice", "left", "match", "right", "code", "note"]
@@ -57,3 +58,11 @@ def precision(coded, uses: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     ci = [stats.wilson(k, n, level) for k, n in zip(table["correct"], table["coded"])]
     return table.assign(precision=table["correct"] / table["coded"].where(table["coded"] > 0),
                         ci_low=[lo for lo, _ in ci], ci_high=[hi for _, hi in ci]).reset_index()
+
+def apply(coded, uses: pd.DataFrame) -> pd.DataFrame:
+    """``uses`` corrected by a filled sheet, to recompute the tables: a use coded ``not_a_use`` is dropped, ``name``
+    becomes a proper name (out of every share), ``reported_speech`` gets the ``reported`` voice; the rest as counted."""
+    code = ids(uses).map(read(coded, uses).set_index("id")["code"]).fillna("")
+    fixed = uses.assign(voice=uses["voice"].mask(code.eq("reported_speech"), "reported"),
+                        family=uses["family"].mask(code.eq("name"), PROPER))
+    return fixed[code.ne("not_a_use").to_numpy()].reset_index(drop=True)

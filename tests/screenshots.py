@@ -4,22 +4,28 @@
     .venv/bin/python tests/screenshots.py --out OUT      # uses an existing run's OUT/rendered/
 
 Writes ``index.png`` (OUT/rendered/index.html), ``02_terminology_nocode.png`` (the rendered
-terminology notebook without code), ``keyness.png`` (the keyness page, its most distinctive word clicked) and ``lab_concordance.png`` (the concordance explorer in
-JupyterLab after Run All, on a copy of the notebooks whose output goes to a temporary folder).
+terminology notebook without code), ``keyness.png`` (the keyness page, its most distinctive word clicked),
+``coding_precision.png`` (02 given ``docs/examples/seeds_coding_sheet.csv``) and ``lab_concordance.png`` (the
+concordance explorer in JupyterLab after Run All, its search box used, on a copy of the notebooks whose output goes
+to a temporary folder).
 """
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
+import papermill as pm
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import test_browser as tb  # noqa: E402  (helpers shared with the browser tests)
-from analysis import paths  # noqa: E402
+from analysis import paths, render  # noqa: E402
 
 SHOTS = paths.REPO / "docs" / "screenshots"
+CODED = paths.REPO / "docs" / "examples" / "seeds_coding_sheet.csv"   # a sample of the seed uses, coded by hand
 
 
 def main(argv=None) -> int:
@@ -49,6 +55,19 @@ def main(argv=None) -> int:
             page.screenshot(path=str(SHOTS / "keyness.png"))
             page.close()
             print("wrote", SHOTS / "keyness.png")
+            coded = tmp / "coded"   # notebook 02 given the example coding sheet, on a copy of the run's dataset
+            shutil.copytree(out / "data", coded / "data")
+            executed = coded / "rendered" / "02_terminology.ipynb"
+            executed.parent.mkdir(parents=True)
+            pm.execute_notebook(str(paths.NOTEBOOKS / "02_terminology.ipynb"), str(executed), progress_bar=False,
+                                cwd=str(paths.NOTEBOOKS), parameters={"out_dir": str(coded), "coded_sheet": str(CODED)})
+            render.html(executed)
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.goto((coded / "rendered" / "02_terminology_nocode.html").as_uri(), wait_until="load")
+            page.locator("h2", has_text="Checking the counts by hand").evaluate("el => el.scrollIntoView()")
+            page.screenshot(path=str(SHOTS / "coding_precision.png"))
+            page.close()
+            print("wrote", SHOTS / "coding_precision.png")
             root = tb.lab_copy(tmp / "lab" / "notebooks", tmp / "lab" / "out")
             tb.run_pipeline(tmp / "lab" / "out", "01_ingest")      # 02 reads the dataset 01 writes
             (tmp / "lab" / "state").mkdir()
@@ -58,6 +77,10 @@ def main(argv=None) -> int:
                 explorer = page.locator(".explore").first
                 explorer.scroll_into_view_if_needed(timeout=60_000)
                 explorer.locator("select").nth(3).select_option(label="own")
+                page.wait_for_timeout(500)
+                box = explorer.locator("input[type=text]").first   # the search box: a glob over the lines
+                box.fill("resist*")
+                box.press("Enter")
                 page.wait_for_timeout(500)
                 explorer.evaluate("el => el.closest('.jp-Cell').scrollIntoView({block: 'start'})")
                 page.wait_for_timeout(500)

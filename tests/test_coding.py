@@ -61,3 +61,13 @@ def test_the_sample_is_seeded_stable_and_per_family_and_outlet():
             coding.sheet(uses, n=bad)
     with pytest.raises(ValueError, match="terms.kwic lines; they have no column outlet"):
         coding.sheet(uses.drop(columns="outlet"))
+
+
+def test_apply_drops_non_uses_and_moves_names_and_reported_speech():
+    fixed = coding.apply(filled(), USES).set_index(["file", "sentence", "start", "family"])
+    assert len(fixed) == 6                                            # the not_a_use (b.txt:0:0) is gone
+    assert ("b.txt", 0, 0, "f") not in fixed.index
+    assert fixed.loc[("a.txt", 1, 31, "proper_names"), "voice"] == "own"   # the name left family f
+    assert fixed.loc[("b.txt", 3, 90, "f"), "voice"] == "reported"
+    assert (fixed.xs("f", level="family")["voice"] == "own").sum() == 3    # the three correct uses stay as counted
+    assert fixed.loc[("a.txt", 1, 31, "g"), "voice"] == "own"            # uncoded: as counted

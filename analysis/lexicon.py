@@ -52,7 +52,8 @@ def _index(families: dict, fail=None) -> dict:
 
 def _fits(tokens, key) -> bool:
     """As many tokens as the key has words, each the word or matching its wildcard."""
-    return len(tokens) == len(key) and all(t == w or "*" in w and fnmatch.fnmatchcase(t, w) for t, w in zip(tokens, key))
+    return len(tokens) == len(key) and all(t == w or "*" in w and fnmatch.fnmatchcase(t, w)
+                                           for t, w in zip(tokens, key))
 
 def find(tokens: list[str], index: dict) -> list[tuple[int, int, str]]:
     """Leftmost-longest, non-overlapping matches of one family: (first token, end token, variant); of two entries

@@ -38,9 +38,11 @@ def convert(values: dict, notebooks: list[str]) -> dict:
         spec = {**declared(nb), **spec}
     unknown = sorted(set(values) - set(spec))
     if unknown:
-        everywhere = {n: nb.stem for nb in sorted(paths.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) for n in declared(nb.stem)}
+        everywhere = {n: nb.stem for nb in sorted(paths.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+                      for n in declared(nb.stem)}
         hints = [f"{u!r}" + (f" (a parameter of {everywhere[u]}: set it there)" if u in everywhere else
-                             f" (did you mean {close[0]!r}?)" if (close := difflib.get_close_matches(u, spec, 1)) else "")
+                             f" (did you mean {close[0]!r}?)" if (close := difflib.get_close_matches(u, spec, 1))
+                             else "")
                  for u in unknown]
         raise ParameterError(f"{', '.join(notebooks)}: unknown parameter {', '.join(hints)}; "
                              f"{'it takes' if len(notebooks) == 1 else 'they take'} {', '.join(spec)}")

@@ -266,8 +266,8 @@ def voice_breakdown(counts: pd.DataFrame):
     axes[0].set_ylabel("Term family: variant" if terms else "no uses of any term")
     fig.legend(*axes[0].get_legend_handles_labels(), title="Voice", loc="outside right upper", frameon=False)
     note = "panels: all outlets, then the 5 largest by articles" if len(sizes) > 5 else ""
-    return _title(fig, f"Whose words? Own voice, quoted, reported or scare use ({c['file'].nunique():,} articles)", term_note,
-                  note, every="outlet and term"), data
+    return _title(fig, f"Whose words? Own voice, quoted, reported or scare use ({c['file'].nunique():,} articles)",
+                  term_note, note, every="outlet and term"), data
 
 @_or_none
 def sentiment_outlets(outlets: pd.DataFrame):

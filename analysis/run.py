@@ -122,7 +122,8 @@ def record(params: dict, out: Path) -> Path:
            "python": platform.python_version(), "packages": {n: _version(n) for n in req},
            "inputs": dict(sorted((f, h) for f, h in zip(report["file"], report["sha256"]) if h)),
            "data_files": {rel(p): hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in data},
-           "dataset": info["id"], "title": info["title"], "notebooks": [nb.name for nb in notebooks(params.get("notebooks"))]}
+           "dataset": info["id"], "title": info["title"],
+           "notebooks": [nb.name for nb in notebooks(params.get("notebooks"))]}
     with replacing(out / RECORD) as tmp:
         tmp.write_text(json.dumps(rec, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return out / RECORD

@@ -8,7 +8,7 @@ manifest rewritten: ``--outlets`` outlets whose sizes follow a Zipf law (a few l
 each in one of ``--groups`` groups, dates spread over 2024, and the seeds' ``study.yaml`` (the sentences are
 resampled from the seeds, so their lexicon finds its terms). For every run it prints: wall time per
 notebook (from the run's own progress lines), total wall and CPU time (the run and every kernel it
-waited for), peak RSS of the whole process tree (sampled every 0.1 s), the size of ``rendered/``,
+waited for), peak RSS of the whole process tree (sampled every 0.1 s), and per notebook, the size of ``rendered/``,
 the largest rendered page and the largest figure side in pixels.
 """
 from __future__ import annotations
@@ -48,12 +48,14 @@ def make(n: int, outlets: int, groups: int, root: Path, seed: int = 0) -> Path:
 
 
 class TreePeak:
-    """Peak RSS of a process and all its descendants, sampled in a thread."""
+    """Peak RSS of a process and all its descendants, sampled in a thread, overall and per ``label`` (the notebook
+    running: the run executes one kernel at a time, so the whole run's peak is the largest of these)."""
 
     def __init__(self, pid: int):
         import psutil
 
         self.proc, self.peak, self.stop = psutil.Process(pid), 0, threading.Event()
+        self.label, self.peaks = "start", {}
         threading.Thread(target=self._run, daemon=True).start()
 
     def _run(self):
@@ -62,7 +64,8 @@ class TreePeak:
         while not self.stop.wait(0.1):
             try:
                 procs = [self.proc] + self.proc.children(recursive=True)
-                self.peak = max(self.peak, sum(p.memory_info().rss for p in procs if p.is_running()))
+                rss = sum(p.memory_info().rss for p in procs if p.is_running())
+                self.peak, self.peaks[self.label] = max(self.peak, rss), max(self.peaks.get(self.label, 0), rss)
             except psutil.Error:
                 pass
 
@@ -84,6 +87,7 @@ def measure(corpus: Path, out: Path, scheduler: str | None) -> dict:
         lines.append(line)
         if line.startswith("running "):
             marks.append((line.split()[1].split(".")[0], time.perf_counter()))
+            peak.label = marks[-1][0][:2]
     proc.wait()
     wall = time.perf_counter() - t0
     peak.stop.set()
@@ -94,6 +98,7 @@ def measure(corpus: Path, out: Path, scheduler: str | None) -> dict:
     rendered = list((out / "rendered").glob("*"))
     return {"wall_s": wall, "cpu_s": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
             "peak_rss_mb": peak.peak / 2 ** 20, **{f"{nb[:2]}_s": e - s for (nb, s), e in zip(marks, ends)},
+            **{f"{nb}_peak_mb": v / 2 ** 20 for nb, v in sorted(peak.peaks.items()) if nb != "start"},
             "rendered_mb": sum(p.stat().st_size for p in rendered) / 2 ** 20,
             "largest_page_mb": max(p.stat().st_size for p in rendered if p.suffix == ".html") / 2 ** 20,
             "largest_figure_px": max(png_side(p) for p in (out / "figures").glob("*.png"))}

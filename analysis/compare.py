@@ -15,7 +15,8 @@ import pandas as pd
 from scipy import sparse
 from scipy.cluster.hierarchy import leaves_list, linkage
 from scipy.spatial.distance import squareform
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from sklearn.preprocessing import normalize
 
 from . import stats, style
 from .dataset import analysed
@@ -88,34 +89,76 @@ def distinctive_terms(counts: pd.DataFrame, alpha0: float = DEFAULT_ALPHA0, min_
     out = out.assign(rank=out.groupby("group").cumcount() + 1)
     return out[out["rank"] <= keep][DISTINCTIVE_COLUMNS].reset_index(drop=True)
 
-def similarity(articles: pd.DataFrame, threshold: float = 0.9, all_pairs_max: int = ALL_PAIRS_MAX):
-    """TF-IDF cosine of article pairs and outlet pairs (an outlet: the mean of its non-copy articles' unit vectors);
-    returns (long table, copies: the later file of each pair at cosine >= ``threshold`` or marked by the corpus).
-    Up to ``all_pairs_max`` articles every pair is compared; above, only the pairs the corpus marked (MinHash near
-    duplicates at ingest), so the time stays linear in the articles."""
-    arts = articles.sort_values("file").reset_index(drop=True)
-    X = TfidfVectorizer(tokenizer=tokens, lowercase=True, token_pattern=None).fit_transform(arts["text"])
+def _counts(texts, vocab: dict) -> tuple:
+    """One partition's term counts as CSR parts (data, indices, indptr), columns numbered in order of first use as
+    scikit-learn's ``CountVectorizer`` does (lower case, ``tokens``), so the TF-IDF below is its own to the bit."""
+    data, indices, indptr = [], [], [0]
+    for text in texts:
+        c = Counter(vocab.setdefault(t, len(vocab)) for t in tokens(text.lower()))
+        indices += sorted(c)
+        data += [c[k] for k in sorted(c)]
+        indptr.append(len(indices))
+    return np.array(data, dtype=np.int32), np.array(indices, dtype=np.int64), np.array(indptr, dtype=np.int64)
+
+def similarity(parts, threshold: float = 0.9, all_pairs_max: int = ALL_PAIRS_MAX):
+    """TF-IDF cosine (scikit-learn's: smoothed idf, unit rows) of article pairs and outlet pairs (an outlet: the mean
+    of its non-copy articles' unit vectors); returns (long table, copies: the later file of each pair at cosine >=
+    ``threshold`` or marked by the corpus). ``parts``: frames of articles (file, source, status, duplicate_of, text),
+    one per partition, or one frame. Only term counts are kept, never the texts. Up to ``all_pairs_max`` articles every
+    pair is compared; above, only the pairs the corpus marked (MinHash near duplicates at ingest)."""
+    vocab, counts, metas = {}, [], []
+    for part in [parts] if isinstance(parts, pd.DataFrame) else parts:
+        part = part.sort_values("file")
+        counts.append(_counts(part["text"], vocab))
+        metas.append(part.drop(columns="text"))
+    arts = pd.concat(metas, ignore_index=True) if metas else pd.DataFrame(columns=["file", "source", "text"])
+    rank = np.empty(len(vocab), dtype=np.int64)
+    rank[[old for _, old in sorted(vocab.items())]] = np.arange(len(vocab))   # columns in alphabetical order
+    counts = [(d, rank[i], p) for d, i, p in counts]
+    df = sum((np.bincount(i, minlength=len(vocab)) for _, i, _ in counts), np.zeros(len(vocab), dtype=np.int64))
+    idf = np.log(np.full(len(vocab), len(arts) + 1.0) / (df + 1.0)) + 1.0
+
+    def tfidf(part):
+        d, i, p = part
+        return normalize(sparse.csr_matrix((d * idf[i], i, p), shape=(len(p) - 1, len(vocab))), copy=False)
+
     files, n = arts["file"].to_numpy(), len(arts)
     pos = {f: k for k, f in enumerate(files)}
     marked = np.array([(pos[d], pos[f]) for f, d in zip(files, arts.get("duplicate_of", [])) if d in pos],
                       dtype=int).reshape(-1, 2)
+    rows = [tfidf(c) for c in counts] if n <= all_pairs_max else (tfidf(c) for c in counts)
     if n <= all_pairs_max:
         a, b = np.triu_indices(n, k=1)
+        X = sparse.vstack(rows, format="csr") if rows else sparse.csr_matrix((0, len(vocab)))
         cosine = (X @ X.T).toarray()[a, b]
         near = (cosine >= threshold) | np.isin(a * n + b, marked.min(axis=1) * n + marked.max(axis=1))
     else:
         a, b = marked.min(axis=1), marked.max(axis=1)
-        cosine, near = np.asarray(X[a].multiply(X[b]).sum(axis=1)).ravel(), np.ones(len(a), dtype=bool)
-    pairs = pd.DataFrame({"a": files[a], "b": files[b], "level": "article", "cosine": cosine, "near_duplicate": near})
+        near = np.ones(len(a), dtype=bool)
+    pairs = pd.DataFrame({"a": files[a], "b": files[b], "level": "article", "near_duplicate": near})
     copies = set(arts.loc[arts["status"].eq("near_duplicate"), "file"]) if "status" in arts else set()
     for first, later in pairs.loc[pairs["near_duplicate"], ["a", "b"]].sort_values(["a", "b"]).itertuples(index=False):
         if first not in copies and later not in copies:
             copies.add(later)
-    keep = arts[~arts["file"].isin(copies)]
-    outlets, member = np.unique(keep["source"].to_numpy(), return_inverse=True)
-    if len(outlets):   # outlet centroids as one sparse product: memory grows with the vocabulary, not outlets x it
-        weights = sparse.csr_matrix((1 / np.bincount(member)[member], (member, keep.index)), shape=(len(outlets), n))
-        c = (weights @ X).toarray() if len(outlets) * X.shape[1] <= 5e7 else weights @ X
+    keep = ~arts["file"].isin(copies).to_numpy()
+    outlets, member = np.unique(arts.loc[keep, "source"].to_numpy(), return_inverse=True)
+    weight = np.zeros(n)
+    weight[keep] = 1 / np.bincount(member)[member] if len(member) else []
+    unit = np.full(n, -1)
+    unit[keep] = member
+    centroid, need, picked, start = None, set(a) | set(b) if n > all_pairs_max else set(), {}, 0
+    for X in rows:   # outlet centroids (and the marked pairs' rows) a partition at a time
+        at = np.arange(start, start + X.shape[0])
+        on = unit[at] >= 0
+        w = sparse.csr_matrix((weight[at][on], (unit[at][on], np.flatnonzero(on))), shape=(len(outlets), len(at)))
+        centroid = w @ X if centroid is None else centroid + w @ X
+        picked |= {k: X[k - start] for k in at if k in need}
+        start += len(at)
+    if n > all_pairs_max:
+        cosine = np.array([picked[i].multiply(picked[j]).sum() for i, j in zip(a, b)], dtype=float)
+    pairs.insert(3, "cosine", cosine)
+    if len(outlets):   # dense unless outlets x vocabulary is large: memory grows with the vocabulary, not outlets x it
+        c = centroid.toarray() if len(outlets) * len(vocab) <= 5e7 else centroid
         norms = np.sqrt(np.asarray(c.multiply(c).sum(axis=1)).ravel() if sparse.issparse(c) else (c * c).sum(axis=1))
         sim = np.asarray((c @ c.T).todense() if sparse.issparse(c) else c @ c.T)
         sim = sim / np.maximum(np.outer(norms, norms), 1e-24)
@@ -218,6 +261,14 @@ def outlet_profiles(articles, pair_shares=None, sentiment_articles=None, distinc
         parts.append(per.assign(coverage_items=c.groupby("outlet")["item"].nunique()))
     out = pd.concat(parts, axis=1, join="outer").reindex(style.source_order(prof.index))
     return out.round(4).rename_axis("outlet").reset_index()
+
+def own_uses(path, chunksize: int = 500_000) -> pd.DataFrame:
+    """The own-voice rows with a use of a ``term_counts.csv``, read in chunks: all that groups and time are compared
+    on (a missing row counts 0), without holding every article's zero rows (most of the table)."""
+    cols, kinds = ["file", "family", "variant", "voice", "count"], {"file": str, "family": str, "variant": str}
+    chunks = pd.read_csv(path, usecols=cols, dtype={**kinds, "voice": str}, keep_default_na=False, chunksize=chunksize)
+    return pd.concat([c[c["voice"].eq("own") & c["count"].gt(0)] for c in chunks] or [pd.DataFrame(columns=cols)],
+                     ignore_index=True)
 
 def _own(term_counts: pd.DataFrame, pair) -> pd.DataFrame:
     """Per file, its own-voice uses of ``pair``'s first and second term (columns a, b)."""

@@ -151,6 +151,34 @@ def test_similarity_above_all_pairs_max_compares_only_marked_copies():
     assert np.allclose(art["cosine"].to_numpy(), expected) and art["near_duplicate"].all()
 
 
+def test_similarity_by_partition_is_the_whole_frames_and_scikit_learns():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = {"a.txt": "Troops stay; troops vote.", "b.txt": "The vote of parliament.", "c.txt": "Drones strike bases.",
+             "d.txt": "Troops strike back at the bases", "e.txt": "Parliament votes on troops"}
+    arts = articles_frame(texts, {"a.txt": "X", "b.txt": "Y", "c.txt": "X", "d.txt": "Z", "e.txt": "Y"})
+    whole, copies = compare.similarity(arts, all_pairs_max=10)
+    parts, part_copies = compare.similarity(iter([arts.iloc[:2], arts.iloc[2:4], arts.iloc[4:]]), all_pairs_max=10)
+    assert whole.equals(parts) and copies == part_copies == []
+    X = TfidfVectorizer(tokenizer=compare.tokens, token_pattern=None).fit_transform(arts["text"])
+    cos = (X @ X.T).toarray()
+    art = whole[whole["level"] == "article"].set_index(["a", "b"])["cosine"]
+    assert art[("a.txt", "d.txt")] == round(cos[0, 3], 6) and art[("b.txt", "e.txt")] == round(cos[1, 4], 6)
+    x = np.asarray(X[[0, 2]].mean(axis=0)).ravel()    # outlet X: the mean of its two articles' unit vectors
+    y = np.asarray(X[[1, 4]].mean(axis=0)).ravel()
+    outlet = whole[whole["level"] == "outlet"].set_index(["a", "b"])["cosine"]
+    assert np.isclose(outlet[("X", "Y")], x @ y / np.linalg.norm(x) / np.linalg.norm(y), atol=1e-6)
+
+
+def test_own_uses_keeps_only_own_voice_rows_with_a_use(tmp_path):
+    path = tmp_path / "term_counts.csv"
+    pd.DataFrame({"file": ["a", "a", "a", "b"], "outlet": "X", "family": "f", "variant": ["v", "v", "w", "v"],
+                  "voice": ["all", "own", "own", "own"], "count": [2, 2, 0, 1], "words": 10,
+                  "rate_per_1k": 0.0}).to_csv(path, index=False)
+    own = compare.own_uses(path, chunksize=2)         # chunks of two rows: a row's fate does not depend on its chunk
+    assert own[["file", "variant", "count"]].values.tolist() == [["a", "v", 2], ["b", "v", 1]]
+
+
 # ---------------------------------------------------------------- coverage
 @pytest.fixture(scope="module")
 def seed_coverage():

@@ -98,7 +98,7 @@ def _counts(texts, vocab: dict) -> tuple:
         indices += sorted(c)
         data += [c[k] for k in sorted(c)]
         indptr.append(len(indices))
-    return np.array(data, dtype=np.int32), np.array(indices, dtype=np.int64), np.array(indptr, dtype=np.int64)
+    return np.array(data, dtype=np.int32), np.array(indices, dtype=np.int32), np.array(indptr, dtype=np.int64)
 
 def similarity(parts, threshold: float = 0.9, all_pairs_max: int = ALL_PAIRS_MAX):
     """TF-IDF cosine (scikit-learn's: smoothed idf, unit rows) of article pairs and outlet pairs (an outlet: the mean
@@ -112,7 +112,7 @@ def similarity(parts, threshold: float = 0.9, all_pairs_max: int = ALL_PAIRS_MAX
         counts.append(_counts(part["text"], vocab))
         metas.append(part.drop(columns="text"))
     arts = pd.concat(metas, ignore_index=True) if metas else pd.DataFrame(columns=["file", "source", "text"])
-    rank = np.empty(len(vocab), dtype=np.int64)
+    rank = np.empty(len(vocab), dtype=np.int32)
     rank[[old for _, old in sorted(vocab.items())]] = np.arange(len(vocab))   # columns in alphabetical order
     counts = [(d, rank[i], p) for d, i, p in counts]
     df = sum((np.bincount(i, minlength=len(vocab)) for _, i, _ in counts), np.zeros(len(vocab), dtype=np.int64))

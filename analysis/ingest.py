@@ -23,10 +23,8 @@ NUM_PERM, BANDS = 64, 16   # MinHash permutations for near-duplicate detection; 
 BOMS = (b"\xff\xfe", b"\xfe\xff")               # UTF-16 byte order marks (little, big endian)
 MAGIC = {b"%PDF-": "PDF", b"{\\rtf": "RTF"}     # documents saved under a text name: skipped as unsupported
 MAX_NUL_SHARE = 0.01   # NUL bytes above this share of the first 64 KB: binary; below: stripped, noted
-# Western single-byte code pages charset_normalizer may guess: Windows-1252 is tried first (smart quotes).
-_WESTERN = re.compile(r"^(cp125[0-8]|iso8859_\d+|latin_1|mac_\w+|cp8\d\d|windows_125\d)$")
-# Dropped: zero-width characters, BOM, soft hyphen, bidirectional controls, C0 and C1 controls.
-# Vertical tab, form feed and Unicode line/paragraph separators become line breaks; odd spaces, spaces (not tabs).
+_WESTERN = re.compile(r"^(cp125[0-8]|iso8859_\d+|latin_1|mac_\w+|cp8\d\d|windows_125\d)$")   # guessed: try cp1252 first
+# normalise drops zero-width characters, BOM, soft hyphen, bidi, C0 and C1 controls; makes line breaks and spaces
 _DROP = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069"
                    "\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _BREAK = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
@@ -35,9 +33,8 @@ _CONTROLS = re.compile(rb"[\x01-\x08\x0e-\x1a\x1c-\x1f]")   # control bytes, not
 _BLOCKS = ("p div br li tr td th h1 h2 h3 h4 h5 h6 section article header footer nav aside main blockquote pre "
            "figure figcaption form dt dd hr").split()
 SENTENCE_COLUMNS = ["file", "index", "part", "paragraph", "start", "end", "words", "text"]
-# a saved page's own metadata: record field -> trafilatura's name
 PAGE_FIELDS = {"author": "author", "page_title": "title", "page_outlet": "sitename", "page_published": "date",
-               "page_url": "url"}
+               "page_url": "url"}   # a saved page's own metadata: record field -> trafilatura's name
 
 class CorpusError(ValueError):
     """A problem with the corpus as a whole (missing folder, unreadable manifest); says how to fix it."""
@@ -131,8 +128,7 @@ def clean(raw_text: str, rules: dict, title: str | None = None) -> tuple[str, st
         kept.pop(0)["rule"] = "leading label"
     while len(kept) > 1 and is_label(kept[-1]["text"]):
         kept.pop()["rule"] = "trailing label"
-    first = kept[0]["text"] if kept else ""
-    if title is None and first and len(text.words(first)) <= rules["title_max_words"] and (
+    if title is None and kept and len(text.words(first := kept[0]["text"])) <= rules["title_max_words"] and (
             first.casefold() in repeated or not re.search(r"[.!?]$", first)):
         title = kept.pop(0)["text"]
     return (title or "").strip(), "\n".join(r["text"] for r in kept), [r for r in lines if r["rule"]]
@@ -234,7 +230,7 @@ def _ingest(path: Path, rec: dict, limits: Limits, rules: dict) -> dict:
     sig, toks = MinHash(num_perm=NUM_PERM, seed=1), [w.lower() for w in text.words(clean_text)]
     sig.update_batch([s.encode("utf-8") for s in {" ".join(toks[i:i + 5]) for i in range(max(1, len(toks) - 4))}])
     return {**rec, "note": "; ".join(notes), "title": title, "text": clean_text, "removed": removed, "words": n_words,
-            "minhash": sig.hashvalues.astype(np.uint64),
+            "minhash": sig.hashvalues.astype(np.uint64).tolist(),
             "sentences": [{"file": rec["file"], "index": i, "part": part, "text": clean_text[a:b], "start": a, "end": b,
                            "words": text.count_words(clean_text[a:b]), "paragraph": bisect.bisect(breaks, a)}
                           for i, (part, a, b) in enumerate(spans)]}
@@ -245,8 +241,7 @@ def ingest_partition(items: list[tuple[str, str]], limits: Limits, rules_path: s
     if not all(p.exists() for p in out.values()):
         recs = [ingest_file(Path(p), rel, limits, load_rules(rules_path)) for rel, p in items]
         sentences = [s for r in recs for s in r["sentences"]]
-        frames = {"records": pd.DataFrame([{**r, "minhash": None if r["minhash"] is None else r["minhash"].tolist()}
-                                           for r in recs], columns=RECORD_COLUMNS),
+        frames = {"records": pd.DataFrame(recs, columns=RECORD_COLUMNS),
                   "sentences": pd.DataFrame(sentences) if sentences else empty_sentences(),
                   "removed": pd.DataFrame([{"file": r["file"], **x} for r in recs for x in r["removed"]],
                                           columns=["file", "line", "rule", "text"])}

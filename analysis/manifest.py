@@ -90,10 +90,9 @@ def check_date(value: str) -> tuple[str, str]:
     >>> check_date("2008-02-30")
     ('', "published '2008-02-30' is not an ISO date (YYYY-MM-DD); left empty")
     """
-    if not value or re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value) and not pd.isna(
-            pd.to_datetime(value + "-01" * (2 - value.count("-")), errors="coerce", format="%Y-%m-%d")):
-        return value, ""
-    return "", f"published '{value}' is not an ISO date (YYYY-MM-DD); left empty"
+    ok = not value or re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value) and not pd.isna(
+        pd.to_datetime(value + "-01" * (2 - value.count("-")), errors="coerce", format="%Y-%m-%d"))
+    return (value, "") if ok else ("", f"published '{value}' is not an ISO date (YYYY-MM-DD); left empty")
 
 def check_precision(value: str) -> tuple[str, str]:
     """A ``date_precision`` that ``compare.periods`` reads, or '' with a note saying why it was dropped.

@@ -21,8 +21,7 @@ from importlib import resources
 # A word: a dotted abbreviation (U.S.-led) or a run of letters/digits joined by hyphens or apostrophes
 # ("Jean-Luc's", "2,500", "3.5"); a run of underscores (a separator line) is not a word.
 WORD_RE = re.compile(r"(?:[^\W\d_]\.){2,}(?:[-‐‑][^\W_]+)*|[^\W_]+(?:[.,]\d+)*(?:[-‐‑'’][^\W_]+)*")
-# Punkt reads a line in pieces of at most 10,000 characters, cut after ". " where there is one: its regular
-# expressions run under a time limit, which one 10 MB line would exceed.
+# Punkt reads a line in pieces of <= 10,000 characters, cut after ". " if any: its regexes have a time limit.
 PIECE_RE = re.compile(r"[^\n]{1,10000}(?:(?<=\. )|$)|[^\n]{1,10000}", re.MULTILINE)
 
 @functools.lru_cache(maxsize=1)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
 import hashlib
 import os
@@ -22,21 +23,18 @@ NUM_PERM, BANDS = 64, 16   # MinHash permutations for near-duplicate detection; 
 BOMS = (b"\xff\xfe", b"\xfe\xff")               # UTF-16 byte order marks (little, big endian)
 MAGIC = {b"%PDF-": "PDF", b"{\\rtf": "RTF"}     # documents saved under a text name: skipped as unsupported
 MAX_NUL_SHARE = 0.01   # NUL bytes above this share of the first 64 KB: binary; below: stripped, noted
-# Western single-byte code pages charset_normalizer may guess: Windows-1252 is tried first (smart quotes).
-_WESTERN = re.compile(r"^(cp125[0-8]|iso8859_\d+|latin_1|mac_\w+|cp8\d\d|windows_125\d)$")
-# Dropped: zero-width characters, BOM, soft hyphen, bidirectional controls, C0 and C1 controls.
-# Vertical tab, form feed and Unicode line/paragraph separators become line breaks; odd spaces, spaces (not tabs).
+_WESTERN = re.compile(r"^(cp125[0-8]|iso8859_\d+|latin_1|mac_\w+|cp8\d\d|windows_125\d)$")   # guessed: try cp1252 first
+# normalise drops zero-width characters, BOM, soft hyphen, bidi, C0 and C1 controls; makes line breaks and spaces
 _DROP = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069"
                    "\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _BREAK = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _SPACE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
-_CONTROLS = tuple(bytes([b]) for b in (*range(1, 9), *range(14, 27), *range(28, 32)))  # not \t\n\v\f\r or ESC
-_BLOCKS = ("p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "header",
-           "footer", "nav", "aside", "main", "blockquote", "pre", "figure", "figcaption", "form", "dt", "dd", "hr")
+_CONTROLS = re.compile(rb"[\x01-\x08\x0e-\x1a\x1c-\x1f]")   # control bytes, not \t\n\v\f\r or ESC
+_BLOCKS = ("p div br li tr td th h1 h2 h3 h4 h5 h6 section article header footer nav aside main blockquote pre "
+           "figure figcaption form dt dd hr").split()
 SENTENCE_COLUMNS = ["file", "index", "part", "paragraph", "start", "end", "words", "text"]
-# a saved page's own metadata: record field -> trafilatura's name
 PAGE_FIELDS = {"author": "author", "page_title": "title", "page_outlet": "sitename", "page_published": "date",
-               "page_url": "url"}
+               "page_url": "url"}   # a saved page's own metadata: record field -> trafilatura's name
 
 class CorpusError(ValueError):
     """A problem with the corpus as a whole (missing folder, unreadable manifest); says how to fix it."""
@@ -44,7 +42,6 @@ class CorpusError(ValueError):
 @dataclass(frozen=True)
 class Limits:
     """Ingest parameters. Anything over a limit is skipped and reported, never truncated."""
-
     max_bytes: int = 20_000_000       # larger files are skipped as "too large"
     min_words: int = 1                # fewer words after cleaning: "empty after cleaning"
     near_duplicate: float = 0.8       # estimated Jaccard of 5-word shingles at or above: near duplicate
@@ -86,7 +83,7 @@ def binary(raw: bytes) -> bool:
     """
     head = raw[:65536]
     return bool(head) and not raw.startswith(BOMS) and (
-        head.count(0) > MAX_NUL_SHARE * len(head) or sum(map(head.count, _CONTROLS)) > 0.05 * len(head))
+        head.count(0) > MAX_NUL_SHARE * len(head) or len(_CONTROLS.findall(head)) > 0.05 * len(head))
 
 def decode(raw: bytes) -> tuple[str | None, str]:
     r"""Text and encoding used: UTF-8 (BOM or not), UTF-16 by BOM, else detected; (None, '') if nothing fits.
@@ -94,30 +91,17 @@ def decode(raw: bytes) -> tuple[str | None, str]:
     >>> decode("He said \u201cno\u201d \u2014 caf\u00e9".encode("cp1252"))
     ('He said “no” — café', 'cp1252')
     """
-    try:
-        if raw.startswith(BOMS):
-            return raw.decode("utf-16"), "utf-16"
-        return raw.decode("utf-8-sig"), "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
-    except UnicodeDecodeError:
-        if raw.startswith(BOMS):
-            return None, ""
+    with contextlib.suppress(UnicodeDecodeError):
+        return (raw.decode("utf-16"), "utf-16") if raw.startswith(BOMS) else (
+            raw.decode("utf-8-sig"), "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8")
+    if raw.startswith(BOMS):
+        return None, ""
     from charset_normalizer import from_bytes
     best = from_bytes(raw).best()
-    if best is not None and not _WESTERN.match(best.encoding):
-        return str(best), best.encoding
-    try:
-        return raw.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return (None, "") if best is None else (str(best), best.encoding)
-
-def _utf16_without_bom(raw: bytes) -> str:
-    """'utf-16-le' or 'utf-16-be' for mostly-ASCII UTF-16 saved without a BOM (NUL every other byte), else ''."""
-    head = raw[:4096]
-    for enc, zeros, chars in (("utf-16-le", head[1::2], head[0::2]), ("utf-16-be", head[0::2], head[1::2])):
-        if len(head) >= 8 and not raw.startswith(BOMS) and zeros.count(0) > 0.9 * len(zeros) and \
-                chars.count(0) < 0.05 * len(chars):
-            return enc   # an odd byte count fails to decode later: "undecodable"
-    return ""
+    if best is None or _WESTERN.match(best.encoding):
+        with contextlib.suppress(UnicodeDecodeError):
+            return raw.decode("cp1252"), "cp1252"
+    return (None, "") if best is None else (str(best), best.encoding)
 
 def normalise(s: str) -> str:
     """Unicode NFC, one kind of line break, invisible characters dropped, odd spaces made plain."""
@@ -128,7 +112,7 @@ def clean(raw_text: str, rules: dict, title: str | None = None) -> tuple[str, st
     """Split page text into (title, body, removed lines), removing chrome by generic rules."""
     lines, seen = [], {" ".join(title.split()).casefold()} if title else set()   # the headline, repeated in the body
     for no, line in enumerate(raw_text.split("\n"), 1):
-        if line := re.sub(r"\s+", " ", line).strip():
+        if line := " ".join(line.split()):
             rule = next((name for name, pat in rules["compiled"].items() if pat.fullmatch(line)),
                         "repeated line" if line.casefold() in seen else None)
             lines.append({"line": no, "rule": rule, "text": line})
@@ -144,15 +128,13 @@ def clean(raw_text: str, rules: dict, title: str | None = None) -> tuple[str, st
         kept.pop(0)["rule"] = "leading label"
     while len(kept) > 1 and is_label(kept[-1]["text"]):
         kept.pop()["rule"] = "trailing label"
-    first = kept[0]["text"] if kept else ""
-    if title is None and first and len(text.words(first)) <= rules["title_max_words"] and (
+    if title is None and kept and len(text.words(first := kept[0]["text"])) <= rules["title_max_words"] and (
             first.casefold() in repeated or not re.search(r"[.!?]$", first)):
         title = kept.pop(0)["text"]
     return (title or "").strip(), "\n".join(r["text"] for r in kept), [r for r in lines if r["rule"]]
 
 def page(html: str) -> tuple[str, dict, list[dict]]:
-    """A saved web page: its main text (trafilatura), its own metadata, and every line of the page's body the
-    extractor cut (``line`` counts the body's non-empty lines), so what went can be checked."""
+    """A saved web page: its main text (trafilatura), its own metadata, and each line of its body the extractor cut."""
     import trafilatura
     from lxml import etree
 
@@ -165,30 +147,25 @@ def page(html: str) -> tuple[str, dict, list[dict]]:
     shown = [" ".join(line.split()) for line in normalise("".join(body.itertext())).split("\n")]
     kept_lines = {" ".join(line.split()) for line in kept.split("\n")}
     whole = " ".join(kept_lines)
-    cut = [{"line": no, "rule": "page extractor (trafilatura)", "text": line}
+    cut = [{"line": no, "rule": "page extractor (trafilatura)", "text": line}   # line: counts non-empty lines
            for no, line in enumerate(filter(None, shown), 1) if line not in kept_lines and line not in whole]
     return kept, {f: " ".join(normalise(getattr(meta, k, None) or "").split()) for f, k in PAGE_FIELDS.items()}, cut
 
 def fingerprint_file(path: Path) -> str:
-    """Cache key of one input file: its SHA-256, streamed; if it cannot be read, its status-change time (so the
-    key changes when its permissions are fixed)."""
+    """Cache key of one file: its SHA-256, streamed; if unreadable, its status-change time (fixing it changes it)."""
     try:
         with open(path, "rb") as f:
             return hashlib.file_digest(f, "sha256").hexdigest()
     except OSError:
         return f"unreadable:{os.stat(path).st_ctime_ns}" if os.path.exists(path) else "unreadable"
 
-def _blank(rel: str) -> dict:
-    return {"file": rel, "bytes": 0, "encoding": "", "language": "", "sha256": "", "reason": "", "note": "",
-            "title": "", "words": 0, **dict.fromkeys(PAGE_FIELDS, ""), "text": "", "minhash": None, "removed": [],
-            "sentences": []}
-
-RECORD_COLUMNS = list(_blank(""))[:-2]   # a partition's records: all but the removed lines and sentences
+RECORD_COLUMNS = ["file", "bytes", "encoding", "language", "sha256", "reason", "note", "title", "words", *PAGE_FIELDS,
+                  "text", "minhash"]   # a partition's records
 
 def ingest_file(path: Path, rel: str, limits: Limits, rules: dict) -> dict:
-    """Read, decode, clean and split one file into a record: ``reason`` set if skipped, ``note`` for warnings.
-    Any failure (unreadable, a time limit, a parser error) skips the file with its reason; none stops the run."""
-    rec = _blank(rel)
+    """One file read, decoded, cleaned and split; any failure skips it with its reason (``note``: warnings)."""
+    rec = {**dict.fromkeys(RECORD_COLUMNS, ""), "file": rel, "bytes": 0, "words": 0, "minhash": None, "removed": [],
+           "sentences": []}
     try:
         return _ingest(path, rec, limits, rules)
     except Exception as exc:   # noqa: BLE001 - one odd file must never abort the run: it is skipped, with the error
@@ -207,9 +184,12 @@ def _ingest(path: Path, rec: dict, limits: Limits, rules: dict) -> dict:
         return {**rec, "reason": "empty file"}
     if kind := next((k for m, k in MAGIC.items() if raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(m)), None):
         return {**rec, "reason": f"unsupported file type: {kind} content, not text (convert it to plain text)"}
-    if bomless := _utf16_without_bom(raw):
-        raw = (b"\xff\xfe" if bomless == "utf-16-le" else b"\xfe\xff") + raw
-        notes.append(f"no byte order mark: read as {bomless}")
+    head = raw[:4096]   # mostly-ASCII UTF-16 saved without a byte order mark: a NUL every other byte
+    for bom, enc, zeros, chars in ((BOMS[0], "le", head[1::2], head[::2]), (BOMS[1], "be", head[::2], head[1::2])):
+        if len(head) >= 8 and not raw.startswith(BOMS) and zeros.count(0) > 0.9 * len(zeros) and \
+                chars.count(0) < 0.05 * len(chars):
+            raw = bom + raw   # an odd byte count fails to decode later: "undecodable"
+            notes.append(f"no byte order mark: read as utf-16-{enc}")
     if binary(raw):
         return {**rec, "reason": "not text: binary content"}
     if nuls := (0 if raw.startswith(BOMS) else raw.count(0)):
@@ -225,12 +205,10 @@ def _ingest(path: Path, rec: dict, limits: Limits, rules: dict) -> dict:
     decoded, rec["note"], cut = normalise(decoded), "; ".join(notes), []
     if not decoded.strip():
         return {**rec, "reason": "empty file"}
-    html_title = None
-    if path.suffix.lower() in HTML_SUFFIXES:   # a saved web page: trafilatura removes its boilerplate
+    if html := path.suffix.lower() in HTML_SUFFIXES:   # a saved web page: trafilatura removes its boilerplate
         decoded, meta, cut = page(decoded)
-        html_title = meta["page_title"]
         rec.update(meta)
-    title, body, removed = clean(decoded, rules, title=html_title)
+    title, body, removed = clean(decoded, rules, title=rec["page_title"] if html else None)
     clean_text, removed = f"{title}\n\n{body}" if title else body, cut + removed
     if (n_words := text.count_words(clean_text)) < limits.min_words:
         return {**rec, "removed": removed, "reason": "empty after cleaning: no words left once page chrome was removed"}
@@ -240,34 +218,31 @@ def _ingest(path: Path, rec: dict, limits: Limits, rules: dict) -> dict:
     latin = len(re.findall(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]", sample)) / letters if letters else 1.0
     if rec["language"] != "en":
         hint = f" ({latin:.0%} of its letters are Latin script; save an English part as a file of its own to " \
-               "analyse it)"
-        return {**rec, "reason": f"not English: detected language '{rec['language']}' on the whole text"
-                                 + (hint if latin >= 0.05 else "")}
+               "analyse it)" if latin >= 0.05 else ""
+        return {**rec, "reason": f"not English: detected language '{rec['language']}' on the whole text{hint}"}
     if latin < 0.95:
         notes.append(f"mixed script: {1 - latin:.0%} of letters are not Latin script")
     offset = len(title) + 2 if title else 0
-    sents = ([("title", 0, len(title))] if title else []) + [
+    spans = ([("title", 0, len(title))] if title else []) + [
         ("body", offset + a, offset + b) for a, b in text.sentence_spans(body)]
     breaks = [m.start() for m in re.finditer("\n", clean_text)]  # paragraph = line of the clean text
     from datasketch import MinHash   # a signature of the 5-word shingles, for near-duplicate search
     sig, toks = MinHash(num_perm=NUM_PERM, seed=1), [w.lower() for w in text.words(clean_text)]
     sig.update_batch([s.encode("utf-8") for s in {" ".join(toks[i:i + 5]) for i in range(max(1, len(toks) - 4))}])
     return {**rec, "note": "; ".join(notes), "title": title, "text": clean_text, "removed": removed, "words": n_words,
-            "minhash": sig.hashvalues.astype(np.uint64),
+            "minhash": sig.hashvalues.astype(np.uint64).tolist(),
             "sentences": [{"file": rec["file"], "index": i, "part": part, "text": clean_text[a:b], "start": a, "end": b,
                            "words": text.count_words(clean_text[a:b]), "paragraph": bisect.bisect(breaks, a)}
-                          for i, (part, a, b) in enumerate(sents)]}
+                          for i, (part, a, b) in enumerate(spans)]}
 
-def ingest_partition(items: list[tuple[str, str]], limits: Limits, rules_path: str | None,
-                     cache: Path, key: str) -> dict:
+def ingest_partition(items: list[tuple[str, str]], limits: Limits, rules_path: str | None, cache: Path, key) -> dict:
     """Ingest one partition of (relative path, absolute path) and write its Parquet files; cached by ``key``."""
     out = {name: cache / f"{key}.{name}.parquet" for name in ("records", "sentences", "removed")}
     if not all(p.exists() for p in out.values()):
         recs = [ingest_file(Path(p), rel, limits, load_rules(rules_path)) for rel, p in items]
         sentences = [s for r in recs for s in r["sentences"]]
-        records = pd.DataFrame([{**r, "minhash": None if r["minhash"] is None else r["minhash"].tolist()}
-                                for r in recs], columns=RECORD_COLUMNS)
-        frames = {"records": records, "sentences": pd.DataFrame(sentences) if sentences else empty_sentences(),
+        frames = {"records": pd.DataFrame(recs, columns=RECORD_COLUMNS),
+                  "sentences": pd.DataFrame(sentences) if sentences else empty_sentences(),
                   "removed": pd.DataFrame([{"file": r["file"], **x} for r in recs for x in r["removed"]],
                                           columns=["file", "line", "rule", "text"])}
         for name, df in frames.items():
@@ -276,8 +251,7 @@ def ingest_partition(items: list[tuple[str, str]], limits: Limits, rules_path: s
     return {k: str(v) for k, v in out.items()}
 
 def discover(root: Path) -> tuple[list[tuple[str, Path]], list[dict]]:
-    """Article files under ``root`` (sorted) and what was skipped on sight, with reasons: folders that cannot be
-    read (their files unseen), links out of the folder, hidden, temporary and other files."""
+    """Article files under ``root`` (sorted) and what was skipped on sight (unreadable folders, links out...), why."""
     files, skipped, errors, real_root = [], [], [], root.resolve()
     for folder, dirs, names in os.walk(root, onerror=errors.append):   # sorted at the end
         for name in names + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:

@@ -29,10 +29,7 @@ def _manifest_path(value: str) -> str:
 
 def read_manifest(root: Path, names=()) -> tuple[pd.DataFrame, list[dict]]:
     """Usable rows (one per file, ``file`` as ``names`` spells it) and report rows (the manifest, each row not used).
-
-    ``names`` are the corpus paths discovery found (files and skipped entries; an unreadable folder ends in
-    "/"); a row applies to the one it names once both are in one Unicode form. Oddities warn, bad files raise.
-    """
+    ``names``: what discovery found (a folder ends in "/"), matched in NFC. Oddities warn, bad files raise."""
     path, notes = root / MANIFEST, []
     if not path.is_file():
         return pd.DataFrame(columns=MANIFEST_COLUMNS), []
@@ -61,9 +58,8 @@ def read_manifest(root: Path, names=()) -> tuple[pd.DataFrame, list[dict]]:
         warnings.warn(f"{path}: {note}", CorpusWarning, stacklevel=2)
     df = df.reindex(columns=MANIFEST_COLUMNS, fill_value="").apply(   # names, notes on one line (safe in Markdown)
         lambda col: col.str.strip() if col.name == "file" else col.str.split().str.join(" "))
-    on_disk = {unicodedata.normalize("NFC", n): n for n in names}
+    on_disk, problems, keep = {unicodedata.normalize("NFC", n): n for n in names}, [], {}
     folders = [n for n in on_disk if n.endswith("/")]
-    problems, keep = [], {}
     for i, given in enumerate(df["file"]):
         file = _manifest_path(given)
         if not file:
@@ -94,14 +90,12 @@ def check_date(value: str) -> tuple[str, str]:
     >>> check_date("2008-02-30")
     ('', "published '2008-02-30' is not an ISO date (YYYY-MM-DD); left empty")
     """
-    if not value or re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value) and not pd.isna(
-            pd.to_datetime(value + "-01" * (2 - value.count("-")), errors="coerce", format="%Y-%m-%d")):
-        return value, ""
-    return "", f"published '{value}' is not an ISO date (YYYY-MM-DD); left empty"
+    ok = not value or re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value) and not pd.isna(
+        pd.to_datetime(value + "-01" * (2 - value.count("-")), errors="coerce", format="%Y-%m-%d"))
+    return (value, "") if ok else ("", f"published '{value}' is not an ISO date (YYYY-MM-DD); left empty")
 
 def check_precision(value: str) -> tuple[str, str]:
-    """A ``date_precision`` as ``compare.periods`` reads it (day, month, quarter or year, alone or after approx_,
-    before_, after_, not_before_ or not_after_), or '' with a note saying why it was dropped.
+    """A ``date_precision`` that ``compare.periods`` reads, or '' with a note saying why it was dropped.
 
     >>> check_precision("approx_day"), check_precision("banana")[1][:34]
     (('approx_day', ''), "date_precision 'banana' is unknown")

@@ -1,7 +1,6 @@
 """A corpus given as one table of articles (CSV, JSON Lines, Parquet): rows are articles, columns their manifest.
 
-``split`` reads it a chunk at a time (no process holds it whole); ``ingest_part`` hands each chunk's texts to
-``ingest.ingest_partition`` as files: a row is checked, cleaned and split exactly as a file is.
+``split`` reads it a chunk at a time (no process holds it whole); ``ingest_part`` ingests each row as a file.
 
 >>> resolve(["ID", "Body", "media_name"], "outlet=media_name", "t.csv")
 {'text': 'Body', 'id': 'ID', 'outlet': 'media_name'}

@@ -1,9 +1,8 @@
 """The text layer: sentence spans and word tokens, offline and offset-preserving.
 
-Sentences come from NLTK's Punkt with a fixed abbreviation list (``data/abbreviations.txt``), not a
-downloaded model, so "U.S.", "Lt. Gen." and "Jan. 4" do not end sentences; a sentence never crosses a
-line break (in scraped pages a line is a paragraph, heading or caption). Words keep hyphenated names
-and dotted abbreviations whole ("U.S.-led", "Jean-Luc"), so the lexicon can name them as one token.
+Sentences: NLTK's Punkt with a fixed abbreviation list (``data/abbreviations.txt``), so "U.S.", "Lt. Gen." and
+"Jan. 4" do not end sentences; a sentence never crosses a line break (a paragraph, heading or caption). Words keep
+hyphenated names and dotted abbreviations whole ("U.S.-led", "Jean-Luc"), so the lexicon can name them.
 
 >>> s = "The U.S. left. Lt. Gen. X stayed."
 >>> [s[a:b] for a, b in sentence_spans(s)]
@@ -22,14 +21,12 @@ from importlib import resources
 # A word: a dotted abbreviation (U.S.-led) or a run of letters/digits joined by hyphens or apostrophes
 # ("Jean-Luc's", "2,500", "3.5"); a run of underscores (a separator line) is not a word.
 WORD_RE = re.compile(r"(?:[^\W\d_]\.){2,}(?:[-‐‑][^\W_]+)*|[^\W_]+(?:[.,]\d+)*(?:[-‐‑'’][^\W_]+)*")
-# Punkt reads a line in pieces of at most 10,000 characters, cut after ". " where there is one: its regular
-# expressions run under a time limit, which one 10 MB line would exceed.
+# Punkt reads a line in pieces of <= 10,000 characters, cut after ". " if any: its regexes have a time limit.
 PIECE_RE = re.compile(r"[^\n]{1,10000}(?:(?<=\. )|$)|[^\n]{1,10000}", re.MULTILINE)
 
 @functools.lru_cache(maxsize=1)
 def _punkt():
     from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer   # here: importing nltk takes seconds
-
     params = PunktParameters()   # abbreviations lower-cased, without the final period
     lines = resources.files("analysis.data").joinpath("abbreviations.txt").read_text("utf-8").splitlines()
     params.abbrev_types = {l.strip().lower().rstrip(".") for l in lines if l.strip() and not l.startswith("#")}
@@ -41,14 +38,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     >>> len(sentence_spans("A short sentence. " * 5000))
     5000
     """
-    spans = []
-    for piece in PIECE_RE.finditer(text):
-        for a, b in _punkt().span_tokenize(piece.group()):
-            seg = piece.group()[a:b]
-            a, b = a + len(seg) - len(seg.lstrip()), b - len(seg) + len(seg.rstrip())
-            if b > a:
-                spans.append((piece.start() + a, piece.start() + b))
-    return spans
+    return [(piece.start() + a + m.start(), piece.start() + a + m.end())   # each sentence without its outer spaces
+            for piece in PIECE_RE.finditer(text) for a, b in _punkt().span_tokenize(piece.group())
+            if (m := re.search(r"\S(?:.*\S)?", piece.group()[a:b]))]
 
 def word_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) offsets of each word token."""
@@ -59,8 +51,8 @@ def words(text: str) -> list[str]:
     return WORD_RE.findall(text)
 
 def norm(token: str) -> str:
-    """The one token normaliser: lower case, curly apostrophe and Unicode hyphens made plain, final 's dropped
-    (so "Jean-Luc's" names Jean-Luc). Lexicon entries and text tokens both go through it."""
+    """The one token normaliser (lexicon entries and text tokens): lower case, plain apostrophe and hyphens, final 's
+    dropped (so "Jean-Luc's" names Jean-Luc)."""
     t = token.lower().replace("’", "'").replace("‐", "-").replace("‑", "-")
     return t[:-2] if t.endswith("'s") else t
 

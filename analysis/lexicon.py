@@ -29,8 +29,7 @@ class LexiconError(ValueError):
     """A lexicon file that cannot be used; the message names the file and the problem."""
 
 def _keys(entry: str) -> set[tuple[str, ...]]:
-    """Token tuples an entry matches: as written, hyphens spaced, and multiword joined by hyphens; a wildcard entry
-    (``militia*``) only as written."""
+    """Token tuples an entry matches: as written, hyphens spaced, multiword hyphenated; a wildcard one only as written."""
     if "*" in entry:
         return {tuple(text.norm(w) for w in entry.split())}
     toks = tuple(text.tokens(entry))
@@ -92,6 +91,12 @@ class Lexicon:
                         if not any(i < pj and pi < j and (i, j) != (pi, pj) for pi, pj, _ in proper)]
         return out
 
+    def uses(self, s: str, index: dict | None = None) -> list[tuple[int, int, str, str, tuple]]:
+        """``matches`` in text ``s``: (start, end) characters, family, variant and the tokens matched."""
+        spans = text.word_spans(s)
+        toks = [text.norm(s[a:b]) for a, b in spans]
+        return [(spans[i][0], spans[j - 1][1], f, v, tuple(toks[i:j])) for i, j, f, v in self.matches(toks, index)]
+
     def variants(self, families=None) -> list[tuple[str, str]]:
         """(family, variant) for the chosen families (None = all; proper names with ``UNLISTED``), sorted."""
         return sorted((f, v) for f, vs in self.families.items() if families is None or f in families
@@ -119,7 +124,6 @@ def load_lexicon(path=None) -> Lexicon:
         for e in value:
             need(isinstance(e, str) and text.words(e), f"{where} has an empty or non-text entry {e!r}")
         return tuple(value)
-
     try:
         data = path.read_bytes()
         raw = yaml.safe_load(data.decode("utf-8"))

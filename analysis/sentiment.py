@@ -199,12 +199,11 @@ def validate(directory=None, engines=None, combine: bool = True, cache=None) -> 
         scores = {e: score([r[2] for r in lines], e)["score"].to_numpy() for e in engines}
         if combine and len(scores) > 1:
             scores["mean"] = np.mean(list(scores.values()), axis=0)
-        human = classes(rating, HUMAN_NEUTRAL)
         for e, s in scores.items():
             ok = ~np.isnan(s)
+            agree = classes(s[ok], ENGINE_NEUTRAL) == classes(rating[ok], HUMAN_NEUTRAL)
             rows.append({"set": path.name.replace("_GroundTruth.txt", ""), "engine": e, "texts": int(ok.sum()),
-                         "pearson_r": float(np.corrcoef(s[ok], rating[ok])[0, 1]),
-                         "agreement": float((classes(s[ok], ENGINE_NEUTRAL) == human[ok]).mean()),
+                         "pearson_r": float(np.corrcoef(s[ok], rating[ok])[0, 1]), "agreement": float(agree.mean()),
                          "human_neutral": HUMAN_NEUTRAL, "engine_neutral": ENGINE_NEUTRAL})
     table = pd.DataFrame(rows)   # read back when cached: the same float formatting whether cached or not
     return pd.read_csv(tables.write_csv(table, cached)) if cached else table

@@ -60,8 +60,8 @@ CAP = rf"(?!(?i:{_alt(_R['not_names'])})\b)[A-ZÀ-ÖØ-Þ][\w'’-]*"        # a
 RUN = re.compile(rf"{CAP}(?:(?: of(?: the)?)? {CAP})+")                 # two or more, maybe joined by "of (the)"
 
 def _names(s: str, uses: list, named=frozenset()) -> list:
-    """``uses`` (a, b, family, variant, key) with each capitalised run (``RUN``) around a capitalised use (not an acronym,
-    a capitalised entry or a title-case line) as one ``UNLISTED`` proper name, and no use inside it.
+    """``uses`` (a, b, family, variant, key) with each capitalised run (``RUN``) around a capitalised use (not an
+    acronym, a capitalised entry or in a title-case line) as one ``UNLISTED`` proper name, and no use inside it.
 
     >>> s = "They met the Islamic Resistance, the resistance fighters and the Committee of the Resistance today."
     >>> uses = [(a, a + 10, "f", "v", ("resistance",)) for a in (21, 37, 82)]
@@ -109,8 +109,8 @@ def match_sentences(sentences: pd.DataFrame, lexicon: Lexicon | None = None, pat
                          else "reported" if a >= said or a < comma else "own")
                 rows.append((file, int(index), start + a, start + b, fam, variant, s[a:b], voice))
             block = file if intro else block
-    hits = pd.DataFrame(rows, columns=["file", "sentence", "start", "end", "family", "variant", "match", "voice"]).astype(
-        {"sentence": "int64", "start": "int64", "end": "int64"})
+    hits = pd.DataFrame(rows, columns=["file", "sentence", "start", "end", "family", "variant", "match", "voice"])
+    hits = hits.astype({"sentence": "int64", "start": "int64", "end": "int64"})
     return hits.sort_values(["file", "start", "family", "variant"]).reset_index(drop=True)
 
 def term_counts(hits: pd.DataFrame, articles: pd.DataFrame, lexicon: Lexicon, families=None) -> pd.DataFrame:

@@ -5,11 +5,10 @@
 """
 import re
 import sys
-from importlib import resources
 import numpy as np
 import pandas as pd
 import yaml
-from . import dataset, stats, text
+from . import dataset, paths, stats, text
 from .lexicon import PROPER, UNLISTED, Lexicon
 
 VOICES = ("own", "quoted", "scare", "reported")
@@ -51,7 +50,7 @@ def _units(sentences: pd.DataFrame, by: str):
         gaps = [0] + [max(0, int(row[2]) - int(prev[3])) for prev, row in zip(rows, rows[1:])]
         yield rows, int(rows[0][2]), "".join(" " * gap + row[4] for gap, row in zip(gaps, rows))
 
-_R = yaml.safe_load(resources.files("analysis.data").joinpath("voices.yaml").read_text("utf-8"))
+_R = yaml.safe_load((paths.DATA / "voices.yaml").read_text("utf-8"))
 _alt = "|".join
 SAY = re.compile(rf"\b(?:{_alt(_R['say'])})\b|\b(?:{_alt(_R['claim'])})\b(?=(?:\W+[\w'’-]+){{0,4}}?\W+that\b)")
 STATEMENT = re.compile(rf"\b(?:{_alt(_R['statement'])})\b", re.I)        # a sentence naming one is narration

@@ -34,9 +34,8 @@ def sheet(uses: pd.DataFrame, n: int | None = None, seed: int = 0) -> pd.DataFra
 def read(coded, uses: pd.DataFrame) -> pd.DataFrame:
     """A filled sheet (frame or CSV path) checked against the current ``uses``: codes in ``CODES`` (or empty: not coded
     yet), ids unique and all among the uses, else an error naming the sheet's row (1: the first under the header)."""
-    name = "the coding sheet" if isinstance(coded, pd.DataFrame) else f"coding sheet {coded}"
-    if not isinstance(coded, pd.DataFrame):   # a missing file: FileNotFoundError naming it
-        coded = pd.read_csv(coded, dtype=str, keep_default_na=False)
+    name, coded = (("the coding sheet", coded) if isinstance(coded, pd.DataFrame)   # a missing file: FileNotFoundError
+                   else (f"coding sheet {coded}", pd.read_csv(coded, dtype=str, keep_default_na=False)))
     if missing := {"id", "code"} - set(coded.columns):
         raise ValueError(f"{name}: no column {', '.join(sorted(missing))}; write it with coding.sheet")
     coded = coded.reset_index(drop=True).assign(code=lambda c: c["code"].fillna("").astype(str).str.strip())
@@ -49,8 +48,7 @@ def read(coded, uses: pd.DataFrame) -> pd.DataFrame:
     return coded
 
 def precision(coded, uses: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
-    """Per family and outlet with uses: uses counted, uses coded, each code's count, ``precision`` = correct / coded
-    and its Wilson (1927) interval (NaN when none is coded)."""
+    """Per family and outlet: uses, coded, each code's count, ``precision`` = correct / coded, Wilson (1927) interval."""
     coded = uses.assign(id=ids(uses)).merge(read(coded, uses).query("code != ''")[["id", "code"]], on="id")
     table = pd.crosstab([coded["family"], coded["outlet"]], coded["code"]).reindex(columns=list(CODES), fill_value=0)
     table = uses.groupby(KEYS).size().rename("uses").to_frame().join(table).fillna(0).astype("int64")

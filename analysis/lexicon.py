@@ -1,7 +1,6 @@
-"""The study file: its lexicon, its settings, and ``Lexicon.matches``, the one matcher (whole words, longest
-first, none inside part of a proper name; ``*`` in an entry: any letters). A study file is a lexicon (families,
-pairs, proper names, targets) plus what the study is about (``STUDY_KEYS``); ``analysis/data/study.yaml``
-documents every key.
+"""The study file: its lexicon, its settings, and ``Lexicon.matches``, the one matcher (whole words, longest first,
+none inside part of a proper name; ``*`` in an entry: any letters). A study file is a lexicon (families, pairs, proper
+names, targets) plus what the study is about (``STUDY_KEYS``); ``analysis/data/study.yaml`` documents every key.
 
 >>> lex = load_lexicon(paths.SEEDS / "study.yaml")
 >>> [(f, v) for _, _, f, v in lex.matches(text.tokens("The Islamic Resistance in Iraq, a militia"))]
@@ -29,8 +28,7 @@ class LexiconError(ValueError):
     """A lexicon file that cannot be used; the message names the file and the problem."""
 
 def _keys(entry: str) -> set[tuple[str, ...]]:
-    """Token tuples an entry matches: as written, hyphens spaced, and multiword joined by hyphens; a wildcard entry
-    (``militia*``) only as written."""
+    """Token tuples an entry matches: as written, hyphens spaced, multiword hyphenated; with a wildcard: as written."""
     if "*" in entry:
         return {tuple(text.norm(w) for w in entry.split())}
     toks = tuple(text.tokens(entry))
@@ -92,6 +90,12 @@ class Lexicon:
                         if not any(i < pj and pi < j and (i, j) != (pi, pj) for pi, pj, _ in proper)]
         return out
 
+    def uses(self, s: str, index: dict | None = None) -> list[tuple[int, int, str, str, tuple]]:
+        """``matches`` in text ``s``: (start, end) characters, family, variant and the tokens matched."""
+        spans = text.word_spans(s)
+        toks = [text.norm(s[a:b]) for a, b in spans]
+        return [(spans[i][0], spans[j - 1][1], f, v, tuple(toks[i:j])) for i, j, f, v in self.matches(toks, index)]
+
     def variants(self, families=None) -> list[tuple[str, str]]:
         """(family, variant) for the chosen families (None = all; proper names with ``UNLISTED``), sorted."""
         return sorted((f, v) for f, vs in self.families.items() if families is None or f in families
@@ -106,8 +110,7 @@ class Lexicon:
         return families
 
 def load_lexicon(path=None) -> Lexicon:
-    """Read and check a study file (default: ``analysis/data/study.yaml``, which names no words); errors name
-    the file, the key and the fix."""
+    """Read and check a study file (default: ``analysis/data/study.yaml``); an error names the file, key and fix."""
     path = Path(path).expanduser().resolve() if path else paths.STUDY
     def fail(problem):
         raise LexiconError(f"{path}: {problem}")
@@ -119,7 +122,6 @@ def load_lexicon(path=None) -> Lexicon:
         for e in value:
             need(isinstance(e, str) and text.words(e), f"{where} has an empty or non-text entry {e!r}")
         return tuple(value)
-
     try:
         data = path.read_bytes()
         raw = yaml.safe_load(data.decode("utf-8"))
@@ -134,8 +136,7 @@ def load_lexicon(path=None) -> Lexicon:
     unknown = sorted(set(raw) - LEXICON_KEYS - set(STUDY_KEYS))
     need(not unknown, f"unknown key(s) {unknown}; a study file takes {sorted(LEXICON_KEYS | set(STUDY_KEYS))}")
     for key, kind in STUDY_KEYS.items():
-        need(raw.get(key) is None or isinstance(raw[key], kind),
-             f"'{key}' must be a {kind.__name__}, not {raw.get(key)!r}")
+        need((v := raw.get(key)) is None or isinstance(v, kind), f"'{key}' must be a {kind.__name__}, not {v!r}")
     raw["families"] = raw.get("families") or {}
     need(PROPER not in raw["families"], f"'{PROPER}' is reserved for the top-level proper_names section")
     families = {}

@@ -16,8 +16,7 @@ from importlib.metadata import version
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from . import engine, explore, paths, stats, tables
-from . import text as textmod
+from . import engine, explore, paths, stats, tables, text as textmod
 from .dataset import analysed
 from .lexicon import PROPER, Lexicon, load_lexicon
 
@@ -57,25 +56,20 @@ def score(texts, engine: str = "vader") -> pd.DataFrame:
 
 def mask(text: str, lexicon: Lexicon) -> str:
     """``text`` with every contested term (any family variant, not inside a proper name) -> "term"."""
-    spans = textmod.word_spans(text)
-    toks = [textmod.norm(text[a:b]) for a, b in spans]
-    hits = sorted({(i, j) for i, j, fam, _ in lexicon.matches(toks) if fam != PROPER})
     merged = []  # overlapping hits ("killed" in two families, "air strikes" vs "strikes") -> one token
-    for i, j in hits:
-        if merged and i < merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], j)
+    for a, b in sorted({(a, b) for a, b, fam, *_ in lexicon.uses(text) if fam != PROPER}):
+        if merged and a < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
         else:
-            merged.append([i, j])
-    for i, j in reversed(merged):
-        text = text[:spans[i][0]] + MASK_TOKEN + text[spans[j - 1][1]:]
+            merged.append([a, b])
+    for a, b in reversed(merged):
+        text = text[:a] + MASK_TOKEN + text[b:]
     return text
 
 def targets(text: str, lexicon: Lexicon) -> list[str]:
     """Sorted targets a text names; an all-capitals alias ("US") matches only in capitals."""
-    spans = textmod.word_spans(text)
-    toks = [textmod.norm(text[a:b]) for a, b in spans]
-    return sorted({t for i, j, t, _ in lexicon.matches(toks, lexicon.target_index)
-                   if tuple(toks[i:j]) not in lexicon.capitals[t] or text[spans[i][0]:spans[j - 1][1]].isupper()})
+    return sorted({t for a, b, t, _, key in lexicon.uses(text, lexicon.target_index)
+                   if key not in lexicon.capitals[t] or text[a:b].isupper()})
 
 def score_sentences(sentences: pd.DataFrame, lexicon: Lexicon, engines=None) -> pd.DataFrame:
     """Per sentence: targets, and per engine raw and ``_masked`` scores and ``_known`` words (for ``Dataset.map``)."""
@@ -137,17 +131,15 @@ def article_scores(sent: pd.DataFrame, articles: pd.DataFrame, whole: pd.DataFra
     sent, articles = analysed(sent, articles), analysed(articles, articles)
     engines = [e for e in ENGINES if e in sent]
     whole = whole_scores(articles, engines) if whole is None else whole
-    frames = []
-    for e in engines:
-        g = sent.groupby("file", sort=True).agg(sentences=("index", "size"), words=("words", "sum"),
-                                                 score=(e, "mean"), score_masked=(f"{e}_masked", "mean"),
-                                                 known=(f"{e}_known", "sum")).reset_index()
-        g["score_whole"] = g["file"].map(whole[whole["engine"] == e].set_index("file")["score_whole"])
-        g["coverage"] = g["known"] / g["words"].where(g["words"] > 0)
-        frames.append(g.assign(engine=e, outlet=g["file"].map(articles.set_index("file")["source"])))
-    cols = ["file", "outlet", "engine", "score", "score_masked", "score_whole", "coverage", "sentences", "words",
-            "known"]
-    return pd.concat(frames)[cols].sort_values(["file", "engine"]).reset_index(drop=True)
+    whole = dict(zip(zip(whole["file"], whole["engine"]), whole["score_whole"]))
+    g = pd.concat({e: sent.groupby("file").agg(sentences=("index", "size"), words=("words", "sum"), score=(e, "mean"),
+                                               score_masked=(f"{e}_masked", "mean"), known=(f"{e}_known", "sum"))
+                   for e in engines}, names=["engine"]).reset_index()
+    g = g.assign(score_whole=[whole.get(k, np.nan) for k in zip(g["file"], g["engine"])],
+                 coverage=g["known"] / g["words"].where(g["words"] > 0),
+                 outlet=g["file"].map(articles.set_index("file")["source"]))
+    return g[["file", "outlet", "engine", "score", "score_masked", "score_whole", "coverage", "sentences", "words",
+              "known"]].sort_values(["file", "engine"], ignore_index=True)
 
 def _means(raw, masked, level: float) -> dict:
     """``MEANS``: mean and Student-t interval (``stats.mean_interval``) of the raw and masked scores."""
@@ -175,8 +167,8 @@ def target_summary(sent: pd.DataFrame, articles: pd.DataFrame, level: float = 0.
              "multi_target": int(g["multi_target"].sum()),
              **_means(g.groupby("file")[e].mean(), g.groupby("file")[f"{e}_masked"].mean(), level)}
             for (outlet, target), g in long.groupby(["outlet", "target"], sort=True) for e in ENGINES if e in sent]
-    out = pd.DataFrame(rows, columns=["outlet", "target", "engine", "sentences", "articles", "multi_target", *MEANS])
-    return out.sort_values(["outlet", "target", "engine"]).reset_index(drop=True)
+    return pd.DataFrame(rows, columns=["outlet", "target", "engine", "sentences", "articles", "multi_target",
+                                       *MEANS]).sort_values(["outlet", "target", "engine"], ignore_index=True)
 
 def disagreements(sent, articles, a: str = "vader", b: str = "textblob", n: int = 25) -> pd.DataFrame:
     """The ``n`` sentences where engines ``a`` and ``b`` differ most (``a - b``), with text."""
@@ -207,13 +199,11 @@ def validate(directory=None, engines=None, combine: bool = True, cache=None) -> 
         scores = {e: score([r[2] for r in lines], e)["score"].to_numpy() for e in engines}
         if combine and len(scores) > 1:
             scores["mean"] = np.mean(list(scores.values()), axis=0)
-        human = classes(rating, HUMAN_NEUTRAL)
         for e, s in scores.items():
             ok = ~np.isnan(s)
+            agree = classes(s[ok], ENGINE_NEUTRAL) == classes(rating[ok], HUMAN_NEUTRAL)
             rows.append({"set": path.name.replace("_GroundTruth.txt", ""), "engine": e, "texts": int(ok.sum()),
-                         "pearson_r": float(np.corrcoef(s[ok], rating[ok])[0, 1]),
-                         "agreement": float((classes(s[ok], ENGINE_NEUTRAL) == human[ok]).mean()),
+                         "pearson_r": float(np.corrcoef(s[ok], rating[ok])[0, 1]), "agreement": float(agree.mean()),
                          "human_neutral": HUMAN_NEUTRAL, "engine_neutral": ENGINE_NEUTRAL})
-    if cached:   # the same float formatting whether cached or not
-        return pd.read_csv(tables.write_csv(pd.DataFrame(rows), cached))
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)   # read back when cached: the same float formatting whether cached or not
+    return pd.read_csv(tables.write_csv(table, cached)) if cached else table

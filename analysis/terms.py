@@ -5,11 +5,10 @@
 """
 import re
 import sys
-from importlib import resources
 import numpy as np
 import pandas as pd
 import yaml
-from . import dataset, stats, text
+from . import dataset, paths, stats, text
 from .lexicon import PROPER, UNLISTED, Lexicon
 
 VOICES = ("own", "quoted", "scare", "reported")
@@ -29,10 +28,8 @@ def quote_spans(t: str, soft_ends=()) -> list[tuple[int, int]]:
             kind, opens = "d", opening if opening != closing else "d" not in open_at
         elif prev.isalnum() and nxt.isalnum():
             continue                            # an apostrophe: Paris’s, don't
-        elif opening and (ch == "‘" or (ch == "'" and nxt.isalnum())):
-            kind, opens = "s", True
-        elif closing and ch != "‘":
-            kind, opens = "s", False
+        elif (opens := opening and (ch == "‘" or ch == "'" and nxt.isalnum())) or closing and ch != "‘":
+            kind = "s"                          # a single quotation mark, opening or closing
         else:
             continue
         if opens:
@@ -47,14 +44,13 @@ def _units(sentences: pd.DataFrame, by: str):
     """Per (file, ``by``): sentence rows in order (plain lists: pandas per group is slow), offset and joined text."""
     s = sentences.sort_values(["file", "index"])
     units: dict = {}
-    for key, row in zip(zip(s["file"].tolist(), s[by].tolist()),
-                        zip(*(s[c].tolist() for c in ("file", "index", "start", "end", "text")))):
-        units.setdefault(key, []).append(row)
+    for row in zip(*(s[c].tolist() for c in ("file", "index", "start", "end", "text", by))):
+        units.setdefault((row[0], row[5]), []).append(row[:5])
     for rows in units.values():             # gap before each sentence: spaces from the previous one's end
         gaps = [0] + [max(0, int(row[2]) - int(prev[3])) for prev, row in zip(rows, rows[1:])]
         yield rows, int(rows[0][2]), "".join(" " * gap + row[4] for gap, row in zip(gaps, rows))
 
-_R = yaml.safe_load(resources.files("analysis.data").joinpath("voices.yaml").read_text("utf-8"))
+_R = yaml.safe_load((paths.DATA / "voices.yaml").read_text("utf-8"))
 _alt = "|".join
 SAY = re.compile(rf"\b(?:{_alt(_R['say'])})\b|\b(?:{_alt(_R['claim'])})\b(?=(?:\W+[\w'’-]+){{0,4}}?\W+that\b)")
 STATEMENT = re.compile(rf"\b(?:{_alt(_R['statement'])})\b", re.I)        # a sentence naming one is narration
@@ -63,9 +59,8 @@ CAP = rf"(?!(?i:{_alt(_R['not_names'])})\b)[A-ZÀ-ÖØ-Þ][\w'’-]*"        # a
 RUN = re.compile(rf"{CAP}(?:(?: of(?: the)?)? {CAP})+")                 # two or more, maybe joined by "of (the)"
 
 def _names(s: str, uses: list, named=frozenset()) -> list:
-    """``uses`` (characters a:b, family, variant, key) with each run of capitalised words (``RUN``) around a capitalised
-    use (not an acronym, an entry written with a capital, or in a title-case line) as one ``proper_names`` use of
-    variant ``UNLISTED``, and no use inside it.
+    """``uses`` (a, b, family, variant, key) with each capitalised run (``RUN``) around a capitalised use (not an
+    acronym, a capitalised entry or in a title-case line) as one ``UNLISTED`` proper name, and no use inside it.
 
     >>> s = "They met the Islamic Resistance, the resistance fighters and the Committee of the Resistance today."
     >>> uses = [(a, a + 10, "f", "v", ("resistance",)) for a in (21, 37, 82)]
@@ -93,10 +88,7 @@ def match_sentences(sentences: pd.DataFrame, lexicon: Lexicon | None = None, pat
             if regex:
                 uses = [(*m.span(), pattern, text.norm(m.group()), None) for m in regex.finditer(s) if m.group()]
             else:
-                spans = text.word_spans(s)
-                toks = [text.norm(s[a:b]) for a, b in spans]
-                uses = _names(s, [(spans[i][0], spans[j - 1][1], f, v, tuple(toks[i:j]))
-                                  for i, j, f, v in lexicon.matches(toks)], lexicon.named)
+                uses = _names(s, lexicon.uses(s), lexicon.named)
             if not (uses or block):                        # nothing to tag: only a statement line matters
                 block = file if INTRO.search(s) else None
                 continue
@@ -122,15 +114,13 @@ def match_sentences(sentences: pd.DataFrame, lexicon: Lexicon | None = None, pat
 
 def term_counts(hits: pd.DataFrame, articles: pd.DataFrame, lexicon: Lexicon, families=None) -> pd.DataFrame:
     """One row per article × family × variant × voice (``all`` and each of ``VOICES``), zeros included."""
-    grid = pd.DataFrame([(f, v, vc) for f, v in lexicon.variants(families) for vc in ("all",) + VOICES],
-                        columns=["family", "variant", "voice"])
-    grid = articles[["file", "source", "words"]].rename(columns={"source": "outlet"}).merge(grid, how="cross")
     keys = ["file", "family", "variant", "voice"]
+    grid = articles[["file", "source", "words"]].rename(columns={"source": "outlet"}).merge(pd.DataFrame(
+        [(f, v, vc) for f, v in lexicon.variants(families) for vc in ("all",) + VOICES], columns=keys[1:]), how="cross")
     counts = pd.concat([hits[keys], hits[keys].assign(voice="all")]).value_counts().rename("count").reset_index()
     grid = grid.merge(counts, on=keys, how="left").fillna({"count": 0}).astype({"count": "int64"})
     grid["rate_per_1k"] = grid["count"] / grid["words"].where(grid["words"] > 0) * 1000
-    cols = ["file", "outlet", "family", "variant", "voice", "count", "words", "rate_per_1k"]
-    return grid[cols].sort_values(keys).reset_index(drop=True)
+    return grid[["file", "outlet", *keys[1:], "count", "words", "rate_per_1k"]].sort_values(keys).reset_index(drop=True)
 
 def outlet_rates(counts: pd.DataFrame, voice: str = "all") -> pd.DataFrame:
     """Pooled rate per outlet: sum of counts / sum of words × 1,000 (from ``term_counts``)."""
@@ -142,23 +132,21 @@ def pair_shares(hits, articles, lexicon: Lexicon, voices=("own",), level: float 
     """Share A / (A + B) of each pair per outlet, then group (``stats.share_interval``); NaN if a unit uses neither."""
     per_file = hits[hits["voice"].isin(voices)].groupby(["file", "family", "variant"]).size()
     arts = dataset.analysed(articles).sort_values("file")     # so each unit's files come in order
-    units = [("outlet", "source", arts)]
+    units = [("outlet", arts.groupby("source")["file"])]
     if "group" in arts.columns:
-        units.append(("group", "group", arts[arts["group"].fillna("").astype(str) != ""]))
+        units.append(("group", arts[arts["group"].fillna("").astype(str) != ""].groupby("group")["file"]))
     rows = []
-    for level_name, column, df in units:
-        for unit, files in sorted(df.groupby(column)["file"]):
+    for level_name, groups in units:
+        for unit, files in groups:
             for p in (p for p in lexicon.pairs if families is None or p.family in families):
-                a = np.array([per_file.get((f, p.family, p.a), 0) for f in files])
-                b = np.array([per_file.get((f, p.family, p.b), 0) for f in files])
+                a, b = (np.array([per_file.get((f, p.family, v), 0) for f in files]) for v in (p.a, p.b))
                 rows.append((level_name, unit, p.name, p.family, p.a, p.b, "+".join(voices), len(files),
                              int(a.sum()), int(b.sum()), *stats.share_interval(a, b, level)))
     return pd.DataFrame(rows, columns=["level", "outlet", "pair", "family", "a_variant", "b_variant", "voices",
                                        "articles", "a_count", "b_count", "share_a", "ci_low", "ci_high", "method"])
 
 def pattern_regex(pattern: str) -> re.Pattern:
-    """A word, phrase or glob (``*``: any letters, ``?``: one) as a whole-word regex; ``/.../``: a regex as written.
-    Both ignore case.
+    """A word, phrase or glob (``*``: any letters, ``?``: one) as a whole-word regex, ``/.../`` as written; any case.
 
     >>> [m.group() for m in pattern_regex("militia* group?").finditer("Militiamen groups, militia group. militias")]
     ['Militiamen groups']
@@ -196,9 +184,9 @@ def kwic(hits: pd.DataFrame, texts: pd.DataFrame, window: int = 10, articles: pd
     meta = dict(zip(src["file"], meta.itertuples(index=False, name=None)))
     rows = [(h.file, *meta[h.file], h.family, h.variant, h.voice, h.sentence, h.start, left, h.match, right)
             for h in hits.itertuples(index=False) for left, right in [context(full[h.file], h.start, h.end, window)]]
-    return pd.DataFrame(rows, columns=["file", "outlet", "group", "published", "family", "variant", "voice", "sentence",
-                                       "start", "left", "match", "right"]).sort_values(
-        ["file", "start", "family"]).reset_index(drop=True)
+    cols = ["file", "outlet", "group", "published", "family", "variant", "voice", "sentence", "start", "left", "match",
+            "right"]
+    return pd.DataFrame(rows, columns=cols).sort_values(["file", "start", "family"], ignore_index=True)
 
 def kwic_partition(sentences, lexicon: Lexicon | None = None, window: int = 10, articles=None, pattern=None):
     """``kwic`` of ``match_sentences`` (of the lexicon or ``pattern``) in one pass over a sentences partition."""
@@ -226,7 +214,7 @@ def candidate_names(kwic: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
                                               example=("example", "first"))
     g.insert(4, "contains", [";".join(sorted({f"{f}:{v}" for *_, f, v in lexicon.matches(text.tokens(n))}))
                              for n in g["name"]])
-    return g.sort_values(["count", "name"], ascending=[False, True]).reset_index(drop=True)
+    return g.sort_values(["count", "name"], ascending=[False, True], ignore_index=True)
 
 def doc_frequency(hits, articles, lexicon: Lexicon, voices=VOICES, families=None) -> pd.DataFrame:
     """In how many of an outlet's articles each variant appears (any voice by default)."""

@@ -206,8 +206,7 @@ def term_rate_heatmap(rates: pd.DataFrame):
 
 @_or_none
 def pair_shares_grid(shares: pd.DataFrame):
-    """Share of each contested pair's first term per outlet (or group), 95% intervals (``terms.pair_shares``): a
-    panel per pair (at most 24; the lead figure: the lead pair's rows), fewer rows each when there are many."""
+    """Share of each pair's first term per outlet or group, 95% intervals (``terms.pair_shares``), up to 24 panels."""
     data = shares.reset_index(drop=True)
     pairs = list(dict.fromkeys(data["pair"]))
     shown = pairs[:2 * PANELS]
@@ -364,8 +363,7 @@ def coverage(matrix: pd.DataFrame):
 
 @_or_none
 def group_means(means: pd.DataFrame, tests: pd.DataFrame):
-    """Per measure, each group's mean over articles with its 95% interval (``compare.group_means``); in each title the
-    pair of groups with the smallest Holm-adjusted p (``compare.group_tests``), its Cohen's d and AUC."""
+    """Per measure, each group's mean with its 95% interval; in its title the clearest pair (smallest Holm p)."""
     data = means.reset_index(drop=True)
     measures, (groups, pooled) = list(dict.fromkeys(data["measure"])), _pooled_last(data["group"], "group")
     ncol = 1 if len(measures) == 1 else 2 if len(measures) <= 4 else 3
@@ -384,8 +382,7 @@ def group_means(means: pd.DataFrame, tests: pd.DataFrame):
 
 @_or_none
 def over_time(table: pd.DataFrame):
-    """Articles, the lead pair's share and each engine's mean score per period and unit (``compare.over_time``), 95%
-    intervals; the articles dated more coarsely than the period at the right, counted and drawn apart."""
+    """Articles and each measure (95% intervals) per period and unit (``compare.over_time``), the undated apart."""
     data = table.reset_index(drop=True)
     noun, res = data["by"].iloc[0].replace("source", "outlet"), data["resolution"].iloc[0]
     measures, (units, pooled) = list(dict.fromkeys(data["measure"])), _pooled_last(data["unit"], noun)

@@ -50,8 +50,7 @@ def save_figure(fig, data: pd.DataFrame, name: str, figures_dir: Path) -> Path:
     tables.write_csv(data, figures_dir / f"{name}.csv")
     return png
 
-def _figure(w: float, h: float, n: int = 1, ncol: int = 1, **kw):
-    """(figure, its ``n`` axes, ``ncol`` a row) of ``w`` x ``h`` inches, at least 6 x 3.5, at most ``MAX_IN``."""
+def _figure(w: float, h: float, n: int = 1, ncol: int = 1, **kw):  # (figure, its n axes, ncol a row), w x h inches
     fig, axes = plt.subplots(-(-max(n, 1) // ncol), ncol, figsize=(np.clip(w, 6, MAX_IN), np.clip(h, 3.5, MAX_IN)),
                              layout="constrained", squeeze=False, **kw)
     for ax in axes.flat[n:]:
@@ -82,8 +81,7 @@ def _top(sizes, n: int = TOP, noun: str = "outlet", by: str = "articles", pool: 
         return pd.concat([sizes[keep], pd.Series({other: sizes[rest].sum()})]), f"{note}; the rest pooled as '{other}'"
     return sizes[keep], note and f"{note}, the other {len(rest)} not drawn"
 
-def _pooled(df: pd.DataFrame, units: list, col: str, *sums: str) -> list[pd.DataFrame]:
-    """Per column of ``sums``, its sums as an outlet x ``col`` grid; outlets outside ``units`` go to the last one."""
+def _pooled(df: pd.DataFrame, units: list, col: str, *sums: str):  # per sum, an outlet x col grid; others pooled last
     total = df.groupby([df["outlet"].where(df["outlet"].isin(units), units[-1]), df[col]])[list(sums)].sum()
     return [total[c].unstack(col).reindex(units) for c in sums]
 
@@ -103,8 +101,7 @@ def _most(df: pd.DataFrame, col: str, by: str, noun: str, verb: str = "used", ke
     note = f"the {MAX_TERMS} most {verb} of {len(used)} {noun}s" if len(used) > MAX_TERMS else ""
     return sorted(used.index[:MAX_TERMS], key=key), note
 
-def _heatmap(ax, grid: pd.DataFrame, cmap: str, vmin, vmax, label: str, cells=None, **axis) -> None:
-    """``grid`` as an image, its index and columns as ticks, ``cells`` (texts) in cells up to ``CELL_LABELS``."""
+def _heatmap(ax, grid: pd.DataFrame, cmap: str, vmin, vmax, label: str, cells=None, **axis):  # cells: texts or None
     v = grid.to_numpy(dtype=float)
     im = ax.imshow(v, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto", interpolation="nearest")
     size = 8 if max(v.shape) > 15 else 9
@@ -132,20 +129,17 @@ def _intervals(ax, d: pd.DataFrame, series, xlim, right=None) -> None:
     ax.set_xlim(xlim)
     _rows(ax, d.index)
 
-def _legend(ax, colors: dict, title: str) -> None:
-    """A legend of ``colors`` (label -> colour) beside ``ax``, up to 8 entries (beyond, one colour says nothing)."""
+def _legend(ax, colors: dict, title: str) -> None:  # label -> colour beside ax, up to 8 (beyond, colours say nothing)
     if len(colors) <= len(OKABE_ITO):
         ax.legend(handles=[plt.Rectangle((0, 0), 1, 1, color=c, label=u) for u, c in colors.items()], title=title,
                   loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
 
-def _pooled_last(units, noun: str) -> tuple[list[str], str]:
-    """(``units`` in ``source_order``, a pooled "other (k ...)" last; the note saying so if one pools the rest)."""
+def _pooled_last(units, noun: str):  # (units in source_order, a pooled "other (k ...)" last; the note if one is)
     units = sorted(source_order(units), key=lambda u: u.startswith("other ("))
     pooled = units[-1].startswith("other (")
     return units, f"the {noun}s beyond the {len(units) - 1} largest by articles pooled as '{units[-1]}'" * pooled
 
-def _or_none(func):
-    """A figure saying there is nothing to draw when its table is empty (a study with no terms, no targets)."""
+def _or_none(func):  # a figure saying there is nothing to draw when its table is empty (a study with no terms)
     @functools.wraps(func)
     def draw(data: pd.DataFrame, *args, **kwargs):
         if len(data):

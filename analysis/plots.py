@@ -3,16 +3,12 @@
 ``data`` is the full table (every outlet). At most ``TOP`` outlets are drawn one per row (the largest by articles; the
 rest pooled or read through their group, as the title says); sizes are capped at ``MAX_PX`` pixels.
 """
-from __future__ import annotations
-
 import functools
 import textwrap
 from pathlib import Path
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-
 from . import tables
 from .style import NEUTRAL, OKABE_ITO, UNDATED, UNKNOWN_COLOR, source_colors, source_order, top_units
 

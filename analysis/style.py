@@ -5,8 +5,6 @@
 >>> top_units({"A": 3, "B": 9, "C": 3}, 2)
 (['A', 'B'], ['C'], 'other (1 outlet)')
 """
-from __future__ import annotations
-
 # Okabe & Ito (2008) colour-blind-safe palette, black last: one colour per unit up to 8 units.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000"]
 NEUTRAL = "#4477AA"        # every unit when there are too many to tell apart and no groups

@@ -1,42 +1,33 @@
-"""Every figure of the package, bounded at any corpus size, saved as PNG + SVG + the CSV behind it.
+"""Every figure, bounded at any corpus size: each returns ``(fig, data)``; ``save_figure`` writes PNG + SVG + CSV.
 
-Each function returns ``(fig, data)``, ``data`` being the full table (every outlet) that ``save_figure`` writes
-beside the figure. At most ``TOP`` outlets are drawn one per row (the largest by articles; the rest pooled or read
-through their group, as the title says); sizes are capped at ``MAX_PX`` pixels.
+``data`` is the full table (every outlet). At most ``TOP`` outlets are drawn one per row (the largest by articles; the
+rest pooled or read through their group, as the title says); sizes are capped at ``MAX_PX`` pixels.
 """
-from __future__ import annotations
-
 import functools
 import textwrap
 from pathlib import Path
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-
 from . import tables
 from .style import NEUTRAL, OKABE_ITO, UNDATED, UNKNOWN_COLOR, source_colors, source_order, top_units
 
 MAX_PX, DPI = 4000, 120
 MAX_IN = (MAX_PX - 2) / DPI  # longest side of any figure, in inches
 TOP, PANELS, SIM_MAX = 25, 12, 40  # outlets one per row; small multiples; outlets in the similarity heatmap
-MAX_TERMS = 40     # terms / items drawn at most (the most used)
-CELL_LABELS = 150  # numbers written in heatmap cells only up to this many cells
-LINES = 7          # units drawn over time, one colour each (the rest pooled)
-ROW = 0.28         # inches per drawn row (10 pt text)
+MAX_TERMS, CELL_LABELS = 40, 150  # terms / items drawn at most (the most used); heatmap cells numbered up to this many
+LINES, ROW = 7, 0.28  # units drawn over time, one colour each (the rest pooled); inches per drawn row (10 pt text)
 VOICES = {"own": OKABE_ITO[3], "quoted": OKABE_ITO[0], "scare": OKABE_ITO[5], "reported": OKABE_ITO[2]}
 ENGINES = {"vader": "VADER compound (−1 to 1)", "textblob": "TextBlob polarity (−1 to 1)"}
 
-# Deterministic output: fixed SVG ids, no creation dates, one font and size everywhere; outlet names and terms are
-# text, so a "$" in one must not turn into maths.
+# Same bytes for the same input (fixed SVG ids, no dates), one font everywhere; a "$" in a name is text, not maths.
 plt.rcParams.update({"svg.hashsalt": "framing-analysis", "svg.fonttype": "none", "text.parse_math": False,
                      "figure.dpi": 100, "savefig.dpi": DPI, "font.size": 10, "axes.titlesize": 10,
                      "axes.spines.top": False, "axes.spines.right": False})
 
 def save_figure(fig, data: pd.DataFrame, name: str, figures_dir: Path) -> Path:
     """Save ``name``.png and .svg (shrunk to ``MAX_PX``, same bytes for the same input) and ``data`` as .csv."""
-    figures_dir = Path(figures_dir)
-    figures_dir.mkdir(parents=True, exist_ok=True)
+    (figures_dir := Path(figures_dir)).mkdir(parents=True, exist_ok=True)
     fig.set_size_inches(fig.get_size_inches() * min(1, MAX_IN / fig.get_size_inches().max()))
     png = figures_dir / f"{name}.png"
     try:  # constrained layout once for both files, no bbox_inches="tight": saved size = figure size
@@ -51,13 +42,11 @@ def save_figure(fig, data: pd.DataFrame, name: str, figures_dir: Path) -> Path:
     assert size.max() <= MAX_PX, f"{png} is over {MAX_PX} px"
     if "inline" in plt.get_backend():   # a notebook shows the saved PNG: drawing the figure again costs ~0.3 s
         from IPython.display import Image, display
-
         display(Image(png.read_bytes(), width=int(size[0] * 100 / DPI)))
     tables.write_csv(data, figures_dir / f"{name}.csv")
     return png
 
-def _figure(w: float, h: float, n: int = 1, ncol: int = 1, **kw):
-    """(figure, its ``n`` axes, ``ncol`` a row) of ``w`` x ``h`` inches, at least 6 x 3.5, at most ``MAX_IN``."""
+def _figure(w: float, h: float, n: int = 1, ncol: int = 1, **kw):  # (figure, its n axes, ncol a row), w x h inches
     fig, axes = plt.subplots(-(-max(n, 1) // ncol), ncol, figsize=(np.clip(w, 6, MAX_IN), np.clip(h, 3.5, MAX_IN)),
                              layout="constrained", squeeze=False, **kw)
     for ax in axes.flat[n:]:
@@ -72,12 +61,10 @@ def _title(fig, text: str, *notes: str, every: str = "outlet"):
     fig.suptitle("\n".join(textwrap.wrap(text, chars) + textwrap.wrap(note, int(chars * 1.2))), fontsize=11)
     return fig
 
-def _short(label, n: int = 40) -> str:
-    """A display label of at most ``n`` characters (the CSV keeps the full name)."""
+def _short(label, n: int = 40) -> str:  # a display label of at most n characters (the CSV keeps the full name)
     return str(label) if len(str(label)) <= n else str(label)[:n - 1] + "…"
 
-def _rows(ax, labels, n: int = 40) -> None:
-    """One row per label, top to bottom."""
+def _rows(ax, labels, n: int = 40) -> None:  # one row per label, top to bottom
     ax.set_yticks(range(len(labels)), [_short(x, n) for x in labels], fontsize=8 if len(labels) > 15 else 9)
     ax.set_ylim(max(len(labels), 1) - 0.5, -0.5)
 
@@ -90,8 +77,7 @@ def _top(sizes, n: int = TOP, noun: str = "outlet", by: str = "articles", pool: 
         return pd.concat([sizes[keep], pd.Series({other: sizes[rest].sum()})]), f"{note}; the rest pooled as '{other}'"
     return sizes[keep], note and f"{note}, the other {len(rest)} not drawn"
 
-def _pooled(df: pd.DataFrame, units: list, col: str, *sums: str) -> list[pd.DataFrame]:
-    """Per column of ``sums``, its sums as an outlet x ``col`` grid; outlets outside ``units`` go to the last one."""
+def _pooled(df: pd.DataFrame, units: list, col: str, *sums: str):  # per sum, an outlet x col grid; others pooled last
     total = df.groupby([df["outlet"].where(df["outlet"].isin(units), units[-1]), df[col]])[list(sums)].sum()
     return [total[c].unstack(col).reindex(units) for c in sums]
 
@@ -111,8 +97,7 @@ def _most(df: pd.DataFrame, col: str, by: str, noun: str, verb: str = "used", ke
     note = f"the {MAX_TERMS} most {verb} of {len(used)} {noun}s" if len(used) > MAX_TERMS else ""
     return sorted(used.index[:MAX_TERMS], key=key), note
 
-def _heatmap(ax, grid: pd.DataFrame, cmap: str, vmin, vmax, label: str, cells=None, **axis) -> None:
-    """``grid`` as an image, its index and columns as ticks, ``cells`` (texts) in cells up to ``CELL_LABELS``."""
+def _heatmap(ax, grid: pd.DataFrame, cmap: str, vmin, vmax, label: str, cells=None, **axis):  # cells: texts or None
     v = grid.to_numpy(dtype=float)
     im = ax.imshow(v, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto", interpolation="nearest")
     size = 8 if max(v.shape) > 15 else 9
@@ -120,10 +105,9 @@ def _heatmap(ax, grid: pd.DataFrame, cmap: str, vmin, vmax, label: str, cells=No
     ax.set_yticks(range(v.shape[0]), [_short(i) for i in grid.index], fontsize=size)
     ax.spines[:].set_visible(False)
     ax.set(**axis)
-    for (i, j), x in np.ndenumerate(v) if cells is not None and v.size <= CELL_LABELS else ():
-        dark = abs(im.norm(x) - 0.5) > 0.3 if vmin < 0 else im.norm(x) > 0.6
-        if not np.isnan(x):
-            ax.text(j, i, cells.iat[i, j], ha="center", va="center", fontsize=7, color="white" if dark else "black")
+    for i, j in np.argwhere(~np.isnan(v)) if cells is not None and v.size <= CELL_LABELS else ():
+        dark = abs(im.norm(v[i, j]) - 0.5) > 0.3 if vmin < 0 else im.norm(v[i, j]) > 0.6
+        ax.text(j, i, cells.iat[i, j], ha="center", va="center", fontsize=7, color="white" if dark else "black")
     few = v.shape[0] < 8  # a short colour bar cannot hold its label upright: lay it along the bottom
     ax.figure.colorbar(im, ax=ax, label=label, location="bottom" if few else "right", shrink=1 if few else 0.8)
 
@@ -141,20 +125,17 @@ def _intervals(ax, d: pd.DataFrame, series, xlim, right=None) -> None:
     ax.set_xlim(xlim)
     _rows(ax, d.index)
 
-def _legend(ax, colors: dict, title: str) -> None:
-    """A legend of ``colors`` (label -> colour) beside ``ax``, up to 8 entries (beyond, one colour says nothing)."""
+def _legend(ax, colors: dict, title: str) -> None:  # label -> colour beside ax, up to 8 (beyond, colours say nothing)
     if len(colors) <= len(OKABE_ITO):
         ax.legend(handles=[plt.Rectangle((0, 0), 1, 1, color=c, label=u) for u, c in colors.items()], title=title,
                   loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
 
-def _pooled_last(units, noun: str) -> tuple[list[str], str]:
-    """(``units`` in ``source_order``, a pooled "other (k ...)" last; the note saying so if one pools the rest)."""
+def _pooled_last(units, noun: str):  # (units in source_order, a pooled "other (k ...)" last; the note if one is)
     units = sorted(source_order(units), key=lambda u: u.startswith("other ("))
     pooled = units[-1].startswith("other (")
     return units, f"the {noun}s beyond the {len(units) - 1} largest by articles pooled as '{units[-1]}'" * pooled
 
-def _or_none(func):
-    """A figure saying there is nothing to draw when its table is empty (a study with no terms, no targets)."""
+def _or_none(func):  # a figure saying there is nothing to draw when its table is empty (a study with no terms)
     @functools.wraps(func)
     def draw(data: pd.DataFrame, *args, **kwargs):
         if len(data):
@@ -173,14 +154,13 @@ def corpus_overview(articles: pd.DataFrame):
     groups = {s: str(g) for s, g in zip(data["source"], data.get("group", [""] * n)) if pd.notna(g) and str(g)}
     colors = source_colors(data["source"], groups)
     per, note = _top(data["source"].value_counts(), pool=True)
-    month = data.get("published", pd.Series(dtype=str)).fillna("").astype(str).str[:7]
-    month = month[month.str.len() == 7]
+    month = data.get("published", pd.Series(dtype=str)).fillna("").astype(str).str[:7].loc[lambda m: m.str.len() == 7]
     panels = 2 + any(month)
     fig, axes = _figure(5.5 * panels, ROW * len(per) + 2.5, panels, panels)
     axes[0].hist(data["words"], bins=int(np.clip(np.sqrt(n), 10, 60)), color=NEUTRAL)
-    axes[0].set(title="Length of articles", xlabel="Words per article (tokens, title counted once)",
-                ylabel="Articles (count)")
+    axes[0].set(title="Length of articles", xlabel="Words per article (tokens, title counted once)")
     for ax in axes[::2]:  # the two histograms count articles: whole numbers
+        ax.set_ylabel("Articles (count)")
         ax.yaxis.get_major_locator().set_params(integer=True)
     skewed = bool(per.max() > 50 * per.min())
     axes[1].barh(range(len(per)), per.to_numpy(), color=[colors.get(o, UNKNOWN_COLOR) for o in per.index])
@@ -196,8 +176,7 @@ def corpus_overview(articles: pd.DataFrame):
         axes[2].bar(range(len(counts)), counts.to_numpy(), color=NEUTRAL, width=0.9)
         step = max(1, len(counts) // 12)
         axes[2].set_xticks(range(0, len(counts), step), counts.index[::step], rotation=60, ha="right", fontsize=8)
-        axes[2].set(xlabel=f"Publication {unit} ({len(month):,} of {n:,} articles dated)", ylabel="Articles (count)",
-                    title=f"Articles per {unit}")
+        axes[2].set(xlabel=f"Publication {unit} ({len(month):,} of {n:,} articles dated)", title=f"Articles per {unit}")
     return _title(fig, f"Corpus at a glance: {n:,} articles, {int(data['words'].sum()):,} words, "
                        f"{k:,} outlet{'s' * (k != 1)}", note), data
 
@@ -217,8 +196,7 @@ def term_rate_heatmap(rates: pd.DataFrame):
 
 @_or_none
 def pair_shares_grid(shares: pd.DataFrame):
-    """Share of each contested pair's first term per outlet (or group), 95% intervals (``terms.pair_shares``): a
-    panel per pair (at most 24; the lead figure: the lead pair's rows), fewer rows each when there are many."""
+    """Share of each pair's first term per outlet or group, 95% intervals (``terms.pair_shares``), up to 24 panels."""
     data = shares.reset_index(drop=True)
     pairs = list(dict.fromkeys(data["pair"]))
     shown = pairs[:2 * PANELS]
@@ -296,10 +274,9 @@ def sentiment_targets(targets: pd.DataFrame):
     small = len(sizes) * len(tgts) <= 40  # numbers in the cells
     fig, axes = _figure(len(engs) * (0.7 * len(tgts) + 2.5) + 3, (0.5 if small else ROW) * len(sizes) + 3,
                         len(engs), len(engs))
+    d = data.assign(total=data["score"] * data["sentences"], scored=data["sentences"] * data["score"].notna())
     for ax, e in zip(axes, engs):
-        d = data[data["engine"] == e]
-        total, n, scored = _pooled(d.assign(total=d["score"] * d["sentences"], scored=d["sentences"].where(
-            d["score"].notna(), 0)), list(sizes.index), "target", "total", "sentences", "scored")
+        total, n, scored = _pooled(d[d["engine"] == e], list(sizes.index), "target", "total", "sentences", "scored")
         grid = (total / scored.where(scored > 0)).reindex(columns=tgts)
         cells = grid.map("{:.2f}\n".format) + n[tgts].fillna(0).astype(int).astype(str) + " sent." if small else None
         _heatmap(ax, grid.rename(columns=lambda t: t.replace("_", " ")), "RdBu", -1, 1, f"Mean {ENGINES.get(e, e)}",
@@ -328,9 +305,8 @@ def engine_agreement(sentences: pd.DataFrame):
 @_or_none
 def distinctive(distinctive: pd.DataFrame, articles: pd.DataFrame, top_n: int = 15):
     """Top-``top_n`` z-scores per group (``compare.distinctive_terms``), a panel for each of the largest groups."""
-    n = articles.groupby("source").size()
-    if "group" in articles and not set(distinctive["group"]) & set(n.index):
-        n = articles.groupby("group").size()
+    by = "group" if "group" in articles and not set(distinctive["group"]) & set(articles["source"]) else "source"
+    n = articles.groupby(by).size()
     sizes, note = _top({g: n.get(g, 0) for g in distinctive["group"].unique()}, PANELS, "group")
     sizes = sizes.sort_values(ascending=False, kind="stable")
     data = distinctive[distinctive["rank"] <= top_n].sort_values(["group", "rank"]).reset_index(drop=True)
@@ -348,8 +324,7 @@ def distinctive(distinctive: pd.DataFrame, articles: pd.DataFrame, top_n: int = 
 @_or_none
 def similarity(matrix: pd.DataFrame, articles: pd.DataFrame):
     """Outlet x outlet TF-IDF cosine (``compare.similarity_matrix``) in clustering order, the largest outlets."""
-    n = articles[articles["status"] != "near_duplicate"] if "status" in articles else articles
-    n = n.groupby("source").size()
+    n = articles[articles.get("status", pd.Series("", articles.index)) != "near_duplicate"].groupby("source").size()
     keep, note = _top({o: n.get(o, 0) for o in matrix.index}, SIM_MAX)
     outlets = [o for o in matrix.index if o in keep.index]
     labels = [f"{_short(o, 32)} (n={n.get(o, 0):,})" for o in outlets]
@@ -378,8 +353,7 @@ def coverage(matrix: pd.DataFrame):
 
 @_or_none
 def group_means(means: pd.DataFrame, tests: pd.DataFrame):
-    """Per measure, each group's mean over articles with its 95% interval (``compare.group_means``); in each title the
-    pair of groups with the smallest Holm-adjusted p (``compare.group_tests``), its Cohen's d and AUC."""
+    """Per measure, each group's mean with its 95% interval; in its title the clearest pair (smallest Holm p)."""
     data = means.reset_index(drop=True)
     measures, (groups, pooled) = list(dict.fromkeys(data["measure"])), _pooled_last(data["group"], "group")
     ncol = 1 if len(measures) == 1 else 2 if len(measures) <= 4 else 3
@@ -398,12 +372,10 @@ def group_means(means: pd.DataFrame, tests: pd.DataFrame):
 
 @_or_none
 def over_time(table: pd.DataFrame):
-    """Articles, the lead pair's share and each engine's mean score per period and unit (``compare.over_time``), 95%
-    intervals; the articles dated more coarsely than the period at the right, counted and drawn apart."""
+    """Articles and each measure (95% intervals) per period and unit (``compare.over_time``), the undated apart."""
     data = table.reset_index(drop=True)
-    by, res, measures = data["by"].iloc[0], data["resolution"].iloc[0], list(dict.fromkeys(data["measure"]))
-    noun = by.replace("source", "outlet")
-    units, pooled = _pooled_last(data["unit"], noun)
+    noun, res = data["by"].iloc[0].replace("source", "outlet"), data["resolution"].iloc[0]
+    measures, (units, pooled) = list(dict.fromkeys(data["measure"])), _pooled_last(data["unit"], noun)
     dated = sorted(set(data["period"]) - {UNDATED})
     span = list(pd.period_range(pd.Period(dated[0]), pd.Period(dated[-1])).astype(str)) if dated else []
     x, k = span + [UNDATED] * (UNDATED in set(data["period"])), len(span)

@@ -5,8 +5,6 @@
 >>> top_units({"A": 3, "B": 9, "C": 3}, 2)
 (['A', 'B'], ['C'], 'other (1 outlet)')
 """
-from __future__ import annotations
-
 # Okabe & Ito (2008) colour-blind-safe palette, black last: one colour per unit up to 8 units.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000"]
 NEUTRAL = "#4477AA"        # every unit when there are too many to tell apart and no groups
@@ -15,8 +13,7 @@ UNDATED = "undated at this resolution"  # the period of articles dated more coar
 
 def source_order(sources) -> list[str]:
     """Named outlets alphabetically, then those starting with "unknown"."""
-    uniq = sorted({str(s) for s in sources})
-    return [s for s in uniq if not s.startswith("unknown")] + [s for s in uniq if s.startswith("unknown")]
+    return sorted({str(s) for s in sources}, key=lambda s: (s.startswith("unknown"), s))
 
 def source_colors(sources, groups=None) -> dict[str, str]:
     """unit -> colour: Okabe-Ito up to 8 units, else one per group (``groups``: unit -> group), else neutral."""
@@ -30,10 +27,9 @@ def source_colors(sources, groups=None) -> dict[str, str]:
     return {u: palette.get(str(groups[u]), NEUTRAL) if u in groups else UNKNOWN_COLOR for u in order}
 
 def top_units(sizes, n: int, noun: str = "outlet") -> tuple[list[str], list[str], str]:
-    """(the ``n`` largest units of ``sizes``, the rest, each in ``source_order``; ties broken by that order; the name
-    of the row pooling the rest, e.g. "other (475 outlets)")."""
+    """(the ``n`` largest units, the rest, each in ``source_order`` which breaks ties; the row pooling the rest)."""
     sizes = dict(sizes)
-    rank = {u: i for i, u in enumerate(source_order(sizes))}
-    keep = set(sorted(rank, key=lambda u: (-sizes[u], rank[u]))[:n])
-    rest = [u for u in rank if u not in keep]
-    return [u for u in rank if u in keep], rest, f"other ({len(rest)} {noun}{'' if len(rest) == 1 else 's'})"
+    order = source_order(sizes)
+    keep = set(sorted(order, key=lambda u: -sizes[u])[:n])
+    rest = [u for u in order if u not in keep]
+    return [u for u in order if u in keep], rest, f"other ({len(rest)} {noun}{'' if len(rest) == 1 else 's'})"

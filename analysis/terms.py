@@ -113,14 +113,30 @@ def match_sentences(sentences: pd.DataFrame, lexicon: Lexicon | None = None, pat
     return hits.sort_values(["file", "start", "family", "variant"]).reset_index(drop=True)
 
 def term_counts(hits: pd.DataFrame, articles: pd.DataFrame, lexicon: Lexicon, families=None) -> pd.DataFrame:
-    """One row per article × family × variant × voice (``all`` and each of ``VOICES``), zeros included."""
-    keys = ["file", "family", "variant", "voice"]
-    grid = articles[["file", "source", "words"]].rename(columns={"source": "outlet"}).merge(pd.DataFrame(
-        [(f, v, vc) for f, v in lexicon.variants(families) for vc in ("all",) + VOICES], columns=keys[1:]), how="cross")
-    counts = pd.concat([hits[keys], hits[keys].assign(voice="all")]).value_counts().rename("count").reset_index()
-    grid = grid.merge(counts, on=keys, how="left").fillna({"count": 0}).astype({"count": "int64"})
-    grid["rate_per_1k"] = grid["count"] / grid["words"].where(grid["words"] > 0) * 1000
-    return grid[["file", "outlet", *keys[1:], "count", "words", "rate_per_1k"]].sort_values(keys).reset_index(drop=True)
+    """One row per article × family × variant × voice (``all`` and each of ``VOICES``), zeros included, sorted; the
+    text columns are categorical (sorted categories): the grid has ~100 rows per article, held as codes."""
+    arts = articles[["file", "source", "words"]].sort_values("file", ignore_index=True)
+    combos = pd.DataFrame([(f, v, vc) for f, v in lexicon.variants(families) for vc in sorted(("all",) + VOICES)],
+                          columns=["family", "variant", "voice"])
+    n, k = len(arts), len(combos)
+    at = {key: j for j, key in enumerate(zip(combos["family"], combos["variant"], combos["voice"]))}
+    row = pd.Categorical(hits["file"], categories=arts["file"]).codes.tolist()   # -1: a file not in articles
+    cells = [i * k + at[key] for i, f, v, voice in zip(row, hits["family"], hits["variant"], hits["voice"])
+             for key in ((f, v, voice), (f, v, "all")) if i >= 0 and key in at]
+    count = np.bincount(np.array(cells, dtype=np.int64), minlength=n * k)
+    words = np.repeat(arts["words"].to_numpy(dtype=np.int64), k)
+    grid = {"file": pd.Categorical.from_codes(np.repeat(np.arange(n), k), categories=arts["file"]),
+            "outlet": _repeat(pd.Categorical(arts["source"]), k)}
+    grid |= {c: _tile(pd.Categorical(combos[c]), n) for c in ("family", "variant", "voice")}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(words > 0, count / words * 1000, np.nan)
+    return pd.DataFrame({**grid, "count": count, "words": words, "rate_per_1k": rate})
+
+def _repeat(cat: pd.Categorical, k: int) -> pd.Categorical:
+    return pd.Categorical.from_codes(np.repeat(cat.codes, k), categories=cat.categories)
+
+def _tile(cat: pd.Categorical, n: int) -> pd.Categorical:
+    return pd.Categorical.from_codes(np.tile(cat.codes, n), categories=cat.categories)
 
 def outlet_rates(counts: pd.DataFrame, voice: str = "all") -> pd.DataFrame:
     """Pooled rate per outlet: sum of counts / sum of words × 1,000 (from ``term_counts``)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -25,7 +26,7 @@ ARTICLE_COLUMNS = ["file", "outlet", "source", "title", "author", "published", "
                    "url", "words", "sentences", "language", "encoding", "status", "duplicate_of"]
 REPORT_COLUMNS = ["input", "file", "status", "reason", "note", "outlet", "bytes", "encoding", "language", "sha256",
                   "metadata"]
-RECORD_COLUMNS = [c for c in ingest.RECORD_COLUMNS if c not in ("text", "minhash")]   # the small ones
+RECORD_COLUMNS = [c for c in ingest.RECORD_COLUMNS if c != "text"]   # all but the texts
 
 class DatasetError(RuntimeError):
     """The dataset is missing, incomplete, empty or stale; the message names the notebook to run first."""
@@ -40,25 +41,21 @@ def analysed(df: pd.DataFrame, articles: pd.DataFrame | None = None) -> pd.DataF
 def _key(*parts) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:24]
 
-@dataclasses.dataclass
 class Dataset:
-    """An ingested corpus on disk: small tables in memory, sentences and texts in per-partition Parquet."""
+    """An ingested corpus on disk (``OUT/data``): small tables in memory (``articles``: one row per analysed article,
+    no text, ``part`` its partition), sentences and texts in per-partition Parquet."""
 
-    root: Path
-    info: dict
-    articles: pd.DataFrame            # one row per analysed article, no text; ``part`` = its partition
-    report: pd.DataFrame
-    removed: pd.DataFrame
-    scheduler: str | None = None
-    _lexicon: lexicon.Lexicon | None = dataclasses.field(default=None, repr=False)
-
-    @property
-    def id(self) -> str:
-        return self.info["id"]
-
-    @property
-    def parts(self) -> list[Path]:
-        return [self.root / "sentences" / f"{i:05d}.parquet" for i in range(self.info["partitions"])]
+    def __init__(self, root: Path, scheduler: str | None = None, lex: lexicon.Lexicon | None = None):
+        if not (root / "dataset.json").exists():
+            raise DatasetError(f"no corpus dataset in {root}: run 01_ingest first with the same out_dir")
+        self.root, self.info, self._lexicon = root, json.loads((root / "dataset.json").read_text("utf-8")), lex
+        if self.info.get("format") != FORMAT:
+            raise DatasetError(f"{root} was written by another version of the package; run 01_ingest again")
+        self.articles, self.report, self.removed = (pd.read_parquet(root / f"{n}.parquet")
+                                                    for n in ("articles", "report", "removed"))
+        self.scheduler = self.info["parameters"]["scheduler"] if scheduler is None else scheduler
+        self.id = self.info["id"]
+        self.parts = [root / "sentences" / f"{i:05d}.parquet" for i in range(self.info["partitions"])]
 
     @property
     def sentences(self) -> pd.DataFrame:
@@ -87,13 +84,12 @@ class Dataset:
 
     def lexicon(self) -> lexicon.Lexicon:
         """The study (lexicon and settings) the dataset was made with; refused if its file changed since."""
-        if self._lexicon is None:
-            lex = lexicon.load_lexicon(self.info["parameters"]["study"])
-            if lex.sha256 != self.info["study_sha256"]:
-                raise DatasetError(f"the study file {lex.source} changed after 01_ingest made the dataset in "
-                                   f"{self.root}; run 01_ingest again")
-            self._lexicon = lex
-        return self._lexicon
+        lex = self._lexicon or lexicon.load_lexicon(self.info["parameters"]["study"])
+        if lex.sha256 != self.info["study_sha256"]:
+            raise DatasetError(f"the study file {lex.source} changed after 01_ingest made the dataset in {self.root}; "
+                               f"run 01_ingest again")
+        self._lexicon = lex
+        return lex
 
     def done(self, step: str) -> None:
         """Record that notebook ``step`` finished on this dataset (its tables may now be read by later ones)."""
@@ -120,19 +116,10 @@ def _apply(item, func, kwargs):
     texts = pd.read_parquet(item[0], columns=["file", "text"])
     return func(item[1].reset_index(drop=True).merge(texts, on="file", how="left").fillna({"text": ""}), **kwargs)
 
-def _open(root: Path, scheduler: str | None = None) -> Dataset:
-    if not (root / "dataset.json").exists():
-        raise DatasetError(f"no corpus dataset in {root}: run 01_ingest first with the same out_dir")
-    info = json.loads((root / "dataset.json").read_text(encoding="utf-8"))
-    if info.get("format") != FORMAT:
-        raise DatasetError(f"{root} was written by another version of the package; run 01_ingest again")
-    read = [pd.read_parquet(root / f"{n}.parquet") for n in ("articles", "report", "removed")]
-    return Dataset(root, info, *read, scheduler=scheduler if scheduler is not None else info["parameters"]["scheduler"])
-
 def load(out_root, scheduler: str | None = None) -> Dataset:
     """The dataset in ``OUT/data`` for 02-04: a clear error naming ``01_ingest`` when there is none, and one
     pointing to the ingest report when every input was skipped."""
-    ds = _open(Path(out_root) / "data", scheduler)
+    ds = Dataset(Path(out_root) / "data", scheduler)
     if ds.articles.empty:
         raise DatasetError(f"no analysable articles: every input of {ds.info['parameters']['corpus_dir']} was "
                            f"skipped; see {Path(out_root) / 'tables' / 'ingest_report.csv'} for why")
@@ -144,14 +131,14 @@ def publish(ds: Dataset, tables_dir) -> None:
     for name, df in (("articles", ds.articles[ARTICLE_COLUMNS]), ("ingest_report", ds.report),
                      ("removed_chrome", ds.removed)):
         tables.save(df, name, tables_dir)
-    parts = (pd.read_parquet(p)[SENTENCE_COLUMNS] for p in ds.parts)
-    tables.write_csv([ingest.empty_sentences()[SENTENCE_COLUMNS], *parts], Path(tables_dir) / "sentences.csv")
+    parts = (pd.read_parquet(p, columns=SENTENCE_COLUMNS) for p in ds.parts)   # read one at a time, as written
+    tables.write_csv(itertools.chain([ingest.empty_sentences()], parts), Path(tables_dir) / "sentences.csv")
 
 def build(corpus_dir, out_root, limits: Limits | None = None, study=None, scheduler: str | None = None,
           cache_dir=None, chrome_rules=None, columns: str | None = None) -> Dataset:
     """Ingest ``corpus_dir`` into ``OUT/data`` and return the dataset. Memory is bounded by ``limits.partition_size``:
     files are ingested a partition at a time, each cached as Parquet by content (an unchanged corpus is not re-read);
-    the corpus-level steps read only the small columns they need."""
+    the corpus-level steps read no text."""
     root, out_root = (Path(p).expanduser().resolve() for p in (corpus_dir, out_root))
     if not root.is_dir() and not (root.is_file() and root.suffix.lower() in table_corpus.SUFFIXES):
         raise CorpusError(f"corpus not found: {root}; pass a folder of .txt/.html files or a .csv/.jsonl/.parquet "
@@ -160,9 +147,8 @@ def build(corpus_dir, out_root, limits: Limits | None = None, study=None, schedu
         raise CorpusError(f"the output folder {out_root} is inside the corpus folder {root}: its pages would be "
                           f"read as articles; choose an output folder outside it")
     limits, cache = limits or Limits(), Path(cache_dir or out_root / ".cache") / "ingest"
-    home = root if root.is_dir() else root.parent     # a table's study file is the study.yaml beside it
-    study = study or (home / "study.yaml" if (home / "study.yaml").is_file() else None)
-    lex = lexicon.load_lexicon(study)            # a broken study fails here, before any work
+    beside = (root if root.is_dir() else root.parent) / "study.yaml"   # a table's study is the study.yaml beside it
+    lex = lexicon.load_lexicon(study or (beside if beside.is_file() else None))   # a broken study fails here, first
     size, version = limits.partition_size, ingest.code_version()
     rules_path = str(chrome_rules) if chrome_rules else None
     rules_hash = hashlib.sha256(Path(rules_path or paths.CHROME_RULES).read_bytes()
@@ -171,17 +157,16 @@ def build(corpus_dir, out_root, limits: Limits | None = None, study=None, schedu
     if root.is_file():   # a table of articles: its rows are the files, its other columns their manifest
         parts, skipped, rows, manifest_rows = table_corpus.split(root, columns, size, cache,
                                                                  [version, limits, rules_hash])
-        step = table_corpus.ingest_part
     else:
         files, skipped = ingest.discover(root)
         rows, manifest_rows = manifest.read_manifest(root, [rel for rel, _ in files] + [s["file"] for s in skipped])
         chunks = [files[i:i + size] for i in range(0, len(files), size)]
         parts = [([rel for rel, _ in c], _key(version, [(rel, ingest.fingerprint_file(p)) for rel, p in c], limits,
                                               rules_hash)) for c in chunks]   # files hashed streamed
-        step = _ingest_part
         del files, chunks   # tasks carry relative paths only: a small task graph, even for 500,000 files
-    outputs = engine.map_partitions(functools.partial(step, root=str(root), limits=limits, rules_path=rules_path,
-                                                      cache=cache), parts, scheduler=scheduler, desc="ingest")
+    step = functools.partial(table_corpus.ingest_part if root.is_file() else _ingest_part, root=str(root),
+                             limits=limits, rules_path=rules_path, cache=cache)
+    outputs = engine.map_partitions(step, parts, scheduler=scheduler, desc="ingest")
     params = {"corpus_dir": str(root), "study": lex.source, "scheduler": scheduler, "columns": columns,
               "limits": dataclasses.asdict(limits)}
     info = {"format": FORMAT, "parameters": params, "study_sha256": lex.sha256, "title": lex.study["title"],
@@ -191,18 +176,15 @@ def build(corpus_dir, out_root, limits: Limits | None = None, study=None, schedu
     (data / "dataset.json").unlink(missing_ok=True)     # incomplete until written again, last
     shutil.rmtree(data, ignore_errors=True)
     _assemble(data, info, outputs, skipped, rows, manifest_rows, limits, scheduler)
-    ds = _open(data, scheduler)      # what 02-04 will read, exactly
-    ds._lexicon = lex
-    return ds
+    return Dataset(data, scheduler, lex)      # what 02-04 will read, exactly
 
 def _ingest_part(part, root, limits, rules_path, cache):
     rels, key = part
     return ingest.ingest_partition([(rel, os.path.join(root, rel)) for rel in rels], limits, rules_path, cache, key)
 
 def near_duplicates(files, sigs: np.ndarray, threshold: float) -> dict[str, str]:
-    """file -> the earlier file it nearly copies: MinHash LSH candidates (datasketch), confirmed when their
-    signatures agree on ``threshold`` of the hashes. Only originals are indexed, so a bucket of wire copies
-    costs one comparison each, and a copy of a copy points to the original.
+    """file -> the earlier file it nearly copies: MinHash LSH candidates (datasketch) whose signatures agree on
+    ``threshold`` of the hashes. Only originals are indexed (a copy of a copy points to the original).
 
     >>> sigs = np.array([[1, 2, 3, 4] * 16, [1, 2, 3, 4] * 16, [5, 6, 7, 8] * 16])
     >>> near_duplicates(["a", "b", "c"], sigs, 0.8)
@@ -248,9 +230,9 @@ def _metadata(m: pd.DataFrame, rows: pd.DataFrame, near: dict) -> pd.DataFrame:
     m["date_precision"] = m["date_precision"].mask(page, "day")
     m["metadata"] = ["; ".join(filter(None, s)) for s in zip(*(np.where(m[c].ne(""), said[c], "") for c in (
         "title", "author", "outlet", "published", "url")))]
-    notes = [[f"near duplicate of {near[f]}" if f in near else "" for f in m["file"]], m["note"], np.where(
-        m["file"].isin(rows["file"]), "", np.where(m["outlet"].eq(""), "not in the manifest: outlet 'unknown'",
-                                                   "not in the manifest"))]
+    unlisted = np.where(m["outlet"].eq(""), "not in the manifest: outlet 'unknown'", "not in the manifest")
+    notes = [[f"near duplicate of {near[f]}" if f in near else "" for f in m["file"]], m["note"],
+             np.where(m["file"].isin(rows["file"]), "", unlisted)]
     for col, check in (("published", manifest.check_date), ("date_precision", manifest.check_precision)):
         checked = {v: check(v) for v in m[col].unique()}
         notes.append([checked[v][1] for v in m[col]])
@@ -267,13 +249,9 @@ def _assemble(data, info, outputs, skipped, rows, manifest_rows, limits, schedul
     first = records[ok].groupby("sha256")["file"].transform("first")
     exact = first[first.ne(records.loc[ok, "file"])]
     records.loc[exact.index, "reason"] = "duplicate: same bytes as " + exact
-    ok, near = records["reason"] == "", {}
-    if ok.any():
-        files = set(records.loc[ok, "file"])   # hashed once: ``isin(files)`` per partition costs partitions x articles
-        sigs = pd.concat([s[[f in files for f in s["file"]]] for s in (pd.read_parquet(
-            o["records"], columns=["file", "minhash"]) for o in outputs)]).sort_values("file", kind="stable")
-        near = near_duplicates(sigs["file"].tolist(), np.array(sigs["minhash"].tolist(), dtype=np.uint32),
-                               limits.near_duplicate)
+    ok, sigs = records["reason"] == "", records.pop("minhash")   # MinHash signatures: only this step needs them
+    near = near_duplicates(records.loc[ok, "file"].tolist(), np.array(sigs[ok].tolist(), np.uint32),
+                           limits.near_duplicate)
     records = _metadata(records, rows, near)
     arts = records[ok].assign(duplicate_of=records.loc[ok, "file"].map(lambda f: near.get(f, "")))
     arts["source"] = arts["outlet"].mask(arts["outlet"].eq("unknown"), "unknown (" + arts["file"].str.replace(

@@ -6,12 +6,10 @@ analysis.dataset.DatasetError: no corpus dataset in /tmp/nowhere/data: run 01_in
 """
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 import itertools
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -168,7 +166,7 @@ def build(corpus_dir, out_root, limits: Limits | None = None, study=None, schedu
                              limits=limits, rules_path=rules_path, cache=cache)
     outputs = engine.map_partitions(step, parts, scheduler=scheduler, desc="ingest")
     params = {"corpus_dir": str(root), "study": lex.source, "scheduler": scheduler, "columns": columns,
-              "limits": dataclasses.asdict(limits)}
+              "limits": {k: getattr(limits, k) for k in Limits.__dataclass_fields__}}
     info = {"format": FORMAT, "parameters": params, "study_sha256": lex.sha256, "title": lex.study["title"],
             "partitions": len(outputs), "id": _key(FORMAT, params["limits"], lex.sha256, [k for _, k in parts],
                                                    manifest_rows[:1])}
@@ -180,7 +178,7 @@ def build(corpus_dir, out_root, limits: Limits | None = None, study=None, schedu
 
 def _ingest_part(part, root, limits, rules_path, cache):
     rels, key = part
-    return ingest.ingest_partition([(rel, os.path.join(root, rel)) for rel in rels], limits, rules_path, cache, key)
+    return ingest.ingest_partition([(rel, str(Path(root, rel))) for rel in rels], limits, rules_path, cache, key)
 
 def near_duplicates(files, sigs: np.ndarray, threshold: float) -> dict[str, str]:
     """file -> the earlier file it nearly copies: MinHash LSH candidates (datasketch) whose signatures agree on

@@ -65,8 +65,8 @@ class Dataset:
         return pd.read_parquet(self.parts[0]).head(n) if self.parts else ingest.empty_sentences()
 
     def map(self, func, desc: str = "sentences", **kwargs) -> pd.DataFrame:
-        """Concatenate ``func(sentences_partition, **kwargs)`` over the partitions, in-process or on Dask
-        (``func`` module-level, or a ``functools.partial`` of one, to pickle)."""
+        """Concatenate ``func(sentences_partition, **kwargs)`` over the partitions, in-process or on Dask (it must
+        pickle: module-level, or a ``functools.partial`` of one)."""
         return self._map(func, kwargs, desc, self.parts, ingest.empty_sentences)
 
     def map_articles(self, func, desc: str = "articles", **kwargs) -> pd.DataFrame:
@@ -115,8 +115,7 @@ def _apply(item, func, kwargs):
     return func(item[1].reset_index(drop=True).merge(texts, on="file", how="left").fillna({"text": ""}), **kwargs)
 
 def load(out_root, scheduler: str | None = None) -> Dataset:
-    """The dataset in ``OUT/data`` for 02-04: a clear error naming ``01_ingest`` when there is none, and one
-    pointing to the ingest report when every input was skipped."""
+    """The dataset in ``OUT/data`` for 02-04; an error names ``01_ingest`` if none, the ingest report if all skipped."""
     ds = Dataset(Path(out_root) / "data", scheduler)
     if ds.articles.empty:
         raise DatasetError(f"no analysable articles: every input of {ds.info['parameters']['corpus_dir']} was "
@@ -124,8 +123,7 @@ def load(out_root, scheduler: str | None = None) -> Dataset:
     return ds
 
 def publish(ds: Dataset, tables_dir) -> None:
-    """Write the ingest tables: articles (no text), ingest_report, removed_chrome, and sentences, the last
-    streamed a partition at a time (so no process holds every sentence)."""
+    """Write the ingest tables: articles (no text), ingest_report, removed_chrome, sentences (a partition at a time)."""
     for name, df in (("articles", ds.articles[ARTICLE_COLUMNS]), ("ingest_report", ds.report),
                      ("removed_chrome", ds.removed)):
         tables.save(df, name, tables_dir)
@@ -134,9 +132,8 @@ def publish(ds: Dataset, tables_dir) -> None:
 
 def build(corpus_dir, out_root, limits: Limits | None = None, study=None, scheduler: str | None = None,
           cache_dir=None, chrome_rules=None, columns: str | None = None) -> Dataset:
-    """Ingest ``corpus_dir`` into ``OUT/data`` and return the dataset. Memory is bounded by ``limits.partition_size``:
-    files are ingested a partition at a time, each cached as Parquet by content (an unchanged corpus is not re-read);
-    the corpus-level steps read no text."""
+    """Ingest ``corpus_dir`` into ``OUT/data`` a partition at a time (memory bounded by ``limits.partition_size``),
+    each cached as Parquet by content (an unchanged corpus is not re-read); return the dataset."""
     root, out_root = (Path(p).expanduser().resolve() for p in (corpus_dir, out_root))
     if not root.is_dir() and not (root.is_file() and root.suffix.lower() in table_corpus.SUFFIXES):
         raise CorpusError(f"corpus not found: {root}; pass a folder of .txt/.html files or a .csv/.jsonl/.parquet "
@@ -202,8 +199,7 @@ def near_duplicates(files, sigs: np.ndarray, threshold: float) -> dict[str, str]
     return out
 
 def _write_partition(item) -> tuple[dict, pd.DataFrame]:
-    """Write one partition's sentences and texts (analysed articles only) into the dataset; return
-    (sentence counts per file, removed lines of those files)."""
+    """Write a partition's sentences and texts of the ``keep`` files; return (sentence counts, their removed lines)."""
     o, keep, data, i = item
     s, texts, removed = (pd.read_parquet(o[name], columns=columns) for name, columns in (
         ("sentences", SENTENCE_COLUMNS), ("records", ["file", "text"]), ("removed", None)))

@@ -1,7 +1,4 @@
-"""The corpus dataset: what ``01_ingest`` writes to ``OUT/data/`` and ``02``-``04`` read.
-
-``build`` writes ``articles``, ``report``, ``removed``, sentences and texts per partition, and last ``dataset.json``
-(parameters, input fingerprints, id); ``load`` reads it back; ``require`` checks the notebooks a step reads.
+"""The corpus dataset: what ``01_ingest`` writes to ``OUT/data/`` (``build``) and ``02``-``04`` read (``load``).
 
 >>> load("/tmp/nowhere")
 Traceback (most recent call last):
@@ -11,10 +8,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
-import os
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -28,14 +24,13 @@ ARTICLE_COLUMNS = ["file", "outlet", "source", "title", "author", "published", "
                    "url", "words", "sentences", "language", "encoding", "status", "duplicate_of"]
 REPORT_COLUMNS = ["input", "file", "status", "reason", "note", "outlet", "bytes", "encoding", "language", "sha256",
                   "metadata"]
-RECORD_COLUMNS = [c for c in ingest.RECORD_COLUMNS if c not in ("text", "minhash")]   # the small ones
+RECORD_COLUMNS = [c for c in ingest.RECORD_COLUMNS if c != "text"]   # all but the texts
 
 class DatasetError(RuntimeError):
     """The dataset is missing, incomplete, empty or stale; the message names the notebook to run first."""
 
 def analysed(df: pd.DataFrame, articles: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Rows of ``df`` that belong to analysed articles (by ``status`` of ``articles``, default ``df`` itself):
-    near duplicates would count one text twice."""
+    """Rows of ``df`` of analysed articles (by ``status`` of ``articles``, default ``df``): not near duplicates."""
     articles = df if articles is None else articles
     if "status" not in articles:
         return df
@@ -44,28 +39,21 @@ def analysed(df: pd.DataFrame, articles: pd.DataFrame | None = None) -> pd.DataF
 def _key(*parts) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:24]
 
-def _join(*notes) -> str:
-    return "; ".join(n for n in notes if n)
-
-@dataclass
 class Dataset:
-    """An ingested corpus on disk: small tables in memory, sentences and texts in per-partition Parquet."""
+    """An ingested corpus on disk (``OUT/data``): small tables in memory (``articles``: one row per analysed article,
+    no text, ``part`` its partition), sentences and texts in per-partition Parquet."""
 
-    root: Path
-    info: dict
-    articles: pd.DataFrame            # one row per analysed article, no text; ``part`` = its partition
-    report: pd.DataFrame
-    removed: pd.DataFrame
-    scheduler: str | None = None
-    _lexicon: lexicon.Lexicon | None = field(default=None, repr=False)
-
-    @property
-    def id(self) -> str:
-        return self.info["id"]
-
-    @property
-    def parts(self) -> list[Path]:
-        return [self.root / "sentences" / f"{i:05d}.parquet" for i in range(self.info["partitions"])]
+    def __init__(self, root: Path, scheduler: str | None = None, lex: lexicon.Lexicon | None = None):
+        if not (root / "dataset.json").exists():
+            raise DatasetError(f"no corpus dataset in {root}: run 01_ingest first with the same out_dir")
+        self.root, self.info, self._lexicon = root, json.loads((root / "dataset.json").read_text("utf-8")), lex
+        if self.info.get("format") != FORMAT:
+            raise DatasetError(f"{root} was written by another version of the package; run 01_ingest again")
+        self.articles, self.report, self.removed = (pd.read_parquet(root / f"{n}.parquet")
+                                                    for n in ("articles", "report", "removed"))
+        self.scheduler = self.info["parameters"]["scheduler"] if scheduler is None else scheduler
+        self.id = self.info["id"]
+        self.parts = [root / "sentences" / f"{i:05d}.parquet" for i in range(self.info["partitions"])]
 
     @property
     def sentences(self) -> pd.DataFrame:
@@ -77,30 +65,29 @@ class Dataset:
         return pd.read_parquet(self.parts[0]).head(n) if self.parts else ingest.empty_sentences()
 
     def map(self, func, desc: str = "sentences", **kwargs) -> pd.DataFrame:
-        """Concatenate ``func(sentences_partition, **kwargs)`` over the partitions, in-process or on Dask
-        (``func`` module-level, or a ``functools.partial`` of one, to pickle)."""
-        step = functools.partial(_apply, func=func, kwargs=kwargs)
-        results = engine.map_partitions(step, self.parts, scheduler=self.scheduler, desc=desc)
-        return _concat(results, lambda: func(ingest.empty_sentences(), **kwargs))
+        """Concatenate ``func(sentences_partition, **kwargs)`` over the partitions, in-process or on Dask (it must
+        pickle: module-level, or a ``functools.partial`` of one)."""
+        return self._map(func, kwargs, desc, self.parts, ingest.empty_sentences)
 
     def map_articles(self, func, desc: str = "articles", **kwargs) -> pd.DataFrame:
         """Like ``map`` over the articles of each partition with their ``text``: no process holds every text."""
-        rows = self.articles.groupby("part").indices
-        items = [(self.root / "texts" / f"{i:05d}.parquet", self.articles.iloc[rows.get(i, [])][ARTICLE_COLUMNS])
-                 for i in range(self.info["partitions"])]
-        step = functools.partial(_apply_articles, func=func, kwargs=kwargs)
+        rows, arts = self.articles.groupby("part").indices, self.articles[ARTICLE_COLUMNS]
+        items = [(p.parent.with_name("texts") / p.name, arts.iloc[rows.get(i, [])]) for i, p in enumerate(self.parts)]
+        return self._map(func, kwargs, desc, items, lambda: arts.head(0).assign(text=""))
+
+    def _map(self, func, kwargs, desc, items, empty):
+        step = functools.partial(_apply, func=func, kwargs=kwargs)
         results = engine.map_partitions(step, items, scheduler=self.scheduler, desc=desc)
-        return _concat(results, lambda: func(self.articles.head(0)[ARTICLE_COLUMNS].assign(text=""), **kwargs))
+        return _concat(results, lambda: func(empty(), **kwargs))
 
     def lexicon(self) -> lexicon.Lexicon:
         """The study (lexicon and settings) the dataset was made with; refused if its file changed since."""
-        if self._lexicon is None:
-            lex = lexicon.load_lexicon(self.info["parameters"]["study"])
-            if lex.sha256 != self.info["study_sha256"]:
-                raise DatasetError(f"the study file {lex.source} changed after 01_ingest made the dataset in "
-                                   f"{self.root}; run 01_ingest again")
-            self._lexicon = lex
-        return self._lexicon
+        lex = self._lexicon or lexicon.load_lexicon(self.info["parameters"]["study"])
+        if lex.sha256 != self.info["study_sha256"]:
+            raise DatasetError(f"the study file {lex.source} changed after 01_ingest made the dataset in {self.root}; "
+                               f"run 01_ingest again")
+        self._lexicon = lex
+        return lex
 
     def done(self, step: str) -> None:
         """Record that notebook ``step`` finished on this dataset (its tables may now be read by later ones)."""
@@ -120,84 +107,61 @@ def _concat(results, empty):
     results = [r for r in results if len(r)]
     return pd.concat(results, ignore_index=True) if results else empty()
 
-def _apply(part: Path, func, kwargs):
-    return func(pd.read_parquet(part), **kwargs)
-
-def _apply_articles(item, func, kwargs):
+def _apply(item, func, kwargs):
+    """``func`` of a sentences partition (a path), or of (texts partition, its articles) with their text."""
+    if isinstance(item, Path):
+        return func(pd.read_parquet(item), **kwargs)
     texts = pd.read_parquet(item[0], columns=["file", "text"])
     return func(item[1].reset_index(drop=True).merge(texts, on="file", how="left").fillna({"text": ""}), **kwargs)
 
-# --------------------------------------------------------------------------- reading
-
-def _open(root: Path, scheduler: str | None = None) -> Dataset:
-    if not (root / "dataset.json").exists():
-        raise DatasetError(f"no corpus dataset in {root}: run 01_ingest first with the same out_dir")
-    info = json.loads((root / "dataset.json").read_text(encoding="utf-8"))
-    if info.get("format") != FORMAT:
-        raise DatasetError(f"{root} was written by another version of the package; run 01_ingest again")
-    read = [pd.read_parquet(root / f"{n}.parquet") for n in ("articles", "report", "removed")]
-    return Dataset(root, info, *read, scheduler=scheduler if scheduler is not None else info["parameters"]["scheduler"])
-
 def load(out_root, scheduler: str | None = None) -> Dataset:
-    """The dataset in ``OUT/data`` for 02-04: a clear error naming ``01_ingest`` when there is none, and one
-    pointing to the ingest report when every input was skipped."""
-    ds = _open(Path(out_root) / "data", scheduler)
+    """The dataset in ``OUT/data`` for 02-04; an error names ``01_ingest`` if none, the ingest report if all skipped."""
+    ds = Dataset(Path(out_root) / "data", scheduler)
     if ds.articles.empty:
         raise DatasetError(f"no analysable articles: every input of {ds.info['parameters']['corpus_dir']} was "
                            f"skipped; see {Path(out_root) / 'tables' / 'ingest_report.csv'} for why")
     return ds
 
 def publish(ds: Dataset, tables_dir) -> None:
-    """Write the ingest tables: articles (no text), ingest_report, removed_chrome, and sentences, the last
-    appended a partition at a time (so no process holds every sentence)."""
+    """Write the ingest tables: articles (no text), ingest_report, removed_chrome, sentences (a partition at a time)."""
     for name, df in (("articles", ds.articles[ARTICLE_COLUMNS]), ("ingest_report", ds.report),
                      ("removed_chrome", ds.removed)):
         tables.save(df, name, tables_dir)
-    with (tables.replacing(Path(tables_dir) / "sentences.csv") as tmp,
-          open(tmp, "w", encoding="utf-8", newline="") as fh):
-        fh.write(",".join(SENTENCE_COLUMNS) + "\n")
-        for part in ds.parts:
-            tables.inert(pd.read_parquet(part)[SENTENCE_COLUMNS]).to_csv(
-                fh, header=False, index=False, lineterminator="\n", float_format=tables.FLOAT_FORMAT)
-
-# --------------------------------------------------------------------------- building
+    parts = (pd.read_parquet(p, columns=SENTENCE_COLUMNS) for p in ds.parts)   # read one at a time, as written
+    tables.write_csv(itertools.chain([ingest.empty_sentences()], parts), Path(tables_dir) / "sentences.csv")
 
 def build(corpus_dir, out_root, limits: Limits | None = None, study=None, scheduler: str | None = None,
           cache_dir=None, chrome_rules=None, columns: str | None = None) -> Dataset:
-    """Ingest ``corpus_dir`` into ``OUT/data`` and return the dataset. Memory is bounded by ``limits.partition_size``:
-    files are ingested a partition at a time, each cached as Parquet by content (an unchanged corpus is not re-read);
-    the corpus-level steps read only the small columns they need."""
+    """Ingest ``corpus_dir`` into ``OUT/data`` a partition at a time (memory bounded by ``limits.partition_size``),
+    each cached as Parquet by content (an unchanged corpus is not re-read); return the dataset."""
     root, out_root = (Path(p).expanduser().resolve() for p in (corpus_dir, out_root))
     if not root.is_dir() and not (root.is_file() and root.suffix.lower() in table_corpus.SUFFIXES):
         raise CorpusError(f"corpus not found: {root}; pass a folder of .txt/.html files or a .csv/.jsonl/.parquet "
                           f"table")
-    if out_root == root or out_root.is_relative_to(root):
+    if out_root.is_relative_to(root):
         raise CorpusError(f"the output folder {out_root} is inside the corpus folder {root}: its pages would be "
                           f"read as articles; choose an output folder outside it")
-    limits = limits or Limits()
-    home = root if root.is_dir() else root.parent     # a table's study file is the study.yaml beside it
-    study = study or (home / "study.yaml" if (home / "study.yaml").is_file() else None)
-    lex = lexicon.load_lexicon(study)            # a broken study fails here, before any work
-    cache = Path(cache_dir or out_root / ".cache") / "ingest"
-    files, skipped = ingest.discover(root) if root.is_dir() else ([], [])
-    rows, manifest_rows = manifest.read_manifest(root, [rel for rel, _ in files] + [s["file"] for s in skipped])
+    limits, cache = limits or Limits(), Path(cache_dir or out_root / ".cache") / "ingest"
+    beside = (root if root.is_dir() else root.parent) / "study.yaml"   # a table's study is the study.yaml beside it
+    lex = lexicon.load_lexicon(study or (beside if beside.is_file() else None))   # a broken study fails here, first
+    size, version = limits.partition_size, ingest.code_version()
     rules_path = str(chrome_rules) if chrome_rules else None
     rules_hash = hashlib.sha256(Path(rules_path or paths.CHROME_RULES).read_bytes()
                                 + (paths.DATA / "abbreviations.txt").read_bytes()).hexdigest()
     ingest.load_rules(rules_path)  # fail early on a bad rules file
-    parts, version = [], ingest.code_version()
-    for i in range(0, len(files), limits.partition_size):
-        chunk = files[i:i + limits.partition_size]
-        fingerprint = [(rel, ingest.fingerprint_file(p)) for rel, p in chunk]   # streamed
-        parts.append(([rel for rel, _ in chunk], _key(version, fingerprint, limits, rules_hash)))
-    del files   # tasks carry relative paths only: a small task graph, even for 500,000 files
     if root.is_file():   # a table of articles: its rows are the files, its other columns their manifest
-        parts, skipped, rows, manifest_rows = table_corpus.split(root, columns, limits.partition_size, cache,
+        parts, skipped, rows, manifest_rows = table_corpus.split(root, columns, size, cache,
                                                                  [version, limits, rules_hash])
-    ingest_part = table_corpus.ingest_part if root.is_file() else _ingest_part
-    outputs = engine.map_partitions(functools.partial(ingest_part, root=str(root), limits=limits,
-                                                      rules_path=rules_path, cache=cache),
-                                    parts, scheduler=scheduler, desc="ingest")
+    else:
+        files, skipped = ingest.discover(root)
+        rows, manifest_rows = manifest.read_manifest(root, [rel for rel, _ in files] + [s["file"] for s in skipped])
+        chunks = [files[i:i + size] for i in range(0, len(files), size)]
+        parts = [([rel for rel, _ in c], _key(version, [(rel, ingest.fingerprint_file(p)) for rel, p in c], limits,
+                                              rules_hash)) for c in chunks]   # files hashed streamed
+        del files, chunks   # tasks carry relative paths only: a small task graph, even for 500,000 files
+    step = functools.partial(table_corpus.ingest_part if root.is_file() else _ingest_part, root=str(root),
+                             limits=limits, rules_path=rules_path, cache=cache)
+    outputs = engine.map_partitions(step, parts, scheduler=scheduler, desc="ingest")
     params = {"corpus_dir": str(root), "study": lex.source, "scheduler": scheduler, "columns": columns,
               "limits": {k: getattr(limits, k) for k in Limits.__dataclass_fields__}}
     info = {"format": FORMAT, "parameters": params, "study_sha256": lex.sha256, "title": lex.study["title"],
@@ -207,26 +171,15 @@ def build(corpus_dir, out_root, limits: Limits | None = None, study=None, schedu
     (data / "dataset.json").unlink(missing_ok=True)     # incomplete until written again, last
     shutil.rmtree(data, ignore_errors=True)
     _assemble(data, info, outputs, skipped, rows, manifest_rows, limits, scheduler)
-    ds = _open(data, scheduler)      # what 02-04 will read, exactly
-    ds._lexicon = lex
-    return ds
+    return Dataset(data, scheduler, lex)      # what 02-04 will read, exactly
 
 def _ingest_part(part, root, limits, rules_path, cache):
     rels, key = part
-    return ingest.ingest_partition([(rel, os.path.join(root, rel)) for rel in rels], limits, rules_path, cache, key)
-
-def _signatures(outputs: list[dict], files) -> tuple[list[str], np.ndarray]:
-    """(sorted files, MinHash signature matrix) for ``files``, read partition by partition."""
-    files = set(files)   # hashed once: ``isin(files)`` per partition costs partitions x articles
-    sigs = [s[[f in files for f in s["file"]]] for s in (pd.read_parquet(o["records"], columns=["file", "minhash"])
-                                                         for o in outputs)]
-    sigs = pd.concat(sigs, ignore_index=True).sort_values("file", kind="stable")
-    return sigs["file"].tolist(), np.array(sigs["minhash"].tolist(), dtype=np.uint32).reshape(-1, ingest.NUM_PERM)
+    return ingest.ingest_partition([(rel, str(Path(root, rel))) for rel in rels], limits, rules_path, cache, key)
 
 def near_duplicates(files, sigs: np.ndarray, threshold: float) -> dict[str, str]:
-    """file -> the earlier file it nearly copies: MinHash LSH candidates (datasketch), confirmed when their
-    signatures agree on ``threshold`` of the hashes. Only originals are indexed, so a bucket of wire copies
-    costs one comparison each, and a copy of a copy points to the original.
+    """file -> the earlier file it nearly copies: MinHash LSH candidates (datasketch) whose signatures agree on
+    ``threshold`` of the hashes. Only originals are indexed (a copy of a copy points to the original).
 
     >>> sigs = np.array([[1, 2, 3, 4] * 16, [1, 2, 3, 4] * 16, [5, 6, 7, 8] * 16])
     >>> near_duplicates(["a", "b", "c"], sigs, 0.8)
@@ -246,40 +199,39 @@ def near_duplicates(files, sigs: np.ndarray, threshold: float) -> dict[str, str]
     return out
 
 def _write_partition(item) -> tuple[dict, pd.DataFrame]:
-    """Write one partition's sentences and texts (analysed articles only) into the dataset; return
-    (sentence counts per file, removed lines of those files)."""
+    """Write a partition's sentences and texts of the ``keep`` files; return (sentence counts, their removed lines)."""
     o, keep, data, i = item
-    s = pd.read_parquet(o["sentences"])
-    s = s[s["file"].isin(set(keep))].reset_index(drop=True)[SENTENCE_COLUMNS]
-    texts = pd.read_parquet(o["records"], columns=["file", "text"])
-    for name, df in (("sentences", s), ("texts", texts[texts["file"].isin(set(keep))].reset_index(drop=True))):
+    s, texts, removed = (pd.read_parquet(o[name], columns=columns) for name, columns in (
+        ("sentences", SENTENCE_COLUMNS), ("records", ["file", "text"]), ("removed", None)))
+    s, texts, removed = (df[df["file"].isin(set(keep))].reset_index(drop=True) for df in (s, texts, removed))
+    for name, df in (("sentences", s), ("texts", texts)):
         with tables.replacing(Path(data) / name / f"{i:05d}.parquet") as tmp:
             df.to_parquet(tmp, index=False)
-    removed = pd.read_parquet(o["removed"])
-    return s["file"].value_counts().to_dict(), removed[removed["file"].isin(set(keep))]
+    return s["file"].value_counts().to_dict(), removed
 
-def _metadata(records: pd.DataFrame, rows: pd.DataFrame, near: dict) -> pd.DataFrame:
-    """``records`` with the manifest's columns, filled from a page's own metadata where the manifest gives none,
+def _metadata(m: pd.DataFrame, rows: pd.DataFrame, near: dict) -> pd.DataFrame:
+    """Records with the manifest's columns, filled from a page's own metadata where the manifest gives none,
     ``metadata`` saying where each value came from, and the notes on duplicates, the manifest and dates."""
-    m = records.join(rows.set_index("file")[manifest.MANIFEST_COLUMNS[1:]], on="file")
-    m[manifest.MANIFEST_COLUMNS[1:]] = m[manifest.MANIFEST_COLUMNS[1:]].fillna("")
+    cols = manifest.MANIFEST_COLUMNS[1:]
+    m = m.join(rows.set_index("file")[cols], on="file")
+    m[cols] = m[cols].fillna("")
     m["outlet"] = m["outlet"].replace("unknown", "")
-    said = [np.where(m["title"].eq(""), "", np.where(m["title"].eq(m["page_title"]), "title: page", "title: text")),
-            np.where(m["author"].eq(""), "", "author: page")]
-    for col in ("outlet", "published", "url"):
-        page = m[f"page_{col}"].where(m[col].eq(""), "")
-        said.append(np.where(m[col].ne(""), f"{col}: manifest", np.where(page.ne(""), f"{col}: page", "")))
-        m[col] = m[col].mask(page.ne(""), page)
-    m["date_precision"] = m["date_precision"].mask(said[-2] == "published: page", "day")
-    dates = {v: manifest.check_date(v) for v in m["published"].unique()}
-    precisions = {v: manifest.check_precision(v) for v in m["date_precision"].unique()}
-    unlisted = np.where(m["file"].isin(rows["file"]), "", np.where(m["outlet"].eq(""), "not in the manifest: "
-                                                                   "outlet 'unknown'", "not in the manifest"))
-    m["note"] = [_join(f"near duplicate of {near[f]}" if f in near else "", n, u, dates[d][1], precisions[p][1])
-                 for f, n, u, d, p in zip(m["file"], m["note"], unlisted, m["published"], m["date_precision"])]
-    m["published"] = m["published"].map(lambda d: dates[d][0])
-    m["date_precision"] = m["date_precision"].map(lambda p: precisions[p][0])
-    m["metadata"] = [_join(*s) for s in zip(*said)]
+    said = {"title": np.where(m["title"].eq(m["page_title"]), "title: page", "title: text"), "author": "author: page"}
+    for col in ("outlet", "url", "published"):     # a date from the page is to the day
+        page = m[col].eq("") & m[f"page_{col}"].ne("")
+        said[col] = np.where(page, f"{col}: page", f"{col}: manifest")
+        m[col] = m[col].mask(page, m[f"page_{col}"])
+    m["date_precision"] = m["date_precision"].mask(page, "day")
+    m["metadata"] = ["; ".join(filter(None, s)) for s in zip(*(np.where(m[c].ne(""), said[c], "") for c in (
+        "title", "author", "outlet", "published", "url")))]
+    unlisted = np.where(m["outlet"].eq(""), "not in the manifest: outlet 'unknown'", "not in the manifest")
+    notes = [[f"near duplicate of {near[f]}" if f in near else "" for f in m["file"]], m["note"],
+             np.where(m["file"].isin(rows["file"]), "", unlisted)]
+    for col, check in (("published", manifest.check_date), ("date_precision", manifest.check_precision)):
+        checked = {v: check(v) for v in m[col].unique()}
+        notes.append([checked[v][1] for v in m[col]])
+        m[col] = m[col].map(lambda v: checked[v][0])
+    m["note"] = ["; ".join(filter(None, n)) for n in zip(*notes)]
     return m.assign(outlet=m["outlet"].replace("", "unknown"))
 
 def _assemble(data, info, outputs, skipped, rows, manifest_rows, limits, scheduler) -> None:
@@ -288,11 +240,12 @@ def _assemble(data, info, outputs, skipped, rows, manifest_rows, limits, schedul
     records = _concat(frames, lambda: pd.DataFrame(columns=[*RECORD_COLUMNS, "part"], dtype=str))
     records = records.sort_values("file").reset_index(drop=True)
     ok = records["reason"] == ""
-    first = records[ok].drop_duplicates("sha256").set_index("sha256")["file"]
-    exact = ok & records["sha256"].map(first).ne(records["file"])
-    records.loc[exact, "reason"] = "duplicate: same bytes as " + records.loc[exact, "sha256"].map(first)
-    ok = records["reason"] == ""
-    near = near_duplicates(*_signatures(outputs, records.loc[ok, "file"]), limits.near_duplicate) if ok.any() else {}
+    first = records[ok].groupby("sha256")["file"].transform("first")
+    exact = first[first.ne(records.loc[ok, "file"])]
+    records.loc[exact.index, "reason"] = "duplicate: same bytes as " + exact
+    ok, sigs = records["reason"] == "", records.pop("minhash")   # MinHash signatures: only this step needs them
+    near = near_duplicates(records.loc[ok, "file"].tolist(), np.array(sigs[ok].tolist(), np.uint32),
+                           limits.near_duplicate)
     records = _metadata(records, rows, near)
     arts = records[ok].assign(duplicate_of=records.loc[ok, "file"].map(lambda f: near.get(f, "")))
     arts["source"] = arts["outlet"].mask(arts["outlet"].eq("unknown"), "unknown (" + arts["file"].str.replace(
@@ -305,12 +258,10 @@ def _assemble(data, info, outputs, skipped, rows, manifest_rows, limits, schedul
     arts["sentences"] = arts["file"].map(counts).fillna(0).astype("int64")
     report = pd.concat([records.assign(input="file", status=np.where(ok, "analysed", "skipped")),
                         pd.DataFrame(skipped), pd.DataFrame(manifest_rows)], ignore_index=True)[REPORT_COLUMNS]
-    report["bytes"] = pd.to_numeric(report["bytes"], errors="coerce").astype("Int64")
-    text = [c for c in REPORT_COLUMNS if c != "bytes"]
-    report[text] = report[text].astype(object).where(report[text].notna(), "").astype(str)
+    report = report.astype(object).where(report.notna(), "").astype(str).assign(
+        bytes=pd.to_numeric(report["bytes"], errors="coerce").astype("Int64"))
     removed = _concat([r for _, r in written], lambda: pd.DataFrame(columns=["file", "line", "rule", "text"]))
-    for name, df in (("articles", arts.sort_values("file")[ARTICLE_COLUMNS + ["part"]]),
-                     ("report", report.sort_values(["input", "file"])),
+    for name, df in (("articles", arts[ARTICLE_COLUMNS + ["part"]]), ("report", report.sort_values(["input", "file"])),
                      ("removed", removed.sort_values("file", kind="stable"))):   # each file's lines in order
         with tables.replacing(data / f"{name}.parquet") as tmp:
             df.reset_index(drop=True).to_parquet(tmp, index=False)

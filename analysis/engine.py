@@ -1,9 +1,7 @@
 """Run one pure function over partitions, in-process or on a Dask distributed cluster.
 
-Every per-article step is ``func(partition) -> DataFrame`` whose results combine by concatenation,
-so the same code runs in a plain loop (default) or on Dask (``"local"`` starts a local cluster,
-``"tcp://HOST:PORT"`` uses a standing one), results in partition order either way. Functions shipped
-to workers must pickle, and workers must have the ``analysis`` package installed.
+``scheduler``: None runs a plain loop, ``"local"`` starts a local cluster, ``"tcp://HOST:PORT"`` uses a standing one;
+results come back in partition order. Functions shipped to workers must pickle; workers need ``analysis`` installed.
 
 >>> map_partitions(len, [[1, 2], [3]])
 [2, 1]
@@ -27,23 +25,20 @@ def get_client(scheduler: str):
     return _clients[scheduler]
 
 def shutdown() -> None:
-    """Close the clients (and local clusters) ``get_client`` started; the local cluster last: others may be on it."""
+    """Close the clients ``get_client`` started, the local cluster last (the others may be on it)."""
     for scheduler in sorted(_clients, key=lambda s: s == "local"):
         client = _clients.pop(scheduler)
-        cluster = client.cluster if scheduler == "local" else None
         client.close()
-        if cluster is not None:
-            cluster.close()
+        if scheduler == "local":
+            client.cluster.close()
 
 def map_partitions(func: Callable, parts: Iterable, scheduler: str | None = None, desc: str = "partitions") -> list:
     """``[func(p) for p in parts]`` with a progress bar; on Dask one task per partition, each result's future
-    released as it arrives (workers hold only the tasks in flight), results put back in partition order."""
+    released as it arrives (workers hold only the tasks in flight)."""
     parts = list(parts)
     bar = functools.partial(tqdm, desc=desc, total=len(parts), disable=len(parts) < 2)   # same bar, either engine
-    if not scheduler:
+    if not scheduler or not parts:
         return [func(p) for p in bar(parts)]
-    if not parts:
-        return []
     from dask.distributed import as_completed
 
     client = get_client(scheduler)

@@ -1,4 +1,8 @@
-"""Writing outputs so that the same inputs give byte-identical files, each replaced atomically."""
+"""Writing outputs so that the same inputs give byte-identical files, each replaced atomically.
+
+>>> save(pd.DataFrame({"a": [1.0 / 3]}), "demo", Path(tempfile.mkdtemp())).read_text()
+'a\\n0.333333\\n'
+"""
 from __future__ import annotations
 
 import os
@@ -15,14 +19,7 @@ FORMULA = re.compile(r"(?![+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z)[=+\-@\t\r].",
 @contextmanager
 def replacing(path):
     """Yield a temporary path beside ``path``; once the block succeeds it replaces ``path`` atomically (readers never
-    see a half-written file; a failure leaves the old file in place).
-
-    >>> p = Path(tempfile.mkdtemp()) / "x.txt"
-    >>> with replacing(p) as tmp:
-    ...     _ = tmp.write_text("done")
-    >>> p.read_text()
-    'done'
-    """
+    see a half-written file; a failure leaves the old file in place)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -49,16 +46,14 @@ def inert(df: pd.DataFrame) -> pd.DataFrame:
     df[text] = df[text].map(safe)
     return df.set_axis(names, axis=1)
 
-def write_csv(df: pd.DataFrame, path: Path) -> Path:
-    """Write ``df`` as UTF-8 CSV (fixed float format, formulas made ``inert``), atomically. Callers sort rows first."""
-    with replacing(path) as tmp:
-        inert(df).to_csv(tmp, index=False, float_format=FLOAT_FORMAT, lineterminator="\n", encoding="utf-8")
+def write_csv(df, path: Path) -> Path:
+    """Write ``df`` (or each frame of an iterable, streamed; the first gives the header) as UTF-8 CSV, fixed float
+    format, formulas made ``inert``, atomically. Callers sort rows first."""
+    with replacing(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+        for i, part in enumerate([df] if isinstance(df, pd.DataFrame) else df):
+            inert(part).to_csv(fh, header=not i, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
     return Path(path)
 
 def save(df: pd.DataFrame, name: str, tables_dir: Path) -> Path:
-    """Publish ``df`` as ``tables_dir/name.csv``; returns the path.
-
-    >>> save(pd.DataFrame({"a": [1.0 / 3]}), "demo", Path(tempfile.mkdtemp())).read_text()
-    'a\\n0.333333\\n'
-    """
+    """Publish ``df`` as ``tables_dir/name.csv``; returns the path."""
     return write_csv(df, Path(tables_dir) / f"{name}.csv")

@@ -85,7 +85,6 @@ def explorer(df: pd.DataFrame, filters: dict[str, str], render, label: str, defa
         for child in [c for c, parent in narrows.items() if change.owner is drops[parent]]:
             fill(child)
         out.value = current()
-
     for name in filters:
         drops[name] = widgets.Dropdown(description=name, layout={"width": "auto"},
                                        style={"description_width": "initial"})

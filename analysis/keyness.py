@@ -19,8 +19,7 @@ EXAMPLE_COLUMNS = ["term", "side", "file", "index", "text"]
 EXAMPLES = 3                 # example sentences per word and side
 
 def sides(articles: pd.DataFrame, by: str | None = None, a: str | None = None, b: str | None = None):
-    """(unit, a, b): by default groups if two or more are filled, else sources, and the two with most articles;
-    None with fewer than two units."""
+    """(unit, a, b): groups if two or more are filled, else sources, and the two largest; None if fewer than two."""
     arts = dataset.analysed(articles)
     by = by or ("group" if arts.get("group", pd.Series(dtype=str)).replace("", pd.NA).nunique() > 1 else "source")
     sizes = arts[compare.check_unit(by, articles)].fillna("").replace("", "(none)").value_counts()
@@ -30,8 +29,7 @@ def sides(articles: pd.DataFrame, by: str | None = None, a: str | None = None, b
     return by, a, b
 
 def words(counts: pd.DataFrame, a: str, b: str, alpha0: float = compare.DEFAULT_ALPHA0) -> pd.DataFrame:
-    """Every word (``ngram_counts`` of order 1) of ``a`` or ``b``: its count in each and the z-score of ``a`` against
-    ``b`` (positive: more ``a``'s), most ``a``-like first."""
+    """Every word (1-grams) of ``a`` or ``b``: its counts and z-score of ``a`` against ``b``, most ``a``-like first."""
     d = compare.distinctive_terms(counts[counts["ngram"] == 1], alpha0, 1, groups=[a, b], keep=len(counts) or 1)
     own = d["group"].eq(a)
     d = d.assign(z=d["z"].where(own, -d["z"]).round(4), count_a=d["count_group"].where(own, d["count_rest"]),
@@ -45,8 +43,7 @@ def shown(w: pd.DataFrame, limit: int) -> pd.DataFrame:
     return w.loc[sorted([*top.index, *rest.index[: limit - len(top)]])]
 
 def examples(sentences: pd.DataFrame, side_of: dict, terms: frozenset, k: int = EXAMPLES, width: int = 90):
-    """The first ``k`` sentences (by file and index) per term and side using it, cut to ``width`` characters either
-    side of the word; per partition (``Dataset.map``), then again over all."""
+    """The first ``k`` sentences per term and side, cut to ``width`` characters around it (per partition, then all)."""
     rows, seen = [], Counter()
     for file, index, text in sentences.sort_values(["file", "index"])[["file", "index", "text"]].itertuples(False):
         for t in dict.fromkeys(tokens(text)) if file in side_of else ():
@@ -55,7 +52,7 @@ def examples(sentences: pd.DataFrame, side_of: dict, terms: frozenset, k: int = 
                 s, e = next((s, e) for s, e in word_spans(text) if norm(text[s:e]) == t)
                 cut = ("…" if s > width else "") + text[max(0, s - width):e + width]
                 rows.append((t, side, file, index, cut + ("…" if e + width < len(text) else "")))
-    out = pd.DataFrame(rows, columns=EXAMPLE_COLUMNS).sort_values(["term", "side", "file", "index"])
+    out = pd.DataFrame(rows, columns=EXAMPLE_COLUMNS).sort_values(EXAMPLE_COLUMNS[:4])
     return out.groupby(["term", "side"]).head(k)
 
 def write(out, by: str | None = None, a: str | None = None, b: str | None = None, limit: int = 2000) -> Path | None:

@@ -29,16 +29,13 @@ def declared(notebook: str) -> dict[str, tuple[str, object]]:
 
 def convert(values: dict, notebooks: list[str]) -> dict:
     """``values`` checked against the parameters the ``notebooks`` declare: unknown names and wrong types refused."""
-    spec = {}
-    for nb in notebooks:
-        spec = {**declared(nb), **spec}
+    spec = {k: v for nb in reversed(notebooks) for k, v in declared(nb).items()}   # the first declaring one wins
     if unknown := sorted(set(values) - set(spec)):
         everywhere = {n: nb.stem for nb in sorted(paths.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
                       for n in declared(nb.stem)}
         hints = [f"{u!r}" + (f" (a parameter of {everywhere[u]}: set it there)" if u in everywhere else
                              f" (did you mean {close[0]!r}?)" if (close := difflib.get_close_matches(u, spec, 1))
-                             else "")
-                 for u in unknown]
+                             else "") for u in unknown]
         raise ParameterError(f"{', '.join(notebooks)}: unknown parameter {', '.join(hints)}; "
                              f"{'it takes' if len(notebooks) == 1 else 'they take'} {', '.join(spec)}")
     return {name: _convert(name, *spec[name], value) for name, value in values.items()}
@@ -56,8 +53,7 @@ def _convert(name: str, kind: str, default, value):
     raise ParameterError(f"parameter {name!r} must be {kind}, not {type(value).__name__} {value!r}")
 
 def check(notebook: str, namespace: dict) -> types.SimpleNamespace:
-    """The notebook's parameters from ``namespace`` (its ``globals()``), checked, and ``out``: the output folder,
-    the git-ignored ``scratch/`` when ``out_dir`` is None, never the published outputs."""
+    """The notebook's parameters from its ``globals()``, checked, and ``out``: the outputs (``scratch/`` by default)."""
     given = {k: v for k, v in namespace.items() if not k.startswith("_") and k not in IPYTHON_NAMES
              and not isinstance(v, (types.ModuleType, types.FunctionType, type))}
     values = {n: default for n, (_, default) in declared(notebook).items()} | convert(given, [notebook])

@@ -60,8 +60,7 @@ class Lock:
         os.close(self.fd)
 
 def _publish(staging: Path, out: Path) -> None:
-    """Move a complete ``staging`` into ``out`` by atomic renames (marked complete first: a run killed half-way is
-    finished by the next, ``_recover``); drop the partitions of an earlier, larger dataset."""
+    """Move a complete ``staging`` into ``out`` (marked complete first: ``_recover`` ends it); drop stale partitions."""
     (staging / COMPLETE).write_text("complete\n")
     for src in sorted(p for p in staging.rglob("*") if p.is_file() and p.name != COMPLETE):
         (out / src.relative_to(staging)).parent.mkdir(parents=True, exist_ok=True)
@@ -121,8 +120,7 @@ def _shown(path: Path) -> str:
     return os.path.relpath(path, paths.NOTEBOOKS) if Path(path).is_relative_to(paths.REPO) else str(path)
 
 def tidy(executed: Path, replace: dict[str, str]) -> Path:
-    """Make an executed notebook reproducible: no timings, widget views or state (an explorer keeps its static view),
-    a fixed id for papermill's cell, each path in ``replace`` (staging, repository) shown as a reader finds it."""
+    """An executed notebook made reproducible: no timings or widget state, fixed ids, ``replace``'s paths shown."""
     import nbformat
 
     from .render import WIDGET_VIEW
@@ -159,8 +157,7 @@ def _quiet_kernels():
     return Quiet
 
 def execute(nb: Path, parameters: dict, staging: Path, final: Path) -> Path:
-    """Execute one notebook with papermill into ``staging/rendered`` and export it as HTML; a failed one is kept
-    in ``OUT/.failed/`` (the staging folder is deleted) with the run's ingest report, both named in the error."""
+    """Execute one notebook into ``staging/rendered``, export it as HTML; a failed one is kept in ``OUT/.failed/``."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -176,12 +173,10 @@ def execute(nb: Path, parameters: dict, staging: Path, final: Path) -> Path:
     except PapermillExecutionError as exc:
         failed, report = final / ".failed", staging / "tables" / "ingest_report.csv"
         failed.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(executed, failed / nb.name)
-        if report.exists():   # what was read and skipped stays accounted for, though nothing is published
-            shutil.copyfile(report, failed / report.name)
+        # the report too: what was read and skipped stays accounted for, though nothing is published
+        kept = [shutil.copyfile(f, failed / f.name) for f in (executed, report) if f.exists()]
         raise RunError(f"{nb.name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} (executed copy: "
-                       f"{failed / nb.name}" + (f"; this run's ingest report: {failed / report.name})" if
-                                                 report.exists() else ")")) from None
+                       + "; this run's ingest report: ".join(map(str, kept)) + ")") from None
     render.html(tidy(executed, {str(staging): _shown(final), str(paths.REPO): _shown(paths.REPO)}))
     return executed
 
@@ -215,8 +210,7 @@ def _check(nbs: list[Path], root: Path, corpus, params: dict) -> dict:
     return params
 
 def run(corpus=None, out=None, only: list[str] | None = None, quiet: bool = False, **options) -> Path:
-    """Run the notebooks on ``corpus`` into ``out`` (see the module docstring); ``options`` are notebook
-    parameters (``study``, ``max_bytes``, ``partition_size``, ``scheduler``); None means the default."""
+    """Run the notebooks on ``corpus`` into ``out``; ``options``: notebook parameters (None: the default)."""
     nbs = notebooks(only)
     root = Path(out).expanduser().resolve() if out else paths.REPO
     params = _check(nbs, root, corpus, {k: v for k, v in options.items() if v is not None})

@@ -63,7 +63,7 @@ def index(out_root: Path | str, lead: str | None = None) -> Path:
         from . import keyness   # it writes its page with ``page``
         keyness.write(root)
 
-    def link(path: Path, label: str | None = None):  # (href relative to rendered/, label), None if it is missing
+    def href(path: Path, label: str | None = None):  # (href relative to rendered/, label), None if it is missing
         return (os.path.relpath(path, rendered), label or path.name) if path.exists() else None
     markdown = mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])   # raw HTML escaped
     body = findings.exists() and Markup(re.sub(r'(href|src)="(?![a-z]+:|/|#|\.\./)([^"]*)"', r'\1="../\2"',
@@ -73,12 +73,7 @@ def index(out_root: Path | str, lead: str | None = None) -> Path:
     alt = lead and "Lead figure: " + Path(lead).stem.removeprefix("lead_").replace("_", " ")
     nbs = sorted(p for p in rendered.glob("*.html") if p.stem not in ("index", "keyness")
                  and not p.stem.endswith("_nocode"))
-    return page("results.html.j2", rendered / "index.html", title="How outlets frame the same story: results",
-                findings=body, lead=lead, alt=alt, keyness=link(rendered / "keyness.html", "The keyness page"),
-                keyness_csv=link(rendered / "keyness.csv"),
-                notebooks=[[p.stem, link(p.with_name(f"{p.stem}_nocode.html"), "without code"), link(p, "with code"),
-                            link(p.with_suffix(".ipynb"))] for p in nbs],
-                figures=[[png.stem] + [link(png.with_suffix(f".{x}"), x.upper()) for x in ("png", "svg", "csv")]
-                         for png in sorted(figures.glob("*.png"))],
-                tables=[[link(c)] for c in sorted((root / "tables").glob("*.csv"))],
+    return page("results.html.j2", rendered / "index.html", findings=body, lead=lead, alt=alt, href=href,
+                keyness=href(rendered / "keyness.html", "The keyness page"), keyness_csv=href(rendered / "keyness.csv"),
+                notebooks=nbs, figures=sorted(figures.glob("*.png")), tables=sorted((root / "tables").glob("*.csv")),
                 record=(root / "run_record.json").exists())

@@ -30,14 +30,15 @@ def toc_html(body: str) -> str:
                     "</li>" for level, ident, text in _HEADING.findall(body))
     return items and f'<nav class="toc" aria-label="Contents"><strong>Contents</strong><ul>{items}</ul></nav>'
 
-def _write(path: Path, text: str) -> Path:
+def write(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` atomically (``tables.replacing``), UTF-8 with ``\\n`` line ends; the path."""
     with tables.replacing(path) as tmp:
         tmp.write_text(text, encoding="utf-8", newline="\n")
     return Path(path)
 
 def page(template: str, path: Path, **values) -> Path:
     """Write ``path`` from the Jinja template ``analysis/data/<template>``, every value escaped unless Markup."""
-    return _write(path, _PAGES.get_template(template).render(**values))
+    return write(path, _PAGES.get_template(template).render(**values))
 
 def html(executed: Path) -> list[Path]:
     """Write ``NAME.html`` (with code) and ``NAME_nocode.html`` beside the executed notebook (``run.tidy`` first)."""
@@ -51,7 +52,7 @@ def html(executed: Path) -> list[Path]:
                                 exclude_output_prompt=hide)
         body = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})[0]
         body = body.replace("<main>", f"<main>\n{toc_html(body)}", 1)   # the template put the other version's link
-        pages.append(_write(executed.with_name(f"{name}{suffix}.html"), body))
+        pages.append(write(executed.with_name(f"{name}{suffix}.html"), body))
     return pages
 
 def index(out_root: Path | str, lead: str | None = None) -> Path:

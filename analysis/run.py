@@ -123,7 +123,7 @@ def tidy(executed: Path, replace: dict[str, str]) -> Path:
     """An executed notebook made reproducible: no timings or widget state, fixed ids, ``replace``'s paths shown."""
     import nbformat
 
-    from .render import WIDGET_VIEW
+    from .render import WIDGET_VIEW, write
 
     nb = nbformat.read(executed, as_version=4)
     nb.metadata.pop("widgets", None)
@@ -142,9 +142,7 @@ def tidy(executed: Path, replace: dict[str, str]) -> Path:
     text = nbformat.writes(nb)
     for old, new in replace.items():  # in order: the staging folder before the repository that holds it
         text = re.sub(re.escape(old) + r"(?![\w.-])", new.replace("\\", "\\\\"), text)
-    with tables.replacing(executed) as tmp:
-        tmp.write_text(text + "\n", encoding="utf-8")
-    return executed
+    return write(executed, text + "\n")
 
 @functools.cache
 def _quiet_kernels():

@@ -9,6 +9,7 @@ import html
 from importlib import resources
 
 import pandas as pd
+
 from . import terms
 
 ALL = "(all)"
@@ -35,12 +36,11 @@ def table_html(rows: pd.DataFrame, columns, what: str, limit: int = LIMIT, kind:
     ``(header, column[, td class[, format]])``, ``format`` giving escaped HTML (default: the value escaped)."""
     cols, head = [(*c, None, None)[:4] for c in columns], rows.head(limit)
     more = f" (first {len(head)} shown; the CSV table has them all)" if len(head) < len(rows) else ""
-    cells = [(f'<td class="{cls}">' if cls else "<td>", fmt or _e, head[c]) for _, c, cls, fmt in cols]
-    body = "".join("<tr>" + "".join(f"{tag}{fmt(v)}</td>" for (tag, fmt, _), v in zip(cells, values)) + "</tr>"
-                   for values in zip(*(c for *_, c in cells)))
+    cells = [[(f'<td class="{cls}">' if cls else "<td>") + (fmt or _e)(v) + "</td>" for v in head[c]]
+             for _, c, cls, fmt in cols]
     return (f"{STYLE}<p><strong>{len(rows)}</strong> {html.escape(what)}{more}</p>"
             f'<table class="explore-table {kind}"><thead><tr>' + "".join(f"<th>{_e(h)}</th>" for h, *_ in cols)
-            + f"</tr></thead><tbody>{body}</tbody></table>")
+            + "</tr></thead><tbody>" + "".join(f"<tr>{''.join(r)}</tr>" for r in zip(*cells)) + "</tbody></table>")
 
 def show(df: pd.DataFrame, limit: int = LIMIT, what: str = "rows") -> None:
     """Display ``df``'s first ``limit`` rows as an escaped HTML table under a caption counting them all."""
@@ -85,7 +85,6 @@ def explorer(df: pd.DataFrame, filters: dict[str, str], render, label: str, defa
         for child in [c for c, parent in narrows.items() if change.owner is drops[parent]]:
             fill(child)
         out.value = current()
-
     for name in filters:
         drops[name] = widgets.Dropdown(description=name, layout={"width": "auto"},
                                        style={"description_width": "initial"})

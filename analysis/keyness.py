@@ -1,14 +1,11 @@
-"""The keyness page (after scattertext, Kessler 2017): every word of two outlets or groups placed by its count in each,
-coloured by the log-odds z-score of ``compare.distinctive_terms`` (Monroe, Colaresi & Quinn 2008), searchable, each
-word linked to example sentences. One self-contained page, ``OUT/rendered/keyness.html`` (no network), with at most
-``limit`` words; every word is in ``keyness.csv`` beside it.
+"""The keyness page (after scattertext, Kessler 2017): the words of two outlets or groups placed by their counts,
+coloured by the log-odds z-score of ``compare.distinctive_terms`` (Monroe, Colaresi & Quinn 2008), searchable, linked
+to example sentences; one offline page, ``OUT/rendered/keyness.html``, every word in ``keyness.csv`` beside it.
 
 >>> counts = pd.DataFrame({"group": list("AABB"), "term": list("xyxz"), "ngram": 1, "count": [5, 1, 1, 4]})
 >>> words(counts, "A", "B").values.tolist()
 [['x', 5, 1, 0.2295], ['y', 1, 0, 0.074], ['z', 0, 4, -0.2536]]
 """
-from __future__ import annotations
-
 from collections import Counter
 from pathlib import Path
 
@@ -22,8 +19,7 @@ EXAMPLE_COLUMNS = ["term", "side", "file", "index", "text"]
 EXAMPLES = 3                 # example sentences per word and side
 
 def sides(articles: pd.DataFrame, by: str | None = None, a: str | None = None, b: str | None = None):
-    """(unit, a, b): by default the manifest's groups if two or more are filled, else sources; a and b by default
-    the two with the most (analysed) articles. Fewer than two units: None."""
+    """(unit, a, b): groups if two or more are filled, else sources, and the two largest; None if fewer than two."""
     arts = dataset.analysed(articles)
     by = by or ("group" if arts.get("group", pd.Series(dtype=str)).replace("", pd.NA).nunique() > 1 else "source")
     sizes = arts[compare.check_unit(by, articles)].fillna("").replace("", "(none)").value_counts()
@@ -33,8 +29,7 @@ def sides(articles: pd.DataFrame, by: str | None = None, a: str | None = None, b
     return by, a, b
 
 def words(counts: pd.DataFrame, a: str, b: str, alpha0: float = compare.DEFAULT_ALPHA0) -> pd.DataFrame:
-    """Every word (``ngram_counts`` rows of order 1, no minimum count) of ``a`` or ``b``: its count in each and the
-    z-score of ``a`` against ``b`` (positive: more ``a``'s), most ``a``-like first."""
+    """Every word (1-grams) of ``a`` or ``b``: its counts and z-score of ``a`` against ``b``, most ``a``-like first."""
     d = compare.distinctive_terms(counts[counts["ngram"] == 1], alpha0, 1, groups=[a, b], keep=len(counts) or 1)
     own = d["group"].eq(a)
     d = d.assign(z=d["z"].where(own, -d["z"]).round(4), count_a=d["count_group"].where(own, d["count_rest"]),
@@ -48,8 +43,7 @@ def shown(w: pd.DataFrame, limit: int) -> pd.DataFrame:
     return w.loc[sorted([*top.index, *rest.index[: limit - len(top)]])]
 
 def examples(sentences: pd.DataFrame, side_of: dict, terms: frozenset, k: int = EXAMPLES, width: int = 90):
-    """The first ``k`` sentences (by file and index) per term and side using it, cut to ``width`` characters either
-    side of the word; per partition (``Dataset.map``), then again over all."""
+    """The first ``k`` sentences per term and side, cut to ``width`` characters around it (per partition, then all)."""
     rows, seen = [], Counter()
     for file, index, text in sentences.sort_values(["file", "index"])[["file", "index", "text"]].itertuples(False):
         for t in dict.fromkeys(tokens(text)) if file in side_of else ():
@@ -58,16 +52,15 @@ def examples(sentences: pd.DataFrame, side_of: dict, terms: frozenset, k: int = 
                 s, e = next((s, e) for s, e in word_spans(text) if norm(text[s:e]) == t)
                 cut = ("…" if s > width else "") + text[max(0, s - width):e + width]
                 rows.append((t, side, file, index, cut + ("…" if e + width < len(text) else "")))
-    out = pd.DataFrame(rows, columns=EXAMPLE_COLUMNS).sort_values(["term", "side", "file", "index"])
+    out = pd.DataFrame(rows, columns=EXAMPLE_COLUMNS).sort_values(EXAMPLE_COLUMNS[:4])
     return out.groupby(["term", "side"]).head(k)
 
 def write(out, by: str | None = None, a: str | None = None, b: str | None = None, limit: int = 2000) -> Path | None:
-    """Write ``OUT/rendered/keyness.html`` and ``keyness.csv`` from the dataset in ``OUT/data`` (``by``, ``a``, ``b``:
-    as ``sides``); the page's path, or None (and no page) with fewer than two outlets or groups."""
+    """Write ``OUT/rendered/keyness.html`` (at most ``limit`` words) and ``keyness.csv`` from the dataset in ``OUT``
+    (``by``, ``a``, ``b``: as ``sides``); the page's path, or None (and no page) with fewer than two units."""
     page, ds = Path(out) / "rendered" / "keyness.html", dataset.load(out)
     if (chosen := sides(ds.articles, by, a, b)) is None:
-        page.unlink(missing_ok=True)
-        return None
+        return page.unlink(missing_ok=True)   # None
     by, a, b = chosen
     group_of = {f: g for f, g in compare.group_map(ds.articles, by).items() if g in (a, b)}
     stop = compare.stop_words(ds.lexicon().study["stop_words"])

@@ -1,15 +1,11 @@
 """Notebook parameters: declared once, typed and commented, in each notebook's tagged cell; checked on use.
 
-papermill only warns about a misspelt name and passes any value through, so a string given where a
-list belongs would be iterated letter by letter. ``check`` reads the notebook's own parameters cell,
-refuses names no notebook declares and converts or refuses each value by its annotation: a string
-for ``list[str]`` is one item, never its letters.
+papermill only warns about a misspelt name and passes any value through. ``check`` refuses names no notebook
+declares and converts or refuses each value by its annotation: a string for ``list[str]`` is one item, not letters.
 
 >>> check("02_terminology", {"families": "armed_groups", "kwic_window": 60}).families
 ['armed_groups']
 """
-from __future__ import annotations
-
 import ast
 import difflib
 import json
@@ -33,17 +29,13 @@ def declared(notebook: str) -> dict[str, tuple[str, object]]:
 
 def convert(values: dict, notebooks: list[str]) -> dict:
     """``values`` checked against the parameters the ``notebooks`` declare: unknown names and wrong types refused."""
-    spec = {}
-    for nb in notebooks:
-        spec = {**declared(nb), **spec}
-    unknown = sorted(set(values) - set(spec))
-    if unknown:
+    spec = {k: v for nb in reversed(notebooks) for k, v in declared(nb).items()}   # the first declaring one wins
+    if unknown := sorted(set(values) - set(spec)):
         everywhere = {n: nb.stem for nb in sorted(paths.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
                       for n in declared(nb.stem)}
         hints = [f"{u!r}" + (f" (a parameter of {everywhere[u]}: set it there)" if u in everywhere else
                              f" (did you mean {close[0]!r}?)" if (close := difflib.get_close_matches(u, spec, 1))
-                             else "")
-                 for u in unknown]
+                             else "") for u in unknown]
         raise ParameterError(f"{', '.join(notebooks)}: unknown parameter {', '.join(hints)}; "
                              f"{'it takes' if len(notebooks) == 1 else 'they take'} {', '.join(spec)}")
     return {name: _convert(name, *spec[name], value) for name, value in values.items()}
@@ -51,23 +43,17 @@ def convert(values: dict, notebooks: list[str]) -> dict:
 def _convert(name: str, kind: str, default, value):
     if value is None and default is None:
         return None
-    wrong = ParameterError(f"parameter {name!r} must be {kind}, not {type(value).__name__} {value!r}")
-    if kind == "list[str]":
-        value = [value] if isinstance(value, str) else value   # one item, never its letters
-        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-            raise wrong
+    if kind == "list[str]" and isinstance(value, str):
+        value = [value]   # one item, never its letters
+    if kind == "list[str]" and isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
         return list(value)
-    if isinstance(value, bool) and kind != "bool":
-        raise wrong
-    if kind == "float" and isinstance(value, int):
-        return float(value)
-    if not isinstance(value, TYPES[kind]):
-        raise wrong
-    return value
+    if kind != "list[str]" and isinstance(value, bool) == (kind == "bool") \
+            and isinstance(value, (int, float) if kind == "float" else TYPES[kind]):
+        return float(value) if kind == "float" and isinstance(value, int) else value
+    raise ParameterError(f"parameter {name!r} must be {kind}, not {type(value).__name__} {value!r}")
 
 def check(notebook: str, namespace: dict) -> types.SimpleNamespace:
-    """The notebook's parameters from ``namespace`` (its ``globals()``), converted and checked, and ``out``:
-    the output folder, the git-ignored ``scratch/`` when ``out_dir`` is None, never the published outputs."""
+    """The notebook's parameters from its ``globals()``, checked, and ``out``: the outputs (``scratch/`` by default)."""
     given = {k: v for k, v in namespace.items() if not k.startswith("_") and k not in IPYTHON_NAMES
              and not isinstance(v, (types.ModuleType, types.FunctionType, type))}
     values = {n: default for n, (_, default) in declared(notebook).items()} | convert(given, [notebook])

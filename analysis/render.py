@@ -5,8 +5,6 @@ its explorer put beside it), text escaped, with a title and contents; the same i
 >>> toc_html('<h2 id="B">B &amp; c<a class="anchor-link" href="#B">¶</a></h2><p>x</p>').split("<ul>")[1]
 '<li class="toc-h2"><a href="#B">B &amp; c</a></li></ul></nav>'
 """
-from __future__ import annotations
-
 import os
 import re
 from pathlib import Path
@@ -32,60 +30,51 @@ def toc_html(body: str) -> str:
                     "</li>" for level, ident, text in _HEADING.findall(body))
     return items and f'<nav class="toc" aria-label="Contents"><strong>Contents</strong><ul>{items}</ul></nav>'
 
-def _write(path: Path, text: str) -> Path:
+def write(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` atomically (``tables.replacing``), UTF-8 with ``\\n`` line ends; the path."""
     with tables.replacing(path) as tmp:
         tmp.write_text(text, encoding="utf-8", newline="\n")
     return Path(path)
 
 def page(template: str, path: Path, **values) -> Path:
     """Write ``path`` from the Jinja template ``analysis/data/<template>``, every value escaped unless Markup."""
-    return _write(path, _PAGES.get_template(template).render(**values))
+    return write(path, _PAGES.get_template(template).render(**values))
 
 def html(executed: Path) -> list[Path]:
     """Write ``NAME.html`` (with code) and ``NAME_nocode.html`` beside the executed notebook (``run.tidy`` first)."""
     executed, pages = Path(executed), []
     nb, name = nbformat.read(executed, as_version=4), executed.stem
-    headings = (re.search(r"^#{1,6}[ \t]+(.*\S)", c.source, re.M) for c in nb.cells if c.cell_type == "markdown")
-    title = next((m[1] for m in headings if m), None)  # the first Markdown heading, as plain text
-    nb.metadata["title"] = re.sub(r"[*_`]", "", title).strip() if title else name
+    nb.metadata["title"] = next((re.sub(r"[*_`]", "", m[1]).strip() for c in nb.cells if c.cell_type == "markdown"
+                                 and (m := re.search(r"^#{1,6}[ \t]+(.*\S)", c.source, re.M))), name)  # 1st heading
     for suffix, hide in (("", False), ("_nocode", True)):
         exporter = HTMLExporter(template_name="lab", template_file="notebook.html.j2", embed_images=True,
                                 extra_loaders=[TEMPLATES], exclude_input=hide, exclude_input_prompt=hide,
                                 exclude_output_prompt=hide)
         body = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})[0]
         body = body.replace("<main>", f"<main>\n{toc_html(body)}", 1)   # the template put the other version's link
-        pages.append(_write(executed.with_name(f"{name}{suffix}.html"), body))
+        pages.append(write(executed.with_name(f"{name}{suffix}.html"), body))
     return pages
 
 def index(out_root: Path | str, lead: str | None = None) -> Path:
-    """Write ``OUT/rendered/index.html`` (and the keyness page, when there is a dataset): the findings, the lead
-    figure (``lead``, a PNG in ``OUT/figures``; default the first ``lead_*.png``), every notebook, figure and table;
-    links relative and on disk, file text escaped."""
+    """Write ``OUT/rendered/index.html`` (and the keyness page, given a dataset): the findings, the lead figure
+    (``lead`` in ``OUT/figures``; default the first ``lead_*.png``), every notebook, figure and table, escaped."""
     root = Path(out_root)
     rendered, figures, findings = root / "rendered", root / "figures", root / "findings.md"
     if (root / "data" / "dataset.json").exists():
         from . import keyness   # it writes its page with ``page``
-
         keyness.write(root)
 
-    def link(path: Path, label: str | None = None):  # (href relative to rendered/, label), None if it is missing
+    def href(path: Path, label: str | None = None):  # (href relative to rendered/, label), None if it is missing
         return (os.path.relpath(path, rendered), label or path.name) if path.exists() else None
-
-    body = None
-    if findings.exists():  # Markdown with raw HTML escaped; links relative to OUT made relative to OUT/rendered
-        body = mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])(findings.read_text("utf-8"))
-        body = Markup(re.sub(r'(href|src)="(?![a-z]+:|/|#|\.\./)([^"]*)"', r'\1="../\2"', body))
+    markdown = mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])   # raw HTML escaped
+    body = findings.exists() and Markup(re.sub(r'(href|src)="(?![a-z]+:|/|#|\.\./)([^"]*)"', r'\1="../\2"',
+                                               markdown(findings.read_text("utf-8"))))   # links made relative
     lead = lead or next((p.name for p in sorted(figures.glob("lead_*.png"))), None)
     lead = lead if lead and (figures / lead).is_file() else None
     alt = lead and "Lead figure: " + Path(lead).stem.removeprefix("lead_").replace("_", " ")
     nbs = sorted(p for p in rendered.glob("*.html") if p.stem not in ("index", "keyness")
                  and not p.stem.endswith("_nocode"))
-    return page("results.html.j2", rendered / "index.html", title="How outlets frame the same story: results",
-                findings=body, lead=lead, alt=alt, keyness=link(rendered / "keyness.html", "The keyness page"),
-                keyness_csv=link(rendered / "keyness.csv"),
-                notebooks=[[p.stem, link(p.with_name(f"{p.stem}_nocode.html"), "without code"), link(p, "with code"),
-                            link(p.with_suffix(".ipynb"))] for p in nbs],
-                figures=[[png.stem] + [link(png.with_suffix(f".{x}"), x.upper()) for x in ("png", "svg", "csv")]
-                         for png in sorted(figures.glob("*.png"))],
-                tables=[[link(c)] for c in sorted((root / "tables").glob("*.csv"))],
+    return page("results.html.j2", rendered / "index.html", findings=body, lead=lead, alt=alt, href=href,
+                keyness=href(rendered / "keyness.html", "The keyness page"), keyness_csv=href(rendered / "keyness.csv"),
+                notebooks=nbs, figures=sorted(figures.glob("*.png")), tables=sorted((root / "tables").glob("*.csv")),
                 record=(root / "run_record.json").exists())

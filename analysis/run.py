@@ -1,18 +1,14 @@
 """``python -m analysis run --corpus DIR --out OUT``: every notebook, in order, with papermill.
 
-Notebooks run into ``OUT/.staging``; their outputs move into ``OUT`` only once all have finished (a
-run killed while moving is completed by the next one), so a failed or interrupted run leaves the
-previous outputs in place. A lock (``OUT/.run.lock``, an ``flock`` the kernel releases when the
-process dies) stops two runs writing into one folder.
+Notebooks run into ``OUT/.staging``; their outputs move into ``OUT`` only once all have finished (a run killed while
+moving is completed by the next one), so a failed or interrupted run leaves the previous outputs in place. A lock
+(``OUT/.run.lock``, an ``flock`` the kernel releases when the process dies) stops two runs writing into one folder.
 """
-from __future__ import annotations
-
 import argparse
 import functools
 import hashlib
 import json
 import os
-import platform
 import re
 import shutil
 import subprocess
@@ -20,11 +16,9 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from . import paths
-from .tables import replacing
+from . import paths, tables
 
 RECORD, LOCK, COMPLETE = "run_record.json", ".run.lock", ".complete"
-TABLE_SUFFIXES = (".csv", ".jsonl", ".parquet")   # a corpus given as one table of articles
 
 class RunError(RuntimeError):
     """A run that cannot start or did not finish; the message says which notebook or input and why."""
@@ -32,8 +26,7 @@ class RunError(RuntimeError):
 def notebooks(selected: list[str] | None = None) -> list[Path]:
     """The analysis notebooks in run order (numbered file names), optionally only those named."""
     nbs = sorted(paths.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-    unknown = set(selected or ()) - {nb.stem for nb in nbs}
-    if unknown:
+    if unknown := set(selected or ()) - {nb.stem for nb in nbs}:
         raise RunError(f"unknown notebook(s) {sorted(unknown)}; choose from {[nb.stem for nb in nbs]}")
     return [nb for nb in nbs if not selected or nb.stem in selected]
 
@@ -41,38 +34,33 @@ class Lock:
     """An exclusive ``flock`` on ``OUT/.run.lock`` for the run; the file names the holder's process id."""
 
     def __init__(self, out: Path):
-        self.path, self.fd = out / LOCK, None
+        self.path = out / LOCK
 
     def __enter__(self):
         import fcntl
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         while True:
-            fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
+            self.fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
-                os.close(fd)
+                holder = os.pread(self.fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
+                os.close(self.fd)
                 raise RunError(f"another run (process {holder}) is writing to {self.path.parent} and holds the lock "
                                f"{self.path}; wait for it to finish (the lock goes when that process ends)") from None
-            if self.path.exists() and os.stat(self.path).st_ino == os.fstat(fd).st_ino:
+            if self.path.exists() and os.stat(self.path).st_ino == os.fstat(self.fd).st_ino:
                 break
-            os.close(fd)          # the holder removed the file between our open and our lock: again
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
-        self.fd = fd
-        return self
+            os.close(self.fd)     # the holder removed the file between our open and our lock: again
+        os.ftruncate(self.fd, 0)
+        os.pwrite(self.fd, str(os.getpid()).encode(), 0)
 
     def __exit__(self, *exc):
         self.path.unlink(missing_ok=True)     # unlink while still locked, then release
         os.close(self.fd)
 
 def _publish(staging: Path, out: Path) -> None:
-    """Move every file of a complete ``staging`` into ``out`` by atomic renames; drop stale dataset partitions.
-
-    ``staging`` is marked complete first, so a run killed half-way is finished by the next (``_recover``).
-    """
+    """Move a complete ``staging`` into ``out`` (marked complete first: ``_recover`` ends it); drop stale partitions."""
     (staging / COMPLETE).write_text("complete\n")
     for src in sorted(p for p in staging.rglob("*") if p.is_file() and p.name != COMPLETE):
         (out / src.relative_to(staging)).parent.mkdir(parents=True, exist_ok=True)
@@ -80,14 +68,13 @@ def _publish(staging: Path, out: Path) -> None:
     (staging / COMPLETE).unlink()
     info = out / "data" / "dataset.json"
     n = json.loads(info.read_text())["partitions"] if info.exists() else 0
-    for p in (out / "data").glob("[st]e[nx]t*/*.parquet"):     # sentences/, texts/ of an earlier, larger dataset
+    for p in (out / "data").glob("[st]e[nx]t*/*.parquet"):     # sentences/, texts/
         if int(p.stem) >= n:
             p.unlink()
 
 def _recover(staging: Path, out: Path) -> bool:
     """Finish publishing a run that died while moving its outputs; drop an unfinished one. True if finished."""
-    finished = (staging / COMPLETE).exists()
-    if finished:
+    if finished := (staging / COMPLETE).exists():
         _publish(staging, out)
     shutil.rmtree(staging, ignore_errors=True)
     for tmp in out.glob("*/.*.tmp"):               # half-written files of a killed run
@@ -119,12 +106,12 @@ def record(params: dict, out: Path) -> Path:
     data = (info["parameters"]["study"], paths.CHROME_RULES, paths.DATA / "abbreviations.txt")
     rel = lambda v: os.path.relpath(v, paths.REPO) if Path(v).is_relative_to(paths.REPO) else str(v)  # noqa: E731
     rec = {"parameters": {k: rel(v) if isinstance(v, str) and os.path.isabs(v) else v for k, v in params.items()},
-           "python": platform.python_version(), "packages": {n: _version(n) for n in req},
+           "python": sys.version.split()[0], "packages": {n: _version(n) for n in req},
            "inputs": dict(sorted((f, h) for f, h in zip(report["file"], report["sha256"]) if h)),
            "data_files": {rel(p): hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in data},
            "dataset": info["id"], "title": info["title"],
            "notebooks": [nb.name for nb in notebooks(params.get("notebooks"))]}
-    with replacing(out / RECORD) as tmp:
+    with tables.replacing(out / RECORD) as tmp:
         tmp.write_text(json.dumps(rec, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return out / RECORD
 
@@ -133,12 +120,10 @@ def _shown(path: Path) -> str:
     return os.path.relpath(path, paths.NOTEBOOKS) if Path(path).is_relative_to(paths.REPO) else str(path)
 
 def tidy(executed: Path, replace: dict[str, str]) -> Path:
-    """Make an executed notebook reproducible: no run timings, no widget views or state (random ids; an explorer
-    keeps the static view it put beside its widget), a fixed id for papermill's cell, and each path in
-    ``replace`` (the staging folder, the repository) shown as a reader will find it, on any checkout."""
+    """An executed notebook made reproducible: no timings or widget state, fixed ids, ``replace``'s paths shown."""
     import nbformat
 
-    from .render import WIDGET_VIEW
+    from .render import WIDGET_VIEW, write
 
     nb = nbformat.read(executed, as_version=4)
     nb.metadata.pop("widgets", None)
@@ -157,15 +142,11 @@ def tidy(executed: Path, replace: dict[str, str]) -> Path:
     text = nbformat.writes(nb)
     for old, new in replace.items():  # in order: the staging folder before the repository that holds it
         text = re.sub(re.escape(old) + r"(?![\w.-])", new.replace("\\", "\\\\"), text)
-    with replacing(executed) as tmp:
-        tmp.write_text(text + "\n", encoding="utf-8")
-    return executed
+    return write(executed, text + "\n")
 
 @functools.cache
 def _quiet_kernels():
-    """A kernel manager whose kernel process writes its own log (an unencrypted-TCP warning; the interrupt that
-    shutdown sends first, and sometimes its traceback) to nowhere, not to the run's stderr: cell output and
-    errors come over the kernel's channels."""
+    """A kernel manager whose kernel writes its own log to nowhere: output and errors come over its channels."""
     from jupyter_client import AsyncKernelManager
 
     class Quiet(AsyncKernelManager):
@@ -174,8 +155,7 @@ def _quiet_kernels():
     return Quiet
 
 def execute(nb: Path, parameters: dict, staging: Path, final: Path) -> Path:
-    """Execute one notebook with papermill into ``staging/rendered`` and export it as HTML; a failed one is kept
-    in ``OUT/.failed/`` (the staging folder is deleted) with the run's ingest report, both named in the error."""
+    """Execute one notebook into ``staging/rendered``, export it as HTML; a failed one is kept in ``OUT/.failed/``."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -191,12 +171,10 @@ def execute(nb: Path, parameters: dict, staging: Path, final: Path) -> Path:
     except PapermillExecutionError as exc:
         failed, report = final / ".failed", staging / "tables" / "ingest_report.csv"
         failed.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(executed, failed / nb.name)
-        if report.exists():   # what was read and skipped stays accounted for, though nothing is published
-            shutil.copyfile(report, failed / report.name)
+        # the report too: what was read and skipped stays accounted for, though nothing is published
+        kept = [shutil.copyfile(f, failed / f.name) for f in (executed, report) if f.exists()]
         raise RunError(f"{nb.name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} (executed copy: "
-                       f"{failed / nb.name}" + (f"; this run's ingest report: {failed / report.name})" if
-                                                 report.exists() else ")")) from None
+                       + "; this run's ingest report: ".join(map(str, kept)) + ")") from None
     render.html(tidy(executed, {str(staging): _shown(final), str(paths.REPO): _shown(paths.REPO)}))
     return executed
 
@@ -205,12 +183,13 @@ def _check(nbs: list[Path], root: Path, corpus, params: dict) -> dict:
     from .ingest import CorpusError, Limits
     from .lexicon import LexiconError, load_lexicon
     from .params import ParameterError, convert
+    from .table_corpus import SUFFIXES
 
     if nbs[0].stem == "01_ingest":
         corpus = Path(corpus).expanduser().resolve() if corpus else paths.SEEDS
-        if not corpus.is_dir() and not (corpus.is_file() and corpus.suffix.lower() in TABLE_SUFFIXES):
-            raise RunError(f"corpus not found: {corpus} (a folder of articles, or a {'/'.join(TABLE_SUFFIXES)} table)")
-        if root == corpus or root.is_relative_to(corpus):
+        if not corpus.is_dir() and not (corpus.is_file() and corpus.suffix.lower() in SUFFIXES):
+            raise RunError(f"corpus not found: {corpus} (a folder of articles, or a {'/'.join(SUFFIXES)} table)")
+        if root.is_relative_to(corpus):
             raise RunError(f"the output folder {root} is inside the corpus folder {corpus}; its pages would be "
                            f"read as articles: choose --out outside it")
         if corpus.is_dir() and not any(p.is_file() and p.name != "manifest.csv" for p in corpus.rglob("*")):
@@ -220,6 +199,7 @@ def _check(nbs: list[Path], root: Path, corpus, params: dict) -> dict:
         raise RunError("--corpus is read by 01_ingest only; include it in --only, or leave --corpus out")
     try:
         if params.get("study"):
+            params["study"] = str(Path(params["study"]).expanduser().resolve())
             load_lexicon(params["study"])        # a broken study file fails here, naming the file
         params = convert(params, [nb.stem for nb in nbs])
         Limits(**{k: params[k] for k in ("max_bytes", "partition_size") if k in params})   # values, not only types
@@ -228,12 +208,9 @@ def _check(nbs: list[Path], root: Path, corpus, params: dict) -> dict:
     return params
 
 def run(corpus=None, out=None, only: list[str] | None = None, quiet: bool = False, **options) -> Path:
-    """Run the notebooks on ``corpus`` into ``out`` (see the module docstring); ``options`` are notebook
-    parameters (``study``, ``max_bytes``, ``partition_size``, ``scheduler``); None means the default."""
+    """Run the notebooks on ``corpus`` into ``out``; ``options``: notebook parameters (None: the default)."""
     nbs = notebooks(only)
     root = Path(out).expanduser().resolve() if out else paths.REPO
-    if options.get("study"):
-        options["study"] = str(Path(options["study"]).expanduser().resolve())
     params = _check(nbs, root, corpus, {k: v for k, v in options.items() if v is not None})
     with Lock(root):
         staging = root / ".staging"  # one name: the lock makes it ours alone
@@ -264,6 +241,7 @@ def run(corpus=None, out=None, only: list[str] | None = None, quiet: bool = Fals
     return root
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m analysis run`` (every notebook) or ``kwic`` (a concordance from a run's dataset)."""
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     k = sub.add_parser("kwic", help="concordance of a word, phrase, glob (word*) or /regex/ in OUT/data, as CSV")
@@ -284,20 +262,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scheduler", help="Dask: 'local' for a local cluster or tcp://HOST:PORT (default: in-process)")
     p.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="run only these notebooks, e.g. 01_ingest")
     args = vars(parser.parse_args(argv))
-    if args["command"] == "kwic":
+    if args.pop("command") == "kwic":
         from .terms import kwic_main
-        return kwic_main(**{k: v for k, v in args.items() if k != "command"})
+        return kwic_main(**args)
     try:
-        out = run(args.pop("corpus"), args.pop("out"), args.pop("only"), **{k: v for k, v in args.items()
-                                                                             if k != "command"})
-    except RunError as exc:
-        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
-        return 1
+        out = run(**args)
     except KeyboardInterrupt:
         print("error: interrupted; the previous outputs were left as they were", file=sys.stderr)
         return 130
-    except (OSError, ValueError) as exc:   # e.g. an output folder we may not write to, a bad manifest
-        print(f"error: {type(exc).__name__}: {' '.join(str(exc).split())}", file=sys.stderr)
+    except (RunError, OSError, ValueError) as exc:   # OSError, ValueError: e.g. an unwritable --out, a bad manifest
+        kind = "" if isinstance(exc, RunError) else f"{type(exc).__name__}: "
+        print(f"error: {kind}{' '.join(str(exc).split())}", file=sys.stderr)
         return 1
     print(f"done: tables, figures and rendered notebooks in {out}", file=sys.stderr)
     return 0

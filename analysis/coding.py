@@ -48,7 +48,8 @@ def read(coded, uses: pd.DataFrame) -> pd.DataFrame:
     return coded
 
 def precision(coded, uses: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
-    """Per family and outlet: uses, coded, each code's count, ``precision`` = correct / coded, Wilson (1927) interval."""
+    """Per family and outlet: uses, coded, each code's count, ``precision`` = correct / coded, Wilson (1927)
+    interval."""
     coded = uses.assign(id=ids(uses)).merge(read(coded, uses).query("code != ''")[["id", "code"]], on="id")
     table = pd.crosstab([coded["family"], coded["outlet"]], coded["code"]).reindex(columns=list(CODES), fill_value=0)
     table = uses.groupby(KEYS).size().rename("uses").to_frame().join(table).fillna(0).astype("int64")

@@ -223,23 +223,25 @@ def pair_shares_grid(shares: pd.DataFrame):
 @_or_none
 def voice_breakdown(counts: pd.DataFrame):
     """Uses by voice (own / quoted / scare) per term, all outlets and the 5 largest (``terms.term_counts``)."""
-    c = counts[counts["voice"] != "all"].assign(term=counts["family"] + ": " + counts["variant"])
-    data = c.groupby(["outlet", "family", "variant", "voice"], as_index=False).agg(
-        count=("count", "sum"), words=("words", "sum"), articles=("file", "nunique"))
+    c, keys = counts[counts["voice"] != "all"], ["outlet", "family", "variant", "voice"]
+    data = c.groupby(keys, as_index=False, observed=True).agg(
+        count=("count", "sum"), words=("words", "sum"), articles=("file", "nunique")).astype(dict.fromkeys(keys, str))
     data["rate_per_1k"] = data["count"] / data["words"].where(data["words"] > 0) * 1000
-    sizes = c.groupby("outlet")["file"].nunique()
-    terms, term_note = _most(c[c["count"] > 0], "term", "count", "used term")
-    panels = {f"all {len(sizes)} outlets": c} if len(sizes) > 1 else {}
-    panels |= {o: c[c["outlet"] == o] for o in sorted(top_units(sizes, 5)[0], key=lambda o: -sizes[o])}
+    sizes = c.groupby("outlet", observed=True)["file"].nunique().rename(index=str)
+    uses = data.assign(term=data["family"] + ": " + data["variant"])   # per outlet: the panels sum these
+    terms, term_note = _most(uses[uses["count"] > 0], "term", "count", "used term")
+    panels = {f"all {len(sizes)} outlets": (uses, c["file"].nunique())} if len(sizes) > 1 else {}
+    top = sorted(top_units(sizes, 5)[0], key=lambda o: -sizes[o])
+    panels |= {o: (uses[uses["outlet"] == o], sizes[o]) for o in top}
     ncol = min(3, len(panels))
     fig, axes = _figure(4 * ncol + 2.5, -(-len(panels) // ncol) * (ROW * max(len(terms), 1) + 1.3) + 1.2,
                         len(panels), ncol, sharey=True)
-    for ax, (name, d) in zip(axes, panels.items()):
+    for ax, (name, (d, n)) in zip(axes, panels.items()):
         w = d.pivot_table(index="term", columns="voice", values="count", aggfunc="sum")
         w = w.reindex(index=terms, columns=list(VOICES)).fillna(0).to_numpy()
         for i, (voice, color) in enumerate(VOICES.items()):
             ax.barh(range(len(terms)), w[:, i], left=w[:, :i].sum(axis=1), color=color, label=voice)
-        ax.set(title=f"{_short(name, 30)} ({d['file'].nunique():,} articles)", xlabel="Uses (count of matches)")
+        ax.set(title=f"{_short(name, 30)} ({n:,} articles)", xlabel="Uses (count of matches)")
         _rows(ax, terms)
     axes[0].set_ylabel("Term family: variant" if terms else "no uses of any term")
     fig.legend(*axes[0].get_legend_handles_labels(), title="Voice", loc="outside right upper", frameon=False)

@@ -140,8 +140,9 @@ def _tile(cat: pd.Categorical, n: int) -> pd.Categorical:
 
 def outlet_rates(counts: pd.DataFrame, voice: str = "all") -> pd.DataFrame:
     """Pooled rate per outlet: sum of counts / sum of words × 1,000 (from ``term_counts``)."""
-    g = counts[counts["voice"] == voice].groupby(["outlet", "family", "variant"], as_index=False).agg(
-        count=("count", "sum"), words=("words", "sum"), articles=("file", "nunique"))
+    keys = ["outlet", "family", "variant"]
+    g = counts[counts["voice"] == voice].groupby(keys, as_index=False, observed=True).agg(
+        count=("count", "sum"), words=("words", "sum"), articles=("file", "nunique")).astype(dict.fromkeys(keys, str))
     return g.assign(rate_per_1k=g["count"] / g["words"].where(g["words"] > 0) * 1000)
 
 def pair_shares(hits, articles, lexicon: Lexicon, voices=("own",), level: float = 0.95, families=None) -> pd.DataFrame:

@@ -71,9 +71,18 @@ class Dataset:
 
     def map_articles(self, func, desc: str = "articles", **kwargs) -> pd.DataFrame:
         """Like ``map`` over the articles of each partition with their ``text``: no process holds every text."""
-        rows, arts = self.articles.groupby("part").indices, self.articles[ARTICLE_COLUMNS]
-        items = [(p.parent.with_name("texts") / p.name, arts.iloc[rows.get(i, [])]) for i, p in enumerate(self.parts)]
-        return self._map(func, kwargs, desc, items, lambda: arts.head(0).assign(text=""))
+        empty = self.articles[ARTICLE_COLUMNS].head(0).assign(text="")
+        return self._map(func, kwargs, desc, self._texts(ARTICLE_COLUMNS), lambda: empty)
+
+    def with_text(self, columns=ARTICLE_COLUMNS):
+        """The articles (``columns``) with their ``text``, a partition's frame at a time (a generator): a corpus-level
+        step reads every text once without holding them all."""
+        return (_apply(item, lambda a: a, {}) for item in self._texts(list(columns)))
+
+    def _texts(self, columns) -> list:   # (texts partition, its articles' columns), per partition
+        rows = self.articles.groupby("part").indices
+        return [(p.parent.with_name("texts") / p.name, self.articles.iloc[rows.get(i, [])][columns])
+                for i, p in enumerate(self.parts)]
 
     def _map(self, func, kwargs, desc, items, empty):
         step = functools.partial(_apply, func=func, kwargs=kwargs)

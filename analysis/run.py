@@ -83,7 +83,7 @@ def _recover(staging: Path, out: Path) -> bool:
 
 def _seed(staging: Path, out: Path) -> None:
     """A run of later notebooks only (no 01_ingest) starts from the published dataset and tables (hard links)."""
-    for src in (p for d in ("data", "tables") for p in (out / d).rglob("*") if p.is_file()):
+    for src in (p for d in ("data", "tables", "figures") for p in (out / d).rglob("*") if p.is_file()):
         (staging / src.relative_to(out)).parent.mkdir(parents=True, exist_ok=True)
         try:
             os.link(src, staging / src.relative_to(out))

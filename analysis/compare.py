@@ -65,6 +65,22 @@ def ngram_counts(sentences: pd.DataFrame, group_of: dict[str, str], stop=frozens
     rows = [(*key, c) for key, c in counts.items()]
     return pd.DataFrame(rows, columns=["group", "term", "ngram", "count"]).astype({"ngram": "int64", "count": "int64"})
 
+def sum_counts(frames, by=("group", "term", "ngram"), batch_rows: int = 500_000) -> pd.DataFrame:
+    """``count`` summed per ``by`` over ``frames`` (e.g. ``Dataset.imap`` of ``ngram_counts``), folded a batch at a
+    time: memory follows the distinct keys, not the sum over partitions (a large outlet's words recur in each)."""
+    total, batch = None, []
+    for frame in frames:
+        batch.append(frame)
+        if sum(map(len, batch)) > max(len(total) if total is not None else 0, batch_rows):
+            total, batch = _summed([total, *batch], by), []
+    return _summed([total, *batch], by)
+
+def _summed(frames, by) -> pd.DataFrame:
+    frames = [f for f in frames if f is not None]
+    if not frames:
+        return pd.DataFrame({**{c: pd.Series(dtype=str) for c in by}, "count": pd.Series(dtype="int64")})
+    return pd.concat(frames, ignore_index=True).groupby(list(by), as_index=False, sort=False)["count"].sum()
+
 def distinctive_terms(counts: pd.DataFrame, alpha0: float = DEFAULT_ALPHA0, min_count: int = 3, groups=None,
                       keep: int = 1000) -> pd.DataFrame:
     """Each group against the rest (or the two ``groups`` against each other): z-scored log-odds with an informative

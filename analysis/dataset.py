@@ -69,6 +69,12 @@ class Dataset:
         pickle: module-level, or a ``functools.partial`` of one)."""
         return self._map(func, kwargs, desc, self.parts, ingest.empty_sentences)
 
+    def imap(self, func, desc: str = "sentences", **kwargs):
+        """``func`` of each sentences partition as it finishes (a generator, any order on Dask): to fold the results
+        (e.g. ``compare.sum_counts``) without holding them all."""
+        step = functools.partial(_apply, func=func, kwargs=kwargs)
+        return (result for _, result in engine.imap_partitions(step, self.parts, self.scheduler, desc))
+
     def map_articles(self, func, desc: str = "articles", **kwargs) -> pd.DataFrame:
         """Like ``map`` over the articles of each partition with their ``text``: no process holds every text."""
         empty = self.articles[ARTICLE_COLUMNS].head(0).assign(text="")

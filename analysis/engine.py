@@ -33,12 +33,22 @@ def shutdown() -> None:
             client.cluster.close()
 
 def map_partitions(func: Callable, parts: Iterable, scheduler: str | None = None, desc: str = "partitions") -> list:
-    """``[func(p) for p in parts]`` with a progress bar; on Dask one task per partition, each result's future
-    released as it arrives (workers hold only the tasks in flight)."""
+    """``[func(p) for p in parts]`` with a progress bar, in partition order on either engine."""
+    parts = list(parts)
+    results = [None] * len(parts)
+    for i, result in imap_partitions(func, parts, scheduler, desc):
+        results[i] = result
+    return results
+
+def imap_partitions(func: Callable, parts: Iterable, scheduler: str | None = None, desc: str = "partitions"):
+    """(index, ``func(part)``) for each of ``parts`` as it finishes (in order in-process), with a progress bar; on Dask
+    one task per partition, each result's future released as it arrives (workers hold only the tasks in flight), so
+    a caller that folds the results as they come never holds them all."""
     parts = list(parts)
     bar = functools.partial(tqdm, desc=desc, total=len(parts), disable=len(parts) < 2)   # same bar, either engine
     if not scheduler or not parts:
-        return [func(p) for p in bar(parts)]
+        yield from ((i, func(p)) for i, p in enumerate(bar(parts)))
+        return
     from dask.distributed import as_completed
 
     client = get_client(scheduler)
@@ -48,8 +58,6 @@ def map_partitions(func: Callable, parts: Iterable, scheduler: str | None = None
     position = {f.key: i for i, f in enumerate(futures)}
     done = as_completed(futures, with_results=True)
     del futures   # only ``done`` holds the futures now: each is released once its result is in
-    results = [None] * len(parts)
     for future, result in bar(done):
-        results[position[future.key]] = result
+        yield position[future.key], result
         del future   # released now, not when the loop variable is next overwritten
-    return results

@@ -93,6 +93,16 @@ def test_rare_terms_are_not_ranked_and_two_units_can_be_contrasted():
         compare.check_unit("group", pd.DataFrame({"file": ["a"], "group": [""]}))
 
 
+def test_sum_counts_folds_partitions_to_the_same_totals():
+    parts = [pd.DataFrame({"group": g, "term": t, "ngram": 1, "count": c})
+             for g, t, c in ((["A", "B"], ["x", "x"], [1, 2]), (["A"], ["x"], [3]), (["B", "A"], ["y", "y"], [4, 5]))]
+    whole = pd.concat(parts).groupby(["group", "term", "ngram"], as_index=False)["count"].sum()
+    for batch_rows in (1, 2, 10):          # folded after every partition, every other one, or once at the end
+        folded = compare.sum_counts(iter(parts), batch_rows=batch_rows).sort_values(["group", "term"])
+        assert folded.reset_index(drop=True).equals(whole)
+    assert compare.sum_counts(iter([])).empty
+
+
 def test_single_group_gives_empty_table():
     assert compare.distinctive_terms(counts_frame({"A": {"x": 1}})).empty
 

@@ -240,6 +240,10 @@ def coverage(counts: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["file", "kind", "item"], key=lambda s: s.map(kinds) if s.name == "kind" else s,
                            ignore_index=True)
 
+def coverage_rows(sentences: pd.DataFrame, items: dict, articles: pd.DataFrame) -> pd.DataFrame:
+    """``coverage`` of one partition's sentences: published a partition at a time (``Dataset.imap``)."""
+    return coverage(coverage_counts(sentences, items), articles)
+
 def coverage_matrix(cov: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
     """Outlet x item, independent articles: mentioning, articles, share (of numbers, the 15 named by most outlets)."""
     arts = analysed(articles)

@@ -70,8 +70,8 @@ class Dataset:
         return self._map(func, kwargs, desc, self.parts, ingest.empty_sentences)
 
     def imap(self, func, desc: str = "sentences", **kwargs):
-        """``func`` of each sentences partition as it finishes (a generator, any order on Dask): to fold the results
-        (e.g. ``compare.sum_counts``) without holding them all."""
+        """``func`` of each sentences partition, in order, as each is done (a generator): to write or fold the results
+        (``tables.save``, ``compare.sum_counts``) without holding them all."""
         step = functools.partial(_apply, func=func, kwargs=kwargs)
         return (result for _, result in engine.imap_partitions(step, self.parts, self.scheduler, desc))
 

@@ -35,15 +35,12 @@ def shutdown() -> None:
 def map_partitions(func: Callable, parts: Iterable, scheduler: str | None = None, desc: str = "partitions") -> list:
     """``[func(p) for p in parts]`` with a progress bar, in partition order on either engine."""
     parts = list(parts)
-    results = [None] * len(parts)
-    for i, result in imap_partitions(func, parts, scheduler, desc):
-        results[i] = result
-    return results
+    return [result for _, result in imap_partitions(func, parts, scheduler, desc)]
 
 def imap_partitions(func: Callable, parts: Iterable, scheduler: str | None = None, desc: str = "partitions"):
-    """(index, ``func(part)``) for each of ``parts`` as it finishes (in order in-process), with a progress bar; on Dask
-    one task per partition, each result's future released as it arrives (workers hold only the tasks in flight), so
-    a caller that folds the results as they come never holds them all."""
+    """(index, ``func(part)``) for each of ``parts`` in partition order, each as soon as it and those before it are
+    done, with a progress bar; on Dask one task per partition, each result's future released as it arrives (workers
+    hold only the tasks in flight), so a caller that writes or folds the results as they come never holds them all."""
     parts = list(parts)
     bar = functools.partial(tqdm, desc=desc, total=len(parts), disable=len(parts) < 2)   # same bar, either engine
     if not scheduler or not parts:
@@ -58,6 +55,10 @@ def imap_partitions(func: Callable, parts: Iterable, scheduler: str | None = Non
     position = {f.key: i for i, f in enumerate(futures)}
     done = as_completed(futures, with_results=True)
     del futures   # only ``done`` holds the futures now: each is released once its result is in
+    early, i = {}, 0   # results that finished before an earlier partition's
     for future, result in bar(done):
-        yield position[future.key], result
-        del future   # released now, not when the loop variable is next overwritten
+        early[position[future.key]] = result
+        del future, result   # released now, not when the loop variables are next overwritten
+        while i in early:
+            yield i, early.pop(i)
+            i += 1

@@ -5,6 +5,7 @@
 >>> select(k, voice="own", file=ALL)["file"].tolist(), options(pd.Series(["police;mayor", "", None]), sep=";")
 (['a'], ['(all)', 'mayor', 'police'])
 """
+import functools
 import html
 from importlib import resources
 
@@ -68,7 +69,8 @@ def explorer(df: pd.DataFrame, filters: dict[str, str], render, label: str, defa
     import ipywidgets as widgets
     narrows, drops, out = narrows or {}, {}, widgets.HTML()
     box = widgets.Text(description="find", placeholder="word, phrase, glob* or /regex/", continuous_update=False)
-    text = (df[list(find)].fillna("").astype(str) + " ").sum(axis=1)   # the columns searched: one string per row
+    # the columns searched, one string per row: made on the first search (a static view never needs it)
+    text = functools.cache(lambda: (df[list(find)].fillna("").astype(str) + " ").sum(axis=1))
     def fill(name, value=None):  # the options within the value of the dropdown narrowing this one, if any
         parent = narrows.get(name)
         rows = select(df, lists, **{filters[parent]: drops[parent].value}) if parent else df
@@ -77,7 +79,7 @@ def explorer(df: pd.DataFrame, filters: dict[str, str], render, label: str, defa
     def current():
         rows, q = select(df, lists, **{filters[n]: d.value for n, d in drops.items()}), box.value.strip()
         try:
-            rows = rows[text[rows.index].str.contains(terms.pattern_regex(q))] if q else rows
+            rows = rows[text()[rows.index].str.contains(terms.pattern_regex(q))] if q else rows
         except ValueError as exc:   # a bad /regex/: said where the lines would be
             return f"<p>{_e(exc)}</p>"
         return render(rows)

@@ -53,27 +53,82 @@ def group_map(articles: pd.DataFrame, by: str = "source", copies=()) -> dict[str
     arts = analysed(articles)[lambda a: ~a["file"].isin(set(copies))]
     return dict(zip(arts["file"], arts[by].fillna("").replace("", "(none)")))
 
-def ngram_counts(sentences: pd.DataFrame, group_of: dict[str, str], stop=frozenset()) -> pd.DataFrame:
-    """Counts (group, term, ngram, count) of words and word pairs within sentences of the files in ``group_of``,
-    leaving out stop words and pairs of two stop words; per partition (``Dataset.map``), the counts add up."""
+def ngram_counts(sentences: pd.DataFrame, group_of: dict[str, str], stop=frozenset(), orders=(1, 2)) -> pd.DataFrame:
+    """Counts (group, term, ngram, count) of words and word pairs (``orders``) within sentences of the files in
+    ``group_of``, leaving out stop words and pairs of two stop words; per partition (``Dataset.map``), they add up."""
     counts: Counter = Counter()
     for file, sent in zip(sentences["file"], sentences["text"]):
         if file in group_of:
             toks, group = tokens(sent), group_of[file]
-            counts.update((group, t, 1) for t in toks if t not in stop)
-            counts.update((group, f"{a} {b}", 2) for a, b in zip(toks, toks[1:]) if a not in stop or b not in stop)
+            if 1 in orders:
+                counts.update((group, t, 1) for t in toks if t not in stop)
+            if 2 in orders:
+                counts.update((group, f"{a} {b}", 2) for a, b in zip(toks, toks[1:]) if a not in stop or b not in stop)
     rows = [(*key, c) for key, c in counts.items()]
     return pd.DataFrame(rows, columns=["group", "term", "ngram", "count"]).astype({"ngram": "int64", "count": "int64"})
 
+def term_keys(terms) -> np.ndarray:
+    """64-bit keys of terms (pandas' SipHash with its fixed key: the same in every process and run).
+
+    >>> bool(term_keys(["militia", "militia"])[0] == term_keys(["militia"])[0] != term_keys(["resistance"])[0])
+    True
+    """
+    return pd.util.hash_array(np.asarray(terms, dtype=object), categorize=False)
+
+def ngram_keys(sentences: pd.DataFrame, group_of: dict[str, str], stop=frozenset()) -> pd.DataFrame:
+    """``ngram_counts`` with each term as its key (``term_keys``) and the group as a code of the sorted groups: what
+    ``sum_counts`` folds at any corpus size (15 bytes a row, no string); ``ngram_names`` gives the terms back."""
+    c = ngram_counts(sentences, group_of, stop)
+    groups = pd.Categorical(c["group"], categories=sorted(set(group_of.values())))
+    return pd.DataFrame({"group": groups, "key": term_keys(c["term"]), "ngram": c["ngram"].astype("int8"),
+                         "count": c["count"].astype("int32")})
+
+def ngram_names(sentences: pd.DataFrame, keys) -> pd.DataFrame:
+    """(key, term) of the words and word pairs in ``sentences`` whose key (``term_keys``) is in ``keys``: the terms of
+    the keys ``distinctive_terms`` ranked, read again a partition at a time."""
+    terms = set()
+    for toks in map(tokens, sentences["text"]):
+        terms.update(toks, (f"{a} {b}" for a, b in zip(toks, toks[1:])))
+    terms = np.array(sorted(terms), dtype=object)
+    found = np.isin(k := term_keys(terms), keys)
+    return pd.DataFrame({"key": k[found], "term": terms[found]})
+
 def sum_counts(frames, by=("group", "term", "ngram"), batch_rows: int = 500_000) -> pd.DataFrame:
     """``count`` summed per ``by`` over ``frames`` (e.g. ``Dataset.imap`` of ``ngram_counts``), folded a batch at a
-    time: memory follows the distinct keys, not the sum over partitions (a large outlet's words recur in each)."""
+    time: memory follows the distinct keys, not the sum over partitions (a large outlet's words recur in each).
+    Frames of ``ngram_keys`` (a ``key`` column) are folded as sorted arrays, 15 bytes per distinct (group, term)."""
     total, batch = None, []
     for frame in frames:
         batch.append(frame)
-        if sum(map(len, batch)) > max(len(total) if total is not None else 0, batch_rows):
+        if "key" in frame:
+            total, batch = _merged(total, batch), []
+        elif sum(map(len, batch)) > max(len(total) if total is not None else 0, batch_rows):
             total, batch = _summed([total, *batch], by), []
-    return _summed([total, *batch], by)
+    return _summed([total, *batch], by) if total is None or "key" not in total else total
+
+def _merged(total, batch) -> pd.DataFrame:
+    """``total`` (sorted by group code, then key) with ``batch``'s counts added: equal rows summed, new rows inserted
+    in order, so a fold copies each column once and holds no hash table of every row."""
+    b = pd.concat(batch, ignore_index=True)
+    cats = b["group"].cat.categories
+    b = b.groupby([b["group"].cat.codes.rename("group"), "key", "ngram"], sort=True)["count"].sum().reset_index()
+    bc, bk, bn, bs = (b[c].to_numpy() for c in ("group", "key", "ngram", "count"))
+    bs = bs.astype(np.int32)
+    if total is None:
+        return pd.DataFrame({"group": pd.Categorical.from_codes(bc, cats), "key": bk, "ngram": bn, "count": bs})
+    codes, key = total["group"].cat.codes.to_numpy(), total["key"].to_numpy()
+    at = np.empty(len(b), dtype=np.int64)
+    for code, rows in b.groupby("group").indices.items():   # rows of one group, by key: where they go in ``total``
+        lo, hi = np.searchsorted(codes, [code, code + 1])
+        at[rows] = lo + np.searchsorted(key[lo:hi], bk[rows])
+    hit = at < len(key)
+    hit[hit] = (codes[at[hit]] == bc[hit]) & (key[at[hit]] == bk[hit])
+    count = total["count"].to_numpy().copy()
+    count[at[hit]] += bs[hit]
+    at, new = at[~hit], ~hit
+    return pd.DataFrame({"group": pd.Categorical.from_codes(np.insert(codes, at, bc[new]), cats),
+                         "key": np.insert(key, at, bk[new]), "ngram": np.insert(total["ngram"].to_numpy(), at, bn[new]),
+                         "count": np.insert(count, at, bs[new])})
 
 def _summed(frames, by) -> pd.DataFrame:
     frames = [f for f in frames if f is not None]
@@ -82,25 +137,37 @@ def _summed(frames, by) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).groupby(list(by), as_index=False, sort=False)["count"].sum()
 
 def distinctive_terms(counts: pd.DataFrame, alpha0: float = DEFAULT_ALPHA0, min_count: int = 3, groups=None,
-                      keep: int = 1000) -> pd.DataFrame:
+                      keep: int = 1000, names=None) -> pd.DataFrame:
     """Each group against the rest (or the two ``groups`` against each other): z-scored log-odds with an informative
     Dirichlet prior (Monroe, Colaresi & Quinn 2008, eq. 16-22), a_w = alpha0 * corpus share of w within its n-gram
     order; rank 1 = most over-used. Rows: the terms each group uses, at most ``keep`` per group (the highest z);
-    terms used fewer than ``min_count`` times in all are left out. Computed on the long table: memory grows with
-    the distinct (group, term) pairs, not with terms x groups."""
+    terms used fewer than ``min_count`` times in all are left out. ``counts``: (group, term, ngram, count) rows, or
+    folded ``ngram_keys`` rows (group, key, ngram, count) with ``names(keys)``: frames of (key, term) for the keys
+    ranked (``ngram_names``). Computed on the long table: memory grows with the distinct (group, term) pairs."""
     counts = counts[counts["group"].isin(groups)] if groups is not None else counts
-    c = counts.groupby(["group", "term", "ngram"], as_index=False)["count"].sum()
+    if "key" not in counts:   # terms as text: keyed here, named from the table itself
+        counts = counts.groupby(["group", "term", "ngram"], as_index=False, observed=True)["count"].sum()
+        named = pd.DataFrame({"key": term_keys(counts["term"]), "term": counts["term"]})
+        counts, names = counts.assign(key=named["key"]).drop(columns="term"), lambda keys: [named]
+    c = counts.assign(group=counts["group"].astype(str), count=counts["count"].astype("int64"))
     if c["group"].nunique() < 2:
         return pd.DataFrame(columns=DISTINCTIVE_COLUMNS)
-    c = c[c.groupby(["term", "ngram"])["count"].transform("sum") >= min_count]
+    c = c[c.groupby("key")["count"].transform("sum") >= min_count]
     # unigrams and bigrams are separate vocabularies, with their own n and alpha0
-    total, y_i = c.groupby(["term", "ngram"])["count"].transform("sum"), c["count"]
+    total, y_i = c.groupby("key")["count"].transform("sum"), c["count"]
     n_i, n = c.groupby(["group", "ngram"])["count"].transform("sum"), c.groupby("ngram")["count"].transform("sum")
     y_j, n_j, alpha = total - y_i, n - n_i, alpha0 * total / n        # y_j, n_j: all other groups
     delta = (np.log((y_i + alpha) / np.maximum(n_i + alpha0 - y_i - alpha, 1e-9))
              - np.log((y_j + alpha) / np.maximum(n_j + alpha0 - y_j - alpha, 1e-9)))
     out = c.rename(columns={"count": "count_group"}).assign(
         z=delta / np.sqrt(1 / (y_i + alpha) + 1 / (y_j + alpha)), log_odds=delta, count_rest=y_j.astype("int64"))
+    cut = out.groupby("group")["z"].transform(lambda z: z.nlargest(keep).iloc[-1])   # ties at the cut stay in
+    out = out[out["z"] >= cut]
+    terms = pd.concat([*names(out["key"].unique()), pd.DataFrame({"key": pd.Series(dtype="uint64"), "term": ""})])
+    terms = terms.drop_duplicates()
+    if terms["key"].duplicated().any():   # two terms with one 64-bit key: about 1 in 10^6 at 10^7 terms
+        raise RuntimeError(f"two terms share a key: {terms[terms['key'].duplicated(keep=False)].values.tolist()}")
+    out = out.merge(terms, on="key", how="left", validate="many_to_one")
     out = out.sort_values(["group", "z", "ngram", "term"], ascending=[True, False, True, True])
     out = out.assign(rank=out.groupby("group").cumcount() + 1)
     return out[out["rank"] <= keep][DISTINCTIVE_COLUMNS].reset_index(drop=True)

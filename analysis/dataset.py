@@ -193,24 +193,27 @@ def _ingest_part(part, root, limits, rules_path, cache):
     return ingest.ingest_partition([(rel, str(Path(root, rel))) for rel in rels], limits, rules_path, cache, key)
 
 def near_duplicates(files, sigs: np.ndarray, threshold: float) -> dict[str, str]:
-    """file -> the earlier file it nearly copies: MinHash LSH candidates (datasketch) whose signatures agree on
-    ``threshold`` of the hashes. Only originals are indexed (a copy of a copy points to the original).
+    """file -> the earlier file it nearly copies: MinHash LSH (``ingest.BANDS`` bands) candidates whose signatures
+    agree on ``threshold`` of the hashes. Only originals are indexed (a copy of a copy points to the original), and
+    only buckets two files share: memory follows the copies, not the corpus.
 
     >>> sigs = np.array([[1, 2, 3, 4] * 16, [1, 2, 3, 4] * 16, [5, 6, 7, 8] * 16])
     >>> near_duplicates(["a", "b", "c"], sigs, 0.8)
     {'b': 'a'}
     """
-    from datasketch import LeanMinHash, MinHashLSH
-
-    lsh = MinHashLSH(num_perm=ingest.NUM_PERM, params=(ingest.BANDS, ingest.NUM_PERM // ingest.BANDS))
-    index, out, need = {}, {}, int(np.ceil(threshold * ingest.NUM_PERM - 1e-9))
-    for i, (file, sig) in enumerate(zip(files, sigs)):
-        m = LeanMinHash(seed=1, hashvalues=sig, scheme="affine32")
-        if hits := sorted(index[k] for k in lsh.query(m) if (sigs[index[k]] == sig).sum() >= need):
-            out[file] = files[hits[0]]
+    n, need = len(files), int(np.ceil(threshold * ingest.NUM_PERM - 1e-9))
+    ids = np.zeros((n, ingest.BANDS), dtype=np.int64)
+    for b, band in enumerate(np.split(sigs.reshape(n, ingest.NUM_PERM), ingest.BANDS, axis=1) if n else ()):
+        ids[:, b] = np.unique(band, axis=0, return_inverse=True)[1].ravel() + b * n   # equal band, same bucket
+    shared = np.bincount(ids.ravel(), minlength=1)[ids] > 1
+    originals, out = {}, {}   # bucket -> the originals in it, in file order
+    for i in np.flatnonzero(shared.any(axis=1)):
+        buckets = ids[i][shared[i]]
+        if hits := sorted({j for k in buckets for j in originals.get(k, ()) if (sigs[j] == sigs[i]).sum() >= need}):
+            out[files[i]] = files[hits[0]]
         else:
-            lsh.insert(file, m)
-            index[file] = i
+            for k in buckets:
+                originals.setdefault(k, []).append(i)
     return out
 
 def _write_partition(item) -> tuple[dict, pd.DataFrame]:
@@ -259,8 +262,8 @@ def _assemble(data, info, outputs, skipped, rows, manifest_rows, limits, schedul
     exact = first[first.ne(records.loc[ok, "file"])]
     records.loc[exact.index, "reason"] = "duplicate: same bytes as " + exact
     ok, sigs = records["reason"] == "", records.pop("minhash")   # MinHash signatures: only this step needs them
-    near = near_duplicates(records.loc[ok, "file"].tolist(), np.array(sigs[ok].tolist(), np.uint32),
-                           limits.near_duplicate)
+    sigs = np.stack(sigs[ok].to_numpy()).astype(np.uint32) if ok.any() else np.zeros((0, ingest.NUM_PERM), np.uint32)
+    near = near_duplicates(records.loc[ok, "file"].tolist(), sigs, limits.near_duplicate)
     records = _metadata(records, rows, near)
     arts = records[ok].assign(duplicate_of=records.loc[ok, "file"].map(lambda f: near.get(f, "")))
     arts["source"] = arts["outlet"].mask(arts["outlet"].eq("unknown"), "unknown (" + arts["file"].str.replace(

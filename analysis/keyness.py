@@ -64,12 +64,14 @@ def write(out, by: str | None = None, a: str | None = None, b: str | None = None
     by, a, b = chosen
     group_of = {f: g for f, g in compare.group_map(ds.articles, by).items() if g in (a, b)}
     stop = compare.stop_words(ds.lexicon().study["stop_words"])
-    w = words(ds.map(compare.ngram_counts, desc="keyness", group_of=group_of, stop=stop), a, b)
+    w = words(compare.sum_counts(ds.imap(compare.ngram_counts, desc="keyness", group_of=group_of, stop=stop,
+                                         orders=(1,))), a, b)
     tables.write_csv(w, page.with_name("keyness.csv"))
     total, w = len(w), shown(w, limit)
-    ex = ds.map(examples, desc="examples", side_of={f: "ab"[g == b] for f, g in group_of.items()},
-                terms=frozenset(w["term"]), k=EXAMPLES)
-    ex, sents = ex.sort_values(EXAMPLE_COLUMNS[:4]).groupby(["term", "side"]).head(EXAMPLES), {}
+    ex, sents = None, {}
+    for part in ds.imap(examples, desc="examples", side_of={f: "ab"[g == b] for f, g in group_of.items()},
+                        terms=frozenset(w["term"]), k=EXAMPLES):   # the first k so far: bounded at any size
+        ex = pd.concat([ex, part]).sort_values(EXAMPLE_COLUMNS[:4]).groupby(["term", "side"]).head(EXAMPLES)
     files = {f: i for i, f in enumerate(sorted(set(ex["file"])))}   # each file named once in the page
     for t, side, file, text in ex[["term", "side", "file", "text"]].itertuples(index=False):
         sents.setdefault(t, []).append([side, files[file], text])

@@ -103,6 +103,24 @@ def test_sum_counts_folds_partitions_to_the_same_totals():
     assert compare.sum_counts(iter([])).empty
 
 
+def test_keyed_counts_rank_as_the_terms_do():
+    # the same sentences counted as text and as 64-bit keys folded partition by partition, the keys named again
+    words = "the militia fighters left the resistance camp and the fighters of the militia stayed".split()
+    rng = np.random.default_rng(1)
+    sents = pd.DataFrame({"file": [f"f{i % 6}" for i in range(60)], "index": range(60),
+                          "text": [" ".join(rng.choice(words, 8)) for _ in range(60)]})
+    group_of, parts = {f"f{i}": "ABC"[i % 3] for i in range(6)}, [sents[i::4] for i in range(4)]
+    text = compare.distinctive_terms(compare.ngram_counts(sents, group_of), min_count=2, keep=5)
+    folded = compare.sum_counts(compare.ngram_keys(p, group_of) for p in parts)
+    assert not folded.duplicated(["group", "key"]).any() and folded["count"].sum() == compare.ngram_counts(sents, group_of)["count"].sum()
+    asked = []
+    keyed = compare.distinctive_terms(folded, min_count=2, keep=5,
+                                      names=lambda keys: asked.append(len(keys)) or [compare.ngram_names(sents, keys)])
+    pd.testing.assert_frame_equal(keyed.astype({"ngram": "int64"}), text)
+    assert asked and asked[0] < folded["key"].nunique()          # only the ranked keys (and ties at the cut) named
+    assert len(text) == 15 and text["rank"].max() == 5
+
+
 def test_single_group_gives_empty_table():
     assert compare.distinctive_terms(counts_frame({"A": {"x": 1}})).empty
 

@@ -5,10 +5,11 @@ import importlib.util
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import engine, ingest, paths, sentiment, terms
+from analysis import dataset, engine, ingest, paths, sentiment, terms
 from analysis.lexicon import load_lexicon
 from conftest import build_corpus
 
@@ -159,3 +160,32 @@ def test_whole_run_stays_bounded_at_500_outlets(tmp_path):
     assert len(sides) >= 10 and max(sides.values()) <= 4000, sides
     pages = {p.name: p.stat().st_size for p in (out / "rendered").glob("*.html")}
     assert len(pages) >= 5 and max(pages.values()) <= 5 * 2 ** 20, pages
+
+
+def test_near_duplicates_as_datasketch_lsh_finds_them():
+    """The numpy LSH finds exactly what datasketch's MinHashLSH (same bands, only originals indexed) finds."""
+    from datasketch import LeanMinHash, MinHashLSH
+
+    from analysis import ingest
+
+    def reference(files, sigs, threshold):
+        lsh = MinHashLSH(num_perm=ingest.NUM_PERM, params=(ingest.BANDS, ingest.NUM_PERM // ingest.BANDS))
+        index, out, need = {}, {}, int(np.ceil(threshold * ingest.NUM_PERM - 1e-9))
+        for i, (file, sig) in enumerate(zip(files, sigs)):
+            m = LeanMinHash(seed=1, hashvalues=sig, scheme="affine32")
+            if hits := sorted(index[k] for k in lsh.query(m) if (sigs[index[k]] == sig).sum() >= need):
+                out[file] = files[hits[0]]
+            else:
+                lsh.insert(file, m)
+                index[file] = i
+        return out
+
+    rng = np.random.default_rng(0)
+    for n, changed in ((1, 0.1), (60, 0.05), (200, 0.2), (300, 0.5)):
+        base = rng.integers(0, 6, size=(n, ingest.NUM_PERM)).astype(np.uint32)   # few values: many shared bands
+        mixed = rng.random(base.shape) < changed
+        sigs = np.where(mixed, base, base[rng.integers(0, n, size=n)]).astype(np.uint32)
+        files = [f"f{i:03d}" for i in range(n)]
+        for threshold in (0.5, 0.8, 0.95):
+            assert dataset.near_duplicates(files, sigs, threshold) == reference(files, sigs, threshold)
+    assert dataset.near_duplicates([], np.zeros((0, ingest.NUM_PERM), np.uint32), 0.8) == {}

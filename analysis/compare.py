@@ -97,14 +97,12 @@ def sum_counts(frames, by=("group", "term", "ngram"), batch_rows: int = 500_000)
     """``count`` summed per ``by`` over ``frames`` (e.g. ``Dataset.imap`` of ``ngram_counts``), folded a batch at a
     time: memory follows the distinct keys, not the sum over partitions (a large outlet's words recur in each).
     Frames of ``ngram_keys`` (a ``key`` column) are folded as sorted arrays, 15 bytes per distinct (group, term)."""
-    total, batch = None, []
+    total, batch, fold = None, [], lambda: _merged(total, batch) if "key" in batch[0] else _summed([total, *batch], by)
     for frame in frames:
-        batch.append(frame)
-        if "key" in frame:
-            total, batch = _merged(total, batch), []
-        elif sum(map(len, batch)) > max(len(total) if total is not None else 0, batch_rows):
-            total, batch = _summed([total, *batch], by), []
-    return _summed([total, *batch], by) if total is None or "key" not in total else total
+        batch.append(frame)   # keyed rows are small: folded when the batch is a quarter of the total
+        if sum(map(len, batch)) > max(0 if total is None else len(total) // (4 if "key" in frame else 1), batch_rows):
+            total, batch = fold(), []
+    return fold() if batch else _summed([total], by) if total is None else total
 
 def _merged(total, batch) -> pd.DataFrame:
     """``total`` (sorted by group code, then key) with ``batch``'s counts added: equal rows summed, new rows inserted
@@ -143,26 +141,35 @@ def distinctive_terms(counts: pd.DataFrame, alpha0: float = DEFAULT_ALPHA0, min_
     order; rank 1 = most over-used. Rows: the terms each group uses, at most ``keep`` per group (the highest z);
     terms used fewer than ``min_count`` times in all are left out. ``counts``: (group, term, ngram, count) rows, or
     folded ``ngram_keys`` rows (group, key, ngram, count) with ``names(keys)``: frames of (key, term) for the keys
-    ranked (``ngram_names``). Computed on the long table: memory grows with the distinct (group, term) pairs."""
+    ranked (``ngram_names``). Computed on arrays a million rows at a time: memory grows with the distinct
+    (group, term) pairs, a few bytes each."""
     counts = counts[counts["group"].isin(groups)] if groups is not None else counts
     if "key" not in counts:   # terms as text: keyed here, named from the table itself
         counts = counts.groupby(["group", "term", "ngram"], as_index=False, observed=True)["count"].sum()
         named = pd.DataFrame({"key": term_keys(counts["term"]), "term": counts["term"]})
         counts, names = counts.assign(key=named["key"]).drop(columns="term"), lambda keys: [named]
-    c = counts.assign(group=counts["group"].astype(str), count=counts["count"].astype("int64"))
-    if c["group"].nunique() < 2:
+    group, units = pd.factorize(counts["group"], sort=True)
+    if len(units) < 2:
         return pd.DataFrame(columns=DISTINCTIVE_COLUMNS)
-    c = c[c.groupby("key")["count"].transform("sum") >= min_count]
+    key, y, ngram = counts["key"].to_numpy(), counts["count"].to_numpy(np.int64), counts["ngram"].to_numpy()
+    _, term = np.unique(key, return_inverse=True)
+    total = np.bincount(term, weights=y).astype(np.int64)[term]   # integer sums, exact in float64 below 2^53
+    ok = total >= min_count
+    key, y, ngram, group, total = key[ok], y[ok], ngram[ok], group[ok], total[ok]
     # unigrams and bigrams are separate vocabularies, with their own n and alpha0
-    total, y_i = c.groupby("key")["count"].transform("sum"), c["count"]
-    n_i, n = c.groupby(["group", "ngram"])["count"].transform("sum"), c.groupby("ngram")["count"].transform("sum")
-    y_j, n_j, alpha = total - y_i, n - n_i, alpha0 * total / n        # y_j, n_j: all other groups
-    delta = (np.log((y_i + alpha) / np.maximum(n_i + alpha0 - y_i - alpha, 1e-9))
-             - np.log((y_j + alpha) / np.maximum(n_j + alpha0 - y_j - alpha, 1e-9)))
-    out = c.rename(columns={"count": "count_group"}).assign(
-        z=delta / np.sqrt(1 / (y_i + alpha) + 1 / (y_j + alpha)), log_odds=delta, count_rest=y_j.astype("int64"))
-    cut = out.groupby("group")["z"].transform(lambda z: z.nlargest(keep).iloc[-1])   # ties at the cut stay in
-    out = out[out["z"] >= cut]
+    cell = group.astype(np.int64) * 3 + ngram
+    n_i, n = (np.bincount(c, weights=y).astype(np.int64)[c] for c in (cell, ngram.astype(np.int64)))
+
+    def log_odds(at):   # (delta, z) of the rows ``at``; y_j, n_j: all other groups
+        y_i, y_j, n_j, alpha = y[at], total[at] - y[at], n[at] - n_i[at], alpha0 * total[at] / n[at]
+        delta = (np.log((y_i + alpha) / np.maximum(n_i[at] + alpha0 - y_i - alpha, 1e-9))
+                 - np.log((y_j + alpha) / np.maximum(n_j + alpha0 - y_j - alpha, 1e-9)))
+        return delta, delta / np.sqrt(1 / (y_i + alpha) + 1 / (y_j + alpha))
+    z = pd.Series(np.concatenate([log_odds(slice(i, i + 2**20))[1] for i in range(0, len(y), 2**20)]))
+    at = np.flatnonzero(z >= z.groupby(group).transform(lambda v: v.nlargest(keep).iloc[-1]))   # ties at the cut stay
+    delta, z = log_odds(at)
+    out = pd.DataFrame({"group": np.asarray(units)[group[at]], "key": key[at], "ngram": ngram[at], "z": z,
+                        "log_odds": delta, "count_group": y[at], "count_rest": total[at] - y[at]})
     terms = pd.concat([*names(out["key"].unique()), pd.DataFrame({"key": pd.Series(dtype="uint64"), "term": ""})])
     terms = terms.drop_duplicates()
     if terms["key"].duplicated().any():   # two terms with one 64-bit key: about 1 in 10^6 at 10^7 terms

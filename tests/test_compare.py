@@ -111,7 +111,8 @@ def test_keyed_counts_rank_as_the_terms_do():
                           "text": [" ".join(rng.choice(words, 8)) for _ in range(60)]})
     group_of, parts = {f"f{i}": "ABC"[i % 3] for i in range(6)}, [sents[i::4] for i in range(4)]
     text = compare.distinctive_terms(compare.ngram_counts(sents, group_of), min_count=2, keep=5)
-    folded = compare.sum_counts(compare.ngram_keys(p, group_of) for p in parts)
+    folded = compare.sum_counts((compare.ngram_keys(p, group_of) for p in parts), batch_rows=1)   # merged 4 times
+    pd.testing.assert_frame_equal(folded, compare.sum_counts(compare.ngram_keys(p, group_of) for p in parts))
     assert not folded.duplicated(["group", "key"]).any() and folded["count"].sum() == compare.ngram_counts(sents, group_of)["count"].sum()
     asked = []
     keyed = compare.distinctive_terms(folded, min_count=2, keep=5,

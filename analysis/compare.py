@@ -96,37 +96,39 @@ def ngram_names(sentences: pd.DataFrame, keys) -> pd.DataFrame:
 def sum_counts(frames, by=("group", "term", "ngram"), batch_rows: int = 500_000) -> pd.DataFrame:
     """``count`` summed per ``by`` over ``frames`` (e.g. ``Dataset.imap`` of ``ngram_counts``), folded a batch at a
     time: memory follows the distinct keys, not the sum over partitions (a large outlet's words recur in each).
-    Frames of ``ngram_keys`` (a ``key`` column) are folded as sorted arrays, 15 bytes per distinct (group, term)."""
-    total, batch, fold = None, [], lambda: _merged(total, batch) if "key" in batch[0] else _summed([total, *batch], by)
+    Frames of ``ngram_keys`` (a ``key`` column) are folded into sorted arrays, 17 bytes per distinct (group, term)."""
+    total, batch = None, []
     for frame in frames:
         batch.append(frame)   # keyed rows are small: folded when the batch is a quarter of the total
-        if sum(map(len, batch)) > max(0 if total is None else len(total) // (4 if "key" in frame else 1), batch_rows):
-            total, batch = fold(), []
-    return fold() if batch else _summed([total], by) if total is None else total
+        held = 0 if total is None else len(total["key"]) // 4 if "key" in frame else len(total)
+        if sum(map(len, batch)) > max(held, batch_rows):
+            total, batch = _merged(total, batch) if "key" in frame else _summed([total, *batch], by), []
+    if not (batch and "key" in batch[0] or isinstance(total, dict)):
+        return _summed([total, *batch], by)
+    total = _merged(total, batch) if batch else total
+    return pd.DataFrame({"group": pd.Categorical.from_codes(total.pop("group"), total.pop("groups")), **total})
 
-def _merged(total, batch) -> pd.DataFrame:
-    """``total`` (sorted by group code, then key) with ``batch``'s counts added: equal rows summed, new rows inserted
-    in order, so a fold copies each column once and holds no hash table of every row."""
+def _merged(total: dict | None, batch) -> dict:
+    """``total`` (arrays sorted by group code, then key) with ``batch``'s counts added: equal rows summed, new rows
+    inserted in order, a column at a time (the arrays and one column's copy: no hash table of every row)."""
     b = pd.concat(batch, ignore_index=True)
-    cats = b["group"].cat.categories
-    b = b.groupby([b["group"].cat.codes.rename("group"), "key", "ngram"], sort=True)["count"].sum().reset_index()
-    bc, bk, bn, bs = (b[c].to_numpy() for c in ("group", "key", "ngram", "count"))
-    bs = bs.astype(np.int32)
+    bc, bk, bn, bs = b["group"].cat.codes.to_numpy(np.int32), b["key"].to_numpy(), b["ngram"].to_numpy(), b["count"]
+    order = np.lexsort((bk, bc))
+    bc, bk, bn, bs = bc[order], bk[order], bn[order], bs.to_numpy()[order]
+    first = np.flatnonzero(np.r_[True, (bc[1:] != bc[:-1]) | (bk[1:] != bk[:-1])]) if len(b) else []
+    bc, bk, bn, bs = bc[first], bk[first], bn[first], np.add.reduceat(bs, first).astype(np.int32) if len(b) else bs
     if total is None:
-        return pd.DataFrame({"group": pd.Categorical.from_codes(bc, cats), "key": bk, "ngram": bn, "count": bs})
-    codes, key = total["group"].cat.codes.to_numpy(), total["key"].to_numpy()
-    at = np.empty(len(b), dtype=np.int64)
-    for code, rows in b.groupby("group").indices.items():   # rows of one group, by key: where they go in ``total``
-        lo, hi = np.searchsorted(codes, [code, code + 1])
-        at[rows] = lo + np.searchsorted(key[lo:hi], bk[rows])
-    hit = at < len(key)
-    hit[hit] = (codes[at[hit]] == bc[hit]) & (key[at[hit]] == bk[hit])
-    count = total["count"].to_numpy().copy()
-    count[at[hit]] += bs[hit]
-    at, new = at[~hit], ~hit
-    return pd.DataFrame({"group": pd.Categorical.from_codes(np.insert(codes, at, bc[new]), cats),
-                         "key": np.insert(key, at, bk[new]), "ngram": np.insert(total["ngram"].to_numpy(), at, bn[new]),
-                         "count": np.insert(count, at, bs[new])})
+        return {"group": bc, "key": bk, "ngram": bn, "count": bs, "groups": b["group"].cat.categories}
+    at = np.empty(len(bk), dtype=np.int64)
+    for code in np.unique(bc):   # a group's rows, by key: where they go in ``total``
+        rows, (lo, hi) = slice(*np.searchsorted(bc, [code, code + 1])), np.searchsorted(total["group"], [code, code + 1])
+        at[rows] = lo + np.searchsorted(total["key"][lo:hi], bk[rows])
+    hit = at < len(total["key"])
+    hit[hit] = (total["group"][at[hit]] == bc[hit]) & (total["key"][at[hit]] == bk[hit])
+    total["count"][at[hit]] += bs[hit]
+    for col, values in (("group", bc), ("key", bk), ("ngram", bn), ("count", bs)):
+        total[col] = np.insert(total[col], at[~hit], values[~hit])
+    return total
 
 def _summed(frames, by) -> pd.DataFrame:
     frames = [f for f in frames if f is not None]

@@ -7,6 +7,7 @@
 ('term term two people.', ['armed_groups', 'us'])
 """
 import functools
+import itertools
 import operator
 import hashlib
 import json
@@ -17,9 +18,9 @@ from pathlib import Path
 from types import SimpleNamespace
 import numpy as np
 import pandas as pd
-from . import engine, explore, paths, stats, tables, text as textmod
+from . import engine, explore, paths, stats, tables
 from .dataset import analysed
-from .lexicon import PROPER, Lexicon, load_lexicon
+from .lexicon import PROPER, Lexicon, load_lexicon, tokenised
 
 MASK_TOKEN = "term"  # in neither engine's lexicon nor in the contested-term lexicon (tested)
 HUMAN_NEUTRAL = 0.5  # mean rating on -4..4: >= +0.5 positive, <= -0.5 negative, else neutral
@@ -103,15 +104,16 @@ def targets(text: str, lexicon: Lexicon) -> list[str]:
 def score_sentences(sentences: pd.DataFrame, lexicon: Lexicon, engines=None) -> pd.DataFrame:
     """Per sentence: targets, and per engine raw and ``_masked`` scores and ``_known`` words (for ``Dataset.map``)."""
     out = sentences[["file", "index", "text", "words"]].reset_index(drop=True).copy()
-    found = [targets(t, lexicon) for t in out["text"]]
+    found, masked, tokens = [], [], []
+    for t in out["text"]:   # a sentence at a time: tokenised once (``tokenised``' cache)
+        found.append(targets(t, lexicon)), masked.append(mask(t, lexicon)), tokens.append(tokenised(t)[1])
     out["targets"] = pd.Series([";".join(t) for t in found], index=out.index, dtype="str")
     out["multi_target"] = pd.Series([len(t) > 1 for t in found], index=out.index, dtype=bool)
-    masked = [mask(t, lexicon) for t in out["text"]]
-    tokens = [textmod.tokens(t) for t in out["text"]]
     for name in engines or ENGINES:
         both = score([*out["text"], *masked], name)["score"].to_numpy()  # a text masking left alone is scored once
         out[name], out[f"{name}_masked"] = both[:len(out)], both[len(out):]
-        out[f"{name}_known"] = np.array([sum(map(ENGINES[name].known, ws)) for ws in tokens], dtype="int64")
+        known = {w: ENGINES[name].known(w) for w in set(itertools.chain.from_iterable(tokens))}   # once per word
+        out[f"{name}_known"] = np.array([sum(map(known.__getitem__, ws)) for ws in tokens], dtype="int64")
     return out
 
 def _analysed(df: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:

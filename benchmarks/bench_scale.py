@@ -271,21 +271,21 @@ def run_pipeline(root: Path, partition_size: int, scheduler: str | None, stages:
             t0 = time.perf_counter()
             c = dataset.build(root, cache, limits=ingest.Limits(partition_size=partition_size), study=paths.SEED_STUDY,
                               scheduler=scheduler)
-            out["ingest_s"] = time.perf_counter() - t0
+            out["ingest_s"], out["ingest_cpu_s"] = time.perf_counter() - t0, mem.cpu() - cpu0
             out["articles"] = int(len(c.articles))
             out["words"] = int(c.articles["words"].sum())
             out["sentences"] = int(c.articles["sentences"].sum())
             out["partitions"] = len(c.parts)
             if "terms" in stages:
-                t = time.perf_counter()
+                t, cpu = time.perf_counter(), mem.cpu()
                 partial = c.map(terms_partition, desc="terms", articles=c.articles, lexicon=lex)
                 rates = partial.groupby(["outlet", "family", "variant", "voice"], as_index=False)[["count", "words"]].sum()
-                out["terms_s"] = time.perf_counter() - t
+                out["terms_s"], out["terms_cpu_s"] = time.perf_counter() - t, mem.cpu() - cpu
                 out["term_hits"] = int(rates.loc[rates["voice"] == "all", "count"].sum())
             if "sentiment" in stages:
-                t = time.perf_counter()
+                t, cpu = time.perf_counter(), mem.cpu()
                 arts = c.map(sentiment_partition, desc="sentiment", lexicon=lex)
-                out["sentiment_s"] = time.perf_counter() - t
+                out["sentiment_s"], out["sentiment_cpu_s"] = time.perf_counter() - t, mem.cpu() - cpu
                 out["sentiment_articles"] = int(len(arts))
             out["total_s"] = time.perf_counter() - t0
             out["cpu_s"] = mem.cpu() - cpu0
@@ -360,8 +360,8 @@ def steps() -> dict:
 
 
 def profile(root: Path, partition_size: int) -> list[tuple[str, str, float, float]]:
-    """(stage, step, seconds, share of the stage): each stage run once in this process with its steps' functions
-    wrapped in a timer (about a microsecond per call: unlike cProfile, it does not inflate many small calls)."""
+    """(stage, step, CPU seconds, share of the stage): each stage run once in this process with its steps' functions
+    wrapped in a CPU timer (about a microsecond per call: unlike cProfile, it does not inflate many small calls)."""
     from analysis import dataset, ingest, lexicon, paths, sentiment
 
     warm_up()
@@ -372,11 +372,11 @@ def profile(root: Path, partition_size: int) -> list[tuple[str, str, float, floa
         func = getattr(owner, attr)
 
         def timed(*args, **kwargs):
-            t = time.perf_counter()
+            t = time.process_time()
             try:
                 return func(*args, **kwargs)
             finally:
-                spent[owner, attr] = spent.get((owner, attr), 0.0) + time.perf_counter() - t
+                spent[owner, attr] = spent.get((owner, attr), 0.0) + time.process_time() - t
         setattr(owner, attr, timed)
 
     def build():
@@ -396,9 +396,9 @@ def profile(root: Path, partition_size: int) -> list[tuple[str, str, float, floa
     try:
         for stage, run in stages.items():
             spent.clear()
-            t = time.perf_counter()
+            t = time.process_time()
             run()
-            total = time.perf_counter() - t
+            total = time.process_time() - t
             rows.append((stage, "(stage total)", total, 1.0))
             rows += [(stage, step, spent.get((o, a), 0.0), spent.get((o, a), 0.0) / total) for step, o, a in timed[stage]]
     finally:
@@ -438,7 +438,8 @@ def measure(root: Path, mode: str, args, stages: list[str]) -> dict:
 def fmt(res: dict, label: str, n: int) -> str:
     rate = res["articles"] / res["total_s"]
     wps = res["words"] / res["total_s"]
-    stages = " ".join(f"{k[:-2]} {res[k]:.1f}s" for k in ("ingest_s", "terms_s", "sentiment_s") if k in res)
+    stages = " ".join(f"{k} {res[k + '_s']:.1f}s (CPU {res.get(k + '_cpu_s', float('nan')):.1f}s)"
+                      for k in ("ingest", "terms", "sentiment") if k + "_s" in res)
     if res["peak_rss_mb"] > res.get("peak_client_mb", res["peak_rss_mb"]) + 1:   # Dask: workers are separate processes
         stages += f"; client alone peaked at {res['peak_client_mb']:,.0f} MB"
     stages += f"; load {res['load']:.1f}"
@@ -451,7 +452,7 @@ def fmt(res: dict, label: str, n: int) -> str:
 def where(rows: list, n: int) -> str:
     """``profile`` as a table: each stage's total, then its steps."""
     out = [f"Where the time goes, N={n:,}, in-process (each stage once, its steps timed; steps may include others):",
-           "| stage | step | s | share of stage |", "|---|---|--:|--:|"]
+           "| stage | step | CPU s | share of stage |", "|---|---|--:|--:|"]
     out += [f"| {stage} | {step} | {t:.2f} | {share:.0%} |" for stage, step, t, share in rows]
     return "\n".join(out)
 

@@ -1,7 +1,7 @@
 """Throughput and peak memory of the whole per-article pipeline at growing corpus sizes, in-process and on Dask.
 
     .venv/bin/python benchmarks/bench_scale.py --n 1000 10000 100000 --partition-size 500 \\
-        [--sentiment-max-n 10000] [--naive-max-n 10000] [--dask-n 100000] [--workdir /tmp/bench_scale]
+        [--sentiment-max-n 10000] [--naive-max-n 10000] [--dask-n 100000] [--workdir /tmp/bench_scale] [--profile]
 
 For each N a synthetic corpus is built (seeded) by resampling sentences of the ingested seed
 articles: each article has a short title and 10-40 body sentences (no repeats within an article,
@@ -20,6 +20,9 @@ concatenated or summed, so memory stays bounded by partition size):
 * terms     - ``terms.match_sentences`` + ``terms.term_counts`` per partition, summed to outlet totals
 * sentiment - ``sentiment.score_sentences`` (VADER + TextBlob, raw + masked, targets) per partition,
               reduced to per-article means
+
+``--profile`` also runs each stage (and whole-text sentiment, and the naive loop) once in one process with its
+steps' functions wrapped in a CPU timer, and prints where the time goes.
 
 Baseline ("naive"): what a typical notebook does - a Python loop over the files calling TextBlob and
 VADER on each whole article and counting every lexicon entry with ``str.count``.
@@ -333,7 +336,7 @@ def run_naive(root: Path) -> dict:
 # --------------------------------------------------------------------------- where the time goes
 
 def steps() -> dict:
-    """Per stage, the steps timed: (step, owner, attribute): a function or method the stage looks up when it calls it."""
+    """Per stage, the steps timed: (step, owner, attribute), a function or method the stage looks up to call it."""
     import py3langid
     from datasketch import MinHash
     from textblob.en.sentiments import PatternAnalyzer
@@ -345,7 +348,8 @@ def steps() -> dict:
     engines = [("VADER", vader, "polarity_scores"), ("TextBlob", pattern, "__call__")]
     return {"ingest": [("per-file steps (ingest_file), of which:", ingest, "ingest_file"),
                        ("decode", ingest, "decode"), ("normalise", ingest, "normalise"),
-                       ("clean (chrome rules, title)", ingest, "clean"), ("language id (py3langid)", py3langid, "classify"),
+                       ("clean (chrome rules, title)", ingest, "clean"),
+                       ("language id (py3langid)", py3langid, "classify"),
                        ("sentences (Punkt)", text, "sentence_spans"), ("word counts", text, "count_words"),
                        ("MinHash hashing", MinHash, "update_batch")],
             "terms": [("term matching (match_sentences)", terms, "match_sentences"),
@@ -400,7 +404,8 @@ def profile(root: Path, partition_size: int) -> list[tuple[str, str, float, floa
             run()
             total = time.process_time() - t
             rows.append((stage, "(stage total)", total, 1.0))
-            rows += [(stage, step, spent.get((o, a), 0.0), spent.get((o, a), 0.0) / total) for step, o, a in timed[stage]]
+            rows += [(stage, step, spent.get((o, a), 0.0), spent.get((o, a), 0.0) / total)
+                     for step, o, a in timed[stage]]
     finally:
         shutil.rmtree(cache, ignore_errors=True)
     return rows

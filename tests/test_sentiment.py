@@ -82,11 +82,11 @@ def test_engine_registry_plugs_in(monkeypatch):
 
 
 # --- the faster engines give the libraries' floats to the bit ---------------------------------
-TRICKY = ["VADER is VERY SMART, uber handsome, and FRIGGIN FUNNY!!!", "Not bad at all", "The book was only kind of good.",
+TRICKY = ["VADER is VERY SMART, uber handsome, and FRIGGIN FUNNY!!!", "Not bad at all", "only kind of good.",
           "The plot was good, but the characters are uncompelling and the dialog is not great.", "no good, no",
-          "Catch utf-8 emoji such as 💘 and 💋 and 😁", "Make sure you :) or :D today!", "Today only kinda sux! But I'll get by",
-          "Sentiment analysis has never been this good!", "Without a doubt, excellent idea.", "At least it isn't a horrible book.",
-          "Roger Dodger is one of the least compelling variations.", "kind", "No", "", "  ", "It is not (!) really good!!",
+          "Catch utf-8 emoji such as 💘 and 💋 and 😁", "Make sure you :) or :D today!", "only kinda sux! But I'll",
+          "Sentiment analysis has never been this good!", "Without a doubt, excellent idea.", "At least it isn't bad.",
+          "one of the least compelling variations.", "kind", "No", "", "  ", "It is not (!) really good!!",
           "not very good at all :-( ... I'd say: terribly bad", "The bus stop was the shit, bad ass, or no, nor good"]
 
 

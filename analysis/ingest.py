@@ -28,6 +28,7 @@ _WESTERN = re.compile(r"^(cp125[0-8]|iso8859_\d+|latin_1|mac_\w+|cp8\d\d|windows
 _DROP = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069"
                    "\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _BREAK = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_NOT_LETTER, _LATIN = re.compile(r"[\W\d_]+"), re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]+")   # counted as removed
 _SPACE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _CONTROLS = re.compile(rb"[\x01-\x08\x0e-\x1a\x1c-\x1f]")   # control bytes, not \t\n\v\f\r or ESC
 _BLOCKS = ("p div br li tr td th h1 h2 h3 h4 h5 h6 section article header footer nav aside main blockquote pre "
@@ -214,8 +215,8 @@ def _ingest(path: Path, rec: dict, limits: Limits, rules: dict) -> dict:
         return {**rec, "removed": removed, "reason": "empty after cleaning: no words left once page chrome was removed"}
     import py3langid
     sample = body or title
-    rec["language"], letters = py3langid.classify(sample)[0], len(re.findall(r"[^\W\d_]", sample))
-    latin = len(re.findall(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]", sample)) / letters if letters else 1.0
+    rec["language"], letters = py3langid.classify(sample)[0], len(_NOT_LETTER.sub("", sample))
+    latin = (len(sample) - len(_LATIN.sub("", sample))) / letters if letters else 1.0
     if rec["language"] != "en":
         hint = f" ({latin:.0%} of its letters are Latin script; save an English part as a file of its own to " \
                "analyse it)" if latin >= 0.05 else ""
@@ -226,14 +227,19 @@ def _ingest(path: Path, rec: dict, limits: Limits, rules: dict) -> dict:
     spans = ([("title", 0, len(title))] if title else []) + [
         ("body", offset + a, offset + b) for a, b in text.sentence_spans(body)]
     breaks = [m.start() for m in re.finditer("\n", clean_text)]  # paragraph = line of the clean text
-    from datasketch import MinHash   # a signature of the 5-word shingles, for near-duplicate search
-    sig, toks = MinHash(num_perm=NUM_PERM, seed=1), [w.lower() for w in text.words(clean_text)]
+    sig, toks = _minhash().copy(), [w.lower() for w in text.words(clean_text)]   # 5-word shingles' signature
     sig.update_batch([s.encode("utf-8") for s in {" ".join(toks[i:i + 5]) for i in range(max(1, len(toks) - 4))}])
     return {**rec, "note": "; ".join(notes), "title": title, "text": clean_text, "removed": removed, "words": n_words,
             "minhash": sig.hashvalues.astype(np.uint64).tolist(),
             "sentences": [{"file": rec["file"], "index": i, "part": part, "text": clean_text[a:b], "start": a, "end": b,
                            "words": text.count_words(clean_text[a:b]), "paragraph": bisect.bisect(breaks, a)}
                           for i, (part, a, b) in enumerate(spans)]}
+
+@functools.lru_cache(maxsize=1)
+def _minhash():
+    """An empty MinHash signature: copied, not made, for each file (making one draws its permutations)."""
+    from datasketch import MinHash
+    return MinHash(num_perm=NUM_PERM, seed=1)
 
 def ingest_partition(items: list[tuple[str, str]], limits: Limits, rules_path: str | None, cache: Path, key) -> dict:
     """Ingest one partition of (relative path, absolute path) and write its Parquet files; cached by ``key``."""

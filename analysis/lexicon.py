@@ -11,6 +11,7 @@ names, targets) plus what the study is about (``STUDY_KEYS``); ``analysis/data/s
 ('resistance_vs_militia', 'source')
 """
 import fnmatch
+import functools
 import hashlib
 from collections import namedtuple
 from dataclasses import dataclass, field
@@ -57,6 +58,8 @@ def find(tokens: list[str], index: dict) -> list[tuple[int, int, str]]:
     """Leftmost-longest, non-overlapping matches of one family: (first token, end token, variant); of two entries
     of one length, one without a wildcard wins, then the longer pattern."""
     out, wild = [], index.get("*", [])
+    if not wild and index.keys().isdisjoint(tokens):   # the common case, checked in C
+        return out
     for i in range(len(tokens)) if wild else [i for i, t in enumerate(tokens) if t in index]:
         hit = (not out or i >= out[-1][1]) and max(((len(k), "*" not in "".join(k), len("".join(k)), v) for k, v in
                                                     index.get(tokens[i], []) + wild if _fits(tokens[i:i + len(k)], k)),
@@ -64,6 +67,16 @@ def find(tokens: list[str], index: dict) -> list[tuple[int, int, str]]:
         if hit:                                   # the longest candidate that matches here
             out.append((i, i + hit[0], hit[3]))
     return out
+
+@functools.lru_cache(maxsize=2)   # a sentence's targets, masking and known words (sentiment) tokenise it once
+def tokenised(s: str) -> tuple[list, list]:
+    """Word spans and ``text.norm`` tokens of ``s`` (read only: cached).
+
+    >>> tokenised("US-led forces")
+    ([(0, 6), (7, 13)], ['us-led', 'forces'])
+    """
+    spans = text.word_spans(s)
+    return spans, [text.norm(s[a:b]) for a, b in spans]
 
 @dataclass(frozen=True)
 class Lexicon:
@@ -92,8 +105,7 @@ class Lexicon:
 
     def uses(self, s: str, index: dict | None = None) -> list[tuple[int, int, str, str, tuple]]:
         """``matches`` in text ``s``: (start, end) characters, family, variant and the tokens matched."""
-        spans = text.word_spans(s)
-        toks = [text.norm(s[a:b]) for a, b in spans]
+        spans, toks = tokenised(s)
         return [(spans[i][0], spans[j - 1][1], f, v, tuple(toks[i:j])) for i, j, f, v in self.matches(toks, index)]
 
     def variants(self, families=None) -> list[tuple[str, str]]:

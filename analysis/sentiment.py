@@ -7,6 +7,7 @@
 ('term term two people.', ['armed_groups', 'us'])
 """
 import functools
+import itertools
 import operator
 import hashlib
 import json
@@ -14,11 +15,12 @@ import tempfile
 from collections import namedtuple
 from importlib.metadata import version
 from pathlib import Path
+from types import SimpleNamespace
 import numpy as np
 import pandas as pd
-from . import engine, explore, paths, stats, tables, text as textmod
+from . import engine, explore, paths, stats, tables
 from .dataset import analysed
-from .lexicon import PROPER, Lexicon, load_lexicon
+from .lexicon import PROPER, Lexicon, load_lexicon, tokenised
 
 MASK_TOKEN = "term"  # in neither engine's lexicon nor in the contested-term lexicon (tested)
 HUMAN_NEUTRAL = 0.5  # mean rating on -4..4: >= +0.5 positive, <= -0.5 negative, else neutral
@@ -27,22 +29,50 @@ MEANS = ["score", "score_low", "score_high", "score_masked", "score_masked_low",
 
 @functools.lru_cache(maxsize=1)
 def _vader():
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-    return SentimentIntensityAnalyzer()
+    from vaderSentiment import vaderSentiment as v
+
+    class Vader(v.SentimentIntensityAnalyzer):
+        """The library's ``polarity_scores`` to the bit, faster: a word outside the lexicon is 0 without the per-word
+        rules, and a lexicon word's rules see only its window of 3 words either side (all they read): the library
+        lower-cases the whole text again for each lexicon word, so a text of n words cost n^2."""
+        def polarity_scores(self, text):
+            if not self.emoji_chars.isdisjoint(text):   # emojis become words: the library's own path
+                return super().polarity_scores(text)
+            text = text.strip()
+            st = v.SentiText(text)
+            words, sentiments = st.words_and_emoticons, []
+            for i, item in enumerate(words):
+                low = item.lower()
+                if low in v.BOOSTER_DICT or low not in self.lexicon or low == "kind" and words[i + 1:i + 2] and \
+                        words[i + 1].lower() == "of":
+                    sentiments.append(0)
+                else:
+                    window = SimpleNamespace(words_and_emoticons=words[max(0, i - 3):i + 3], is_cap_diff=st.is_cap_diff)
+                    self.sentiment_valence(0, window, item, min(i, 3), sentiments)   # words i - 3 .. i + 2: idioms
+            return self.score_valence(self._but_check(words, sentiments), text)
+
+    vader = Vader()
+    vader.emoji_chars = {e for e in vader.emojis if len(e) == 1}   # the library looks up each character
+    return vader
 
 @functools.lru_cache(maxsize=1)
 def _pattern():
-    from textblob.en import sentiment as lexicon  # the dict PatternAnalyzer scores with
-    from textblob.en.sentiments import PatternAnalyzer
-    return PatternAnalyzer(), lexicon
+    from textblob.en import sentiment as lib   # what PatternAnalyzer.analyze calls (without making a namedtuple)
+
+    class Pattern(type(lib)):   # its word lookups as a plain dict's (the library's go through a lazy-loading hook)
+        __contains__, __getitem__ = dict.__contains__, dict.__getitem__
+    fast = Pattern.__new__(Pattern)
+    fast.__dict__.update({k: v for k, v in vars(lib).items() if not k.startswith("__")})   # not the hook's methods
+    dict.update(fast, dict.items(lib) if len(lib) else ())   # len() loads the lexicon
+    return fast
 
 Engine = namedtuple("Engine", "columns analyze known label")  # analyze(text) -> columns, the first -1..1; known(word)
 ENGINES: dict[str, Engine] = {
     "vader": Engine(("compound", "pos", "neu", "neg"),   # polarity_scores once per text: it is the costly part
                     lambda t: operator.itemgetter("compound", "pos", "neu", "neg")(_vader().polarity_scores(t)),
                     lambda w: w in _vader().lexicon, "VADER compound (−1 to 1)"),
-    "textblob": Engine(("polarity", "subjectivity"), lambda t: tuple(_pattern()[0].analyze(t)),
-                       lambda w: w in _pattern()[1], "TextBlob polarity (−1 to 1)"),
+    "textblob": Engine(("polarity", "subjectivity"), lambda t: tuple(_pattern()(t)),
+                       lambda w: w in _pattern(), "TextBlob polarity (−1 to 1)"),
 }
 
 def score(texts, engine: str = "vader") -> pd.DataFrame:
@@ -74,15 +104,16 @@ def targets(text: str, lexicon: Lexicon) -> list[str]:
 def score_sentences(sentences: pd.DataFrame, lexicon: Lexicon, engines=None) -> pd.DataFrame:
     """Per sentence: targets, and per engine raw and ``_masked`` scores and ``_known`` words (for ``Dataset.map``)."""
     out = sentences[["file", "index", "text", "words"]].reset_index(drop=True).copy()
-    found = [targets(t, lexicon) for t in out["text"]]
+    found, masked, tokens = [], [], []
+    for t in out["text"]:   # a sentence at a time: tokenised once (``tokenised``' cache)
+        found.append(targets(t, lexicon)), masked.append(mask(t, lexicon)), tokens.append(tokenised(t)[1])
     out["targets"] = pd.Series([";".join(t) for t in found], index=out.index, dtype="str")
     out["multi_target"] = pd.Series([len(t) > 1 for t in found], index=out.index, dtype=bool)
-    masked = [mask(t, lexicon) for t in out["text"]]
-    tokens = [textmod.tokens(t) for t in out["text"]]
     for name in engines or ENGINES:
         both = score([*out["text"], *masked], name)["score"].to_numpy()  # a text masking left alone is scored once
         out[name], out[f"{name}_masked"] = both[:len(out)], both[len(out):]
-        out[f"{name}_known"] = np.array([sum(map(ENGINES[name].known, ws)) for ws in tokens], dtype="int64")
+        known = {w: ENGINES[name].known(w) for w in set(itertools.chain.from_iterable(tokens))}   # once per word
+        out[f"{name}_known"] = np.array([sum(map(known.__getitem__, ws)) for ws in tokens], dtype="int64")
     return out
 
 def _analysed(df: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """Throughput and peak memory of the whole per-article pipeline at growing corpus sizes, in-process and on Dask.
 
     .venv/bin/python benchmarks/bench_scale.py --n 1000 10000 100000 --partition-size 500 \\
-        [--sentiment-max-n 10000] [--naive-max-n 10000] [--dask-n 100000] [--workdir /tmp/bench_scale]
+        [--sentiment-max-n 10000] [--naive-max-n 10000] [--dask-n 100000] [--workdir /tmp/bench_scale] [--profile]
 
 For each N a synthetic corpus is built (seeded) by resampling sentences of the ingested seed
 articles: each article has a short title and 10-40 body sentences (no repeats within an article,
@@ -21,12 +21,17 @@ concatenated or summed, so memory stays bounded by partition size):
 * sentiment - ``sentiment.score_sentences`` (VADER + TextBlob, raw + masked, targets) per partition,
               reduced to per-article means
 
+``--profile`` also runs each stage (and whole-text sentiment, and the naive loop) once in one process with its
+steps' functions wrapped in a CPU timer, and prints where the time goes.
+
 Baseline ("naive"): what a typical notebook does - a Python loop over the files calling TextBlob and
 VADER on each whole article and counting every lexicon entry with ``str.count``.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
 import re
@@ -269,21 +274,21 @@ def run_pipeline(root: Path, partition_size: int, scheduler: str | None, stages:
             t0 = time.perf_counter()
             c = dataset.build(root, cache, limits=ingest.Limits(partition_size=partition_size), study=paths.SEED_STUDY,
                               scheduler=scheduler)
-            out["ingest_s"] = time.perf_counter() - t0
+            out["ingest_s"], out["ingest_cpu_s"] = time.perf_counter() - t0, mem.cpu() - cpu0
             out["articles"] = int(len(c.articles))
             out["words"] = int(c.articles["words"].sum())
             out["sentences"] = int(c.articles["sentences"].sum())
             out["partitions"] = len(c.parts)
             if "terms" in stages:
-                t = time.perf_counter()
+                t, cpu = time.perf_counter(), mem.cpu()
                 partial = c.map(terms_partition, desc="terms", articles=c.articles, lexicon=lex)
                 rates = partial.groupby(["outlet", "family", "variant", "voice"], as_index=False)[["count", "words"]].sum()
-                out["terms_s"] = time.perf_counter() - t
+                out["terms_s"], out["terms_cpu_s"] = time.perf_counter() - t, mem.cpu() - cpu
                 out["term_hits"] = int(rates.loc[rates["voice"] == "all", "count"].sum())
             if "sentiment" in stages:
-                t = time.perf_counter()
+                t, cpu = time.perf_counter(), mem.cpu()
                 arts = c.map(sentiment_partition, desc="sentiment", lexicon=lex)
-                out["sentiment_s"] = time.perf_counter() - t
+                out["sentiment_s"], out["sentiment_cpu_s"] = time.perf_counter() - t, mem.cpu() - cpu
                 out["sentiment_articles"] = int(len(arts))
             out["total_s"] = time.perf_counter() - t0
             out["cpu_s"] = mem.cpu() - cpu0
@@ -328,8 +333,89 @@ def run_naive(root: Path) -> dict:
     return out
 
 
+# --------------------------------------------------------------------------- where the time goes
+
+def steps() -> dict:
+    """Per stage, the steps timed: (step, owner, attribute), a function or method the stage looks up to call it."""
+    import py3langid
+    from datasketch import MinHash
+    from textblob.en.sentiments import PatternAnalyzer
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from analysis import ingest, lexicon, sentiment, terms, text
+
+    vader, pattern = type(sentiment._vader()), type(sentiment._pattern())
+    engines = [("VADER", vader, "polarity_scores"), ("TextBlob", pattern, "__call__")]
+    return {"ingest": [("per-file steps (ingest_file), of which:", ingest, "ingest_file"),
+                       ("decode", ingest, "decode"), ("normalise", ingest, "normalise"),
+                       ("clean (chrome rules, title)", ingest, "clean"),
+                       ("language id (py3langid)", py3langid, "classify"),
+                       ("sentences (Punkt)", text, "sentence_spans"), ("word counts", text, "count_words"),
+                       ("MinHash hashing", MinHash, "update_batch")],
+            "terms": [("term matching (match_sentences)", terms, "match_sentences"),
+                      ("of which lexicon look-ups (Lexicon.uses)", lexicon.Lexicon, "uses"),
+                      ("term counts", terms, "term_counts")],
+            "sentiment": [(f"{e} (raw + masked where masking changed the text)", o, a) for e, o, a in engines] + [
+                ("targets", sentiment, "targets"), ("masking", sentiment, "mask"),
+                ("tokenising (once per sentence, in targets)", lexicon, "tokenised")],
+            "whole-text sentiment": engines,
+            "naive loop": [("VADER (library, whole text)", SentimentIntensityAnalyzer, "polarity_scores"),
+                           ("TextBlob (library, whole text)", PatternAnalyzer, "analyze")]}
+
+
+def profile(root: Path, partition_size: int) -> list[tuple[str, str, float, float]]:
+    """(stage, step, CPU seconds, share of the stage): each stage run once in this process with its steps' functions
+    wrapped in a CPU timer (about a microsecond per call: unlike cProfile, it does not inflate many small calls)."""
+    from analysis import dataset, ingest, lexicon, paths, sentiment
+
+    warm_up()
+    lex, cache = lexicon.load_lexicon(paths.SEED_STUDY), Path(tempfile.mkdtemp(prefix="bench_scale_profile_"))
+    spent, c = {}, None
+
+    def timer(owner, attr):
+        func = getattr(owner, attr)
+
+        def timed(*args, **kwargs):
+            t = time.process_time()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                spent[owner, attr] = spent.get((owner, attr), 0.0) + time.process_time() - t
+        setattr(owner, attr, timed)
+
+    def build():
+        nonlocal c
+        c = dataset.build(root, cache, limits=ingest.Limits(partition_size=partition_size), study=paths.SEED_STUDY)
+
+    def naive():
+        with contextlib.redirect_stdout(io.StringIO()):
+            run_naive(root)
+
+    stages = {"ingest": build, "terms": lambda: c.map(terms_partition, desc="terms", articles=c.articles, lexicon=lex),
+              "sentiment": lambda: c.map(sentiment_partition, desc="sentiment", lexicon=lex),
+              "whole-text sentiment": lambda: c.map_articles(sentiment.whole_scores), "naive loop": naive}
+    timed, rows = steps(), []
+    for owner, attr in {(o, a) for fs in timed.values() for _, o, a in fs}:
+        timer(owner, attr)
+    try:
+        for stage, run in stages.items():
+            spent.clear()
+            t = time.process_time()
+            run()
+            total = time.process_time() - t
+            rows.append((stage, "(stage total)", total, 1.0))
+            rows += [(stage, step, spent.get((o, a), 0.0), spent.get((o, a), 0.0) / total)
+                     for step, o, a in timed[stage]]
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    return rows
+
+
 def child(args) -> None:
     root = Path(args.child_root)
+    if args.child_mode == "profile":
+        print("RESULT " + json.dumps({"rows": profile(root, args.partition_size)}), flush=True)
+        os._exit(0)
     if args.child_mode == "naive":
         res = run_naive(root)
     else:
@@ -357,7 +443,8 @@ def measure(root: Path, mode: str, args, stages: list[str]) -> dict:
 def fmt(res: dict, label: str, n: int) -> str:
     rate = res["articles"] / res["total_s"]
     wps = res["words"] / res["total_s"]
-    stages = " ".join(f"{k[:-2]} {res[k]:.1f}s" for k in ("ingest_s", "terms_s", "sentiment_s") if k in res)
+    stages = " ".join(f"{k} {res[k + '_s']:.1f}s (CPU {res.get(k + '_cpu_s', float('nan')):.1f}s)"
+                      for k in ("ingest", "terms", "sentiment") if k + "_s" in res)
     if res["peak_rss_mb"] > res.get("peak_client_mb", res["peak_rss_mb"]) + 1:   # Dask: workers are separate processes
         stages += f"; client alone peaked at {res['peak_client_mb']:,.0f} MB"
     stages += f"; load {res['load']:.1f}"
@@ -365,6 +452,14 @@ def fmt(res: dict, label: str, n: int) -> str:
         stages += f"; reference {res['reference_before_s']:.2f}/{res['reference_after_s']:.2f} s"
     return (f"| {n:>7,} | {label:<22} | {res['total_s']:8.1f} | {res['cpu_s']:7.1f} | {rate:9,.1f} | {wps:11,.0f} | "
             f"{res['peak_rss_mb']:8,.0f} | {stages} |")
+
+
+def where(rows: list, n: int) -> str:
+    """``profile`` as a table: each stage's total, then its steps."""
+    out = [f"Where the time goes, N={n:,}, in-process (each stage once, its steps timed; steps may include others):",
+           "| stage | step | CPU s | share of stage |", "|---|---|--:|--:|"]
+    out += [f"| {stage} | {step} | {t:.2f} | {share:.0%} |" for stage, step, t, share in rows]
+    return "\n".join(out)
 
 
 def main() -> None:
@@ -381,6 +476,8 @@ def main() -> None:
     ap.add_argument("--scheduler", default="local", help="Dask scheduler for the Dask runs (local or tcp://HOST:PORT)")
     ap.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "bench_scale"))
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--profile", action="store_true",
+                    help="also run each stage (and the naive loop) once under cProfile and print where the time goes")
     ap.add_argument("--stages", default="terms,sentiment", help=argparse.SUPPRESS)
     ap.add_argument("--child-root", help=argparse.SUPPRESS)
     ap.add_argument("--child-mode", help=argparse.SUPPRESS)
@@ -419,9 +516,12 @@ def main() -> None:
             naive = measure(root, "naive", args, [])
             lines.append(fmt(naive, "naive loop (whole text)", n))
             print(lines[-1], flush=True)
-            print(f"N={n:,}: pipeline in-process / naive time = "
-                  f"{runs['in-process']['total_s'] / naive['total_s']:.2f}", flush=True)
-    print("\n" + header + "\n" + "\n".join(lines))
+            print(f"N={n:,}: pipeline in-process / naive time = {runs['in-process']['total_s'] / naive['total_s']:.2f}"
+                  f" (CPU {runs['in-process']['cpu_s'] / naive['cpu_s']:.2f})", flush=True)
+        if args.profile:
+            lines.append(where(measure(root, "profile", args, [])["rows"], n))
+            print(lines[-1], flush=True)
+    print("\n" + header + "\n" + "\n".join(l for l in lines if l.startswith("| ")) + "\n")
 
 
 if __name__ == "__main__":

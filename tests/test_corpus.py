@@ -163,3 +163,11 @@ def test_plain_text_metadata_says_where_it_came_from(seeds):
     r = seeds.report.set_index("file")["metadata"]
     assert r["000_a09b85ca267c3209.txt"] == "title: text; outlet: manifest; published: manifest; url: manifest"
     assert r["001_8dddd403051cc578.txt"] == "title: text; published: manifest"       # outlet 'unknown' is none
+
+
+def test_letter_counts_are_the_findall_counts_on_every_code_point():
+    import re
+    import sys
+    chars = "".join(map(chr, range(sys.maxunicode + 1)))   # kept by removal == found: the same characters
+    assert ingest._NOT_LETTER.sub("", chars) == "".join(re.findall(r"[^\W\d_]", chars))
+    assert ingest._LATIN.sub("", chars) == "".join(re.findall(r"[^A-Za-z\u00c0-\u024f\u1e00-\u1eff]", chars))

@@ -81,11 +81,46 @@ def test_engine_registry_plugs_in(monkeypatch):
     assert out["length"][0] == pytest.approx(0.1)
 
 
+# --- the faster engines give the libraries' floats to the bit ---------------------------------
+TRICKY = ["VADER is VERY SMART, uber handsome, and FRIGGIN FUNNY!!!", "Not bad at all", "only kind of good.",
+          "The plot was good, but the characters are uncompelling and the dialog is not great.", "no good, no",
+          "Catch utf-8 emoji such as 💘 and 💋 and 😁", "Make sure you :) or :D today!", "only kinda sux! But I'll",
+          "Sentiment analysis has never been this good!", "Without a doubt, excellent idea.", "At least it isn't bad.",
+          "one of the least compelling variations.", "kind", "No", "", "  ", "It is not (!) really good!!",
+          "not very good at all :-( ... I'd say: terribly bad", "The bus stop was the shit, bad ass, or no, nor good"]
+
+
+def engine_texts(step: int) -> list[str]:
+    """Every ``step``-th human-rated validation text, the seeds' sentences and whole texts, and tricky cases."""
+    rated = [line.split("\t", 2)[2] for p in sorted(paths.VALIDATION.glob("*_GroundTruth.txt"))
+             for line in p.read_text("utf-8").splitlines() if line.strip()]
+    seeds = [p.read_text("utf-8") for p in sorted(paths.SEEDS.glob("*.txt"))]
+    return rated[::step] + [t[a:b] for t in seeds for a, b in sentence_spans(t)] + seeds + TRICKY
+
+
+def library_differences(texts: list[str]) -> list[str]:
+    from textblob.en.sentiments import PatternAnalyzer
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    vader, pattern = SentimentIntensityAnalyzer(), PatternAnalyzer()
+    return [t for t in texts if repr(S._vader().polarity_scores(t)) != repr(vader.polarity_scores(t))
+            or repr(tuple(S._pattern()(t))) != repr(tuple(pattern.analyze(t)))]
+
+
+def test_engines_match_the_libraries_to_the_bit():
+    texts = engine_texts(step=40)
+    assert len(texts) > 600 and library_differences(texts) == []
+
+
+@pytest.mark.slow
+def test_engines_match_the_libraries_on_every_rated_text():
+    assert library_differences(engine_texts(step=1)) == []
+
+
 # --- masking ------------------------------------------------------------------------------
 def test_mask_token_is_unknown_everywhere():
     lex = load_lexicon(paths.SEED_STUDY)
     assert S.MASK_TOKEN not in S._vader().lexicon
-    assert S.MASK_TOKEN not in S._pattern()[1]
+    assert S.MASK_TOKEN not in S._pattern()
     phrases = {p.lower() for f in lex.families.values() for ps in f.values() for p in ps}
     phrases |= {a.lower() for ps in lex.targets.values() for a in ps}
     assert S.MASK_TOKEN not in phrases

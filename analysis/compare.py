@@ -150,28 +150,30 @@ def distinctive_terms(counts: pd.DataFrame, alpha0: float = DEFAULT_ALPHA0, min_
         counts = counts.groupby(["group", "term", "ngram"], as_index=False, observed=True)["count"].sum()
         named = pd.DataFrame({"key": term_keys(counts["term"]), "term": counts["term"]})
         counts, names = counts.assign(key=named["key"]).drop(columns="term"), lambda keys: [named]
-    group, units = pd.factorize(counts["group"], sort=True)
-    if len(units) < 2:
+    group = pd.Categorical(counts["group"], categories=sorted(pd.unique(counts["group"])))
+    if len(group.categories) < 2:
         return pd.DataFrame(columns=DISTINCTIVE_COLUMNS)
-    key, y, ngram = counts["key"].to_numpy(), counts["count"].to_numpy(np.int64), counts["ngram"].to_numpy()
-    _, term = np.unique(key, return_inverse=True)
-    total = np.bincount(term, weights=y).astype(np.int64)[term]   # integer sums, exact in float64 below 2^53
-    ok = total >= min_count
-    key, y, ngram, group, total = key[ok], y[ok], ngram[ok], group[ok], total[ok]
+    _, term = np.unique(counts["key"].to_numpy(), return_inverse=True)
+    total = np.bincount(term, weights=counts["count"]).astype(np.int64)   # per term; integer sums, exact in float64
+    ok = total[term] >= min_count
+    key, y, ngram, code, term = (a[ok] for a in (counts["key"].to_numpy(), counts["count"].to_numpy(),
+                                                 counts["ngram"].to_numpy(np.int64), group.codes, term.ravel()))
     # unigrams and bigrams are separate vocabularies, with their own n and alpha0
-    cell = group.astype(np.int64) * 3 + ngram
-    n_i, n = (np.bincount(c, weights=y).astype(np.int64)[c] for c in (cell, ngram.astype(np.int64)))
+    n_cell = np.bincount(code * 3 + ngram, weights=y).astype(np.int64)      # per group and order, and per order
+    n_order = np.bincount(ngram, weights=y).astype(np.int64)
 
-    def log_odds(at):   # (delta, z) of the rows ``at``; y_j, n_j: all other groups
-        y_i, y_j, n_j, alpha = y[at], total[at] - y[at], n[at] - n_i[at], alpha0 * total[at] / n[at]
-        delta = (np.log((y_i + alpha) / np.maximum(n_i[at] + alpha0 - y_i - alpha, 1e-9))
+    def log_odds(at):   # (delta, z) of the rows ``at``, as on the whole table; y_j, n_j: all other groups
+        y_i, t, n_i, n = y[at].astype(np.int64), total[term[at]], n_cell[code[at] * 3 + ngram[at]], n_order[ngram[at]]
+        y_j, n_j, alpha = t - y_i, n - n_i, alpha0 * t / n
+        delta = (np.log((y_i + alpha) / np.maximum(n_i + alpha0 - y_i - alpha, 1e-9))
                  - np.log((y_j + alpha) / np.maximum(n_j + alpha0 - y_j - alpha, 1e-9)))
         return delta, delta / np.sqrt(1 / (y_i + alpha) + 1 / (y_j + alpha))
     z = pd.Series(np.concatenate([log_odds(slice(i, i + 2**20))[1] for i in range(0, len(y), 2**20)]))
-    at = np.flatnonzero(z >= z.groupby(group).transform(lambda v: v.nlargest(keep).iloc[-1]))   # ties at the cut stay
+    at = np.flatnonzero(z >= z.groupby(code).transform(lambda v: v.nlargest(keep).iloc[-1]))   # ties at the cut stay
     delta, z = log_odds(at)
-    out = pd.DataFrame({"group": np.asarray(units)[group[at]], "key": key[at], "ngram": ngram[at], "z": z,
-                        "log_odds": delta, "count_group": y[at], "count_rest": total[at] - y[at]})
+    out = pd.DataFrame({"group": np.asarray(group.categories)[code[at]], "key": key[at], "ngram": ngram[at], "z": z,
+                        "log_odds": delta, "count_group": y[at].astype(np.int64),
+                        "count_rest": total[term[at]] - y[at]})
     terms = pd.concat([*names(out["key"].unique()), pd.DataFrame({"key": pd.Series(dtype="uint64"), "term": ""})])
     terms = terms.drop_duplicates()
     if terms["key"].duplicated().any():   # two terms with one 64-bit key: about 1 in 10^6 at 10^7 terms

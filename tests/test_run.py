@@ -1,5 +1,6 @@
 """The run command end to end: every notebook executed by papermill, asserting on the tables it writes."""
 import filecmp
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -110,4 +111,30 @@ def test_a_later_notebook_failing_keeps_its_copy_and_the_ingest_report(tmp_path)
     assert str(failed / "02_terminology.ipynb") in str(err.value) and str(failed / "ingest_report.csv") in str(err.value)
     report = pd.read_csv(failed / "ingest_report.csv")
     assert (report.loc[report["file"].str.endswith(".txt"), "status"] == "analysed").sum() == 5
+    assert not (tmp_path / "out" / "tables").exists() and not (tmp_path / "out" / ".staging").exists()
+
+
+def test_02_and_03_run_side_by_side_only_on_a_small_dataset(tmp_path):
+    (tmp_path / "data").mkdir()
+    batches = lambda only=None: [[nb.stem[:2] for nb in b] for b in run._batches(run.notebooks(only), tmp_path)]  # noqa: E731
+    for n, expected in ((run.SIDE_BY_SIDE_MAX, [["01"], ["02", "03"], ["04"]]),
+                        (run.SIDE_BY_SIDE_MAX + 1, [["01"], ["02"], ["03"], ["04"]])):
+        (tmp_path / "data" / "dataset.json").write_text(json.dumps({"articles": n}))
+        assert batches() == expected
+    (tmp_path / "data" / "dataset.json").write_text(json.dumps({"articles": 5}))
+    assert batches(["03_sentiment", "04_source_comparison"]) == [["03"], ["04"]]
+
+
+def test_a_failure_beside_another_notebook_stops_it_and_names_the_failed_one(tmp_path):
+    """02 fails at once; 03, running beside it, is stopped (its kernel killed), not waited for; nothing is published."""
+    import psutil
+
+    with pytest.raises(run.RunError) as err:
+        run.run(None, tmp_path / "out", quiet=True, families=["no_such_family"])
+    assert str(err.value).startswith("02_terminology.ipynb failed in cell") and "no_such_family" in str(err.value)
+    assert str(err.value).endswith("03_sentiment.ipynb, running beside it, was stopped")
+    assert sorted(p.name for p in (tmp_path / "out" / ".failed").iterdir()) == ["02_terminology.ipynb",
+                                                                               "ingest_report.csv"]
+    assert not psutil.Process().children(recursive=True)    # no kernel left running
+    assert not list((tmp_path / "out" / ".cache").glob("validation-*"))   # 03's last step (~40 s here) never ran
     assert not (tmp_path / "out" / "tables").exists() and not (tmp_path / "out" / ".staging").exists()

@@ -4,10 +4,11 @@ Notebooks run into ``OUT/.staging``; their outputs move into ``OUT`` only once a
 moving is completed by the next one), so a failed or interrupted run leaves the previous outputs in place. A lock
 (``OUT/.run.lock``, an ``flock`` the kernel releases when the process dies) stops two runs writing into one folder.
 On a dataset of at most ``SIDE_BY_SIDE_MAX`` articles, 02 and 03 (both read only 01's dataset) run at once, each in
-its own kernel; on a larger one, one after the other, as their memory would add up. Each notebook's HTML pages are
-exported while the next one runs.
+its own kernel, and the next notebook's kernel starts while the current ones run; on a larger one, one after the
+other, as their memory would add up. Each notebook's HTML pages are exported while the next one runs.
 """
 import argparse
+import asyncio
 import functools
 import hashlib
 import importlib
@@ -17,7 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from importlib import metadata
 from pathlib import Path
 
@@ -169,8 +170,9 @@ def _quiet_kernels():
                 cls.started.pop().kill()   # a no-op for a kernel already ended
     return Quiet
 
-def execute(nb: Path, parameters: dict, staging: Path, final: Path) -> Path:
-    """Execute one notebook into ``staging/rendered``; a failed one is kept in ``OUT/.failed/``."""
+def execute(nb: Path, parameters: dict, staging: Path, final: Path, turn: Future | None = None) -> Path:
+    """Execute one notebook into ``staging/rendered``; a failed one is kept in ``OUT/.failed/``. Given ``turn``, its
+    kernel starts at once but no cell runs before ``turn`` is resolved (or raises ``turn``'s exception)."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -181,7 +183,8 @@ def execute(nb: Path, parameters: dict, staging: Path, final: Path) -> Path:
     try:
         pm.execute_notebook(str(nb), str(executed), cwd=str(nb.parent), kernel_name="python3", progress_bar=False,
                             parameters={k: v for k, v in parameters.items() if k in declared(nb.stem)},
-                            request_save_on_cell_execute=False, kernel_manager_class=_quiet_kernels())
+                            request_save_on_cell_execute=False, kernel_manager_class=_quiet_kernels(),
+                            on_cell_start=turn and (lambda **_: asyncio.wrap_future(turn)))   # nbclient awaits it
     except PapermillExecutionError as exc:
         failed, report = final / ".failed", staging / "tables" / "ingest_report.csv"
         failed.mkdir(parents=True, exist_ok=True)
@@ -216,25 +219,45 @@ def _batches(nbs: list[Path], staging: Path):
         nbs = [nb for nb in nbs if nb not in batch]
         yield batch
 
-def _execute_all(batch: list[Path], pool: ThreadPoolExecutor, *args) -> list[Path]:
-    """``execute`` each notebook of ``batch`` at once (a kernel each); when one fails (or on an interrupt) the others'
-    kernels are killed, and the first failure is raised."""
-    if len(batch) == 1:
-        return [execute(batch[0], *args)]
-    runs, failed = [pool.submit(execute, nb, *args) for nb in batch], True   # True: interrupted while waiting
-    try:
-        done, _ = wait(runs, return_when=FIRST_EXCEPTION)
-        failed = next((f.exception() for f in runs if f in done and f.exception()), None)
-    finally:
-        if failed:
-            _quiet_kernels().kill()
-        wait(runs)
-    if isinstance(failed, RunError):   # say why the others' kernels "died"
-        others = " and ".join(nb.name for nb, f in zip(batch, runs) if f.exception() is not failed)
-        raise RunError(f"{failed}; {others}, running beside it, was stopped") from None
-    if failed:
-        raise failed
-    return [f.result() for f in runs]
+def _execute_all(nbs: list[Path], params: dict, staging: Path, final: Path, quiet: bool) -> bool:
+    """Execute ``nbs`` batch by batch (``_batches``), each notebook's pages exported while the next runs; on a small
+    dataset the kernel of the notebook after a batch starts with it. When one fails (or on an interrupt) the other
+    kernels are killed and the first failure is raised. True if 01 found no article to analyse."""
+    turns, runs, exports, nothing = {}, {}, [], False
+    with ThreadPoolExecutor(1) as pages, ThreadPoolExecutor(len(SIDE_BY_SIDE) + 1) as kernels:
+        try:
+            for batch in _batches(nbs, staging):
+                if not quiet:
+                    print(f"running {' and '.join(nb.name for nb in batch)}" + " side by side" * (len(batch) > 1),
+                          file=sys.stderr, flush=True)
+                if len(batch) > 1:   # a small dataset: the keyness page's imports too, while they run
+                    exports.append(pages.submit(importlib.import_module, f"{__package__}.keyness"))
+                ahead = [nb for nb in nbs if nb not in runs and nb not in batch][:1]   # its kernel starts now
+                for nb in batch + (ahead if (_articles(staging) or 0) <= SIDE_BY_SIDE_MAX else []):
+                    if nb not in runs:
+                        turns[nb] = Future()
+                        runs[nb] = kernels.submit(execute, nb, params, staging, final, turns[nb])
+                for nb in batch:
+                    turns[nb].set_result(None)
+                done, _ = wait([runs[nb] for nb in batch], return_when=FIRST_EXCEPTION)
+                if failed := next((e for nb in batch if runs[nb] in done and (e := runs[nb].exception())), None):
+                    if isinstance(failed, RunError) and (others := [nb.name for nb in batch if runs[nb] not in done]):
+                        failed = RunError(f"{failed}; {' and '.join(others)}, running beside it, was stopped")
+                    raise failed
+                exports += [pages.submit(_export, runs[nb].result(), staging, final) for nb in batch]
+                if nothing := batch[0].stem == "01_ingest" and not _articles(staging):
+                    break   # every input was skipped
+        except BaseException:
+            _quiet_kernels().kill()   # the notebook beside the failed one
+            raise
+        finally:
+            for turn in turns.values():   # a kernel started ahead whose turn will not come ends
+                if not turn.done():
+                    turn.set_exception(RunError("not run: an earlier notebook stopped the run"))
+            wait(runs.values())
+        for f in exports:   # every page written before publishing
+            f.result()
+    return nothing
 
 def _check(nbs: list[Path], root: Path, corpus, params: dict) -> dict:
     """The run's parameters, checked before anything runs: folders, lexicon, names, types and values."""
@@ -276,21 +299,8 @@ def run(corpus=None, out=None, only: list[str] | None = None, quiet: bool = Fals
         try:
             if nbs[0].stem != "01_ingest":
                 _seed(staging, root)
-            with ThreadPoolExecutor(1) as pages, ThreadPoolExecutor(len(SIDE_BY_SIDE)) as kernels:
-                exports = []   # HTML pages, made while the next notebook runs
-                for batch in _batches(nbs, staging):
-                    if not quiet:
-                        print(f"running {' and '.join(nb.name for nb in batch)}" + " side by side" * (len(batch) > 1),
-                              file=sys.stderr, flush=True)
-                    if len(batch) > 1:   # a small dataset: the keyness page's imports too, while they run
-                        exports.append(pages.submit(importlib.import_module, f"{__package__}.keyness"))
-                    executed = _execute_all(batch, kernels, {**params, "out_dir": str(staging),
-                                                             "cache_dir": str(root / ".cache")}, staging, root)
-                    exports += [pages.submit(_export, e, staging, root) for e in executed]
-                    if nothing := batch[0].stem == "01_ingest" and not _articles(staging):
-                        break   # every input was skipped: publish the ingest report, then stop (below)
-                for f in exports:   # every page written before publishing
-                    f.result()
+            nothing = _execute_all(nbs, {**params, "out_dir": str(staging), "cache_dir": str(root / ".cache")},
+                                   staging, root, quiet)   # True: every input was skipped; publish the report, stop
             record({**params, "notebooks": only}, staging)
             _publish(staging, root)
             if nothing:   # no index page either: there is nothing to show but the ingest report

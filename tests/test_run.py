@@ -115,8 +115,9 @@ def test_a_later_notebook_failing_keeps_its_copy_and_the_ingest_report(tmp_path)
 
 
 def test_02_and_03_run_side_by_side_only_on_a_small_dataset(tmp_path):
+    def batches(only=None):
+        return [[nb.stem[:2] for nb in batch] for batch in run._batches(run.notebooks(only), tmp_path)]
     (tmp_path / "data").mkdir()
-    batches = lambda only=None: [[nb.stem[:2] for nb in b] for b in run._batches(run.notebooks(only), tmp_path)]  # noqa: E731
     for n, expected in ((run.SIDE_BY_SIDE_MAX, [["01"], ["02", "03"], ["04"]]),
                         (run.SIDE_BY_SIDE_MAX + 1, [["01"], ["02"], ["03"], ["04"]])):
         (tmp_path / "data" / "dataset.json").write_text(json.dumps({"articles": n}))

@@ -24,6 +24,23 @@ _PAGES.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False
 _HEADING = re.compile(r'<h([1-3])\s+id="([^"]*)"\s*>(.*?)</h\1>', re.S)
 _ANCHOR, _TAG = re.compile(r'<a class="anchor-link".*?</a>', re.S), re.compile(r"<[^>]+>")
 
+class _Compiled(jinja2.BytecodeCache):
+    """Compiled templates kept for the process: nbconvert makes a new Jinja environment for every page."""
+    code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+class _Exporter(HTMLExporter):
+    def _create_environment(self):
+        env = super()._create_environment()
+        env.bytecode_cache = _Compiled()
+        return env
+
 def toc_html(body: str) -> str:
     """A ``<nav>`` table of contents from the ``<h1>``–``<h3>`` headings (with ids) in ``body``."""
     items = "".join(f'<li class="toc-h{level}"><a href="#{ident}">{_TAG.sub("", _ANCHOR.sub("", text)).strip()}</a>'
@@ -47,7 +64,7 @@ def html(executed: Path) -> list[Path]:
     nb.metadata["title"] = next((re.sub(r"[*_`]", "", m[1]).strip() for c in nb.cells if c.cell_type == "markdown"
                                  and (m := re.search(r"^#{1,6}[ \t]+(.*\S)", c.source, re.M))), name)  # 1st heading
     for suffix, hide in (("", False), ("_nocode", True)):
-        exporter = HTMLExporter(template_name="lab", template_file="notebook.html.j2", embed_images=True,
+        exporter = _Exporter(template_name="lab", template_file="notebook.html.j2", embed_images=True,
                                 extra_loaders=[TEMPLATES], exclude_input=hide, exclude_input_prompt=hide,
                                 exclude_output_prompt=hide)
         body = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})[0]

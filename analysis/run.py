@@ -3,22 +3,29 @@
 Notebooks run into ``OUT/.staging``; their outputs move into ``OUT`` only once all have finished (a run killed while
 moving is completed by the next one), so a failed or interrupted run leaves the previous outputs in place. A lock
 (``OUT/.run.lock``, an ``flock`` the kernel releases when the process dies) stops two runs writing into one folder.
+On a dataset of at most ``SIDE_BY_SIDE_MAX`` articles, 02 and 03 (both read only 01's dataset) run at once, each in
+its own kernel, and the next notebook's kernel starts while the current ones run; on a larger one, one after the
+other, as their memory would add up. Each notebook's HTML pages are exported while the next one runs.
 """
 import argparse
+import asyncio
 import functools
 import hashlib
+import importlib
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from importlib import metadata
 from pathlib import Path
 
 from . import paths, tables
 
 RECORD, LOCK, COMPLETE = "run_record.json", ".run.lock", ".complete"
+SIDE_BY_SIDE, SIDE_BY_SIDE_MAX = ("02_terminology", "03_sentiment"), 2_000   # run at once up to this many articles
 
 class RunError(RuntimeError):
     """A run that cannot start or did not finish; the message says which notebook or input and why."""
@@ -146,20 +153,29 @@ def tidy(executed: Path, replace: dict[str, str]) -> Path:
 
 @functools.cache
 def _quiet_kernels():
-    """A kernel manager whose kernel writes its own log to nowhere: output and errors come over its channels."""
+    """A kernel manager whose kernel writes its own log to nowhere: output and errors come over its channels.
+    ``Quiet.kill()`` ends the kernels it started that still run (the other notebook when one of two fails)."""
     from jupyter_client import AsyncKernelManager
 
     class Quiet(AsyncKernelManager):
+        started = []
+
         async def start_kernel(self, **kw):
-            return await super().start_kernel(**{"stderr": subprocess.DEVNULL, **kw})
+            await super().start_kernel(**{"stderr": subprocess.DEVNULL, **kw})
+            Quiet.started.append(self.provisioner.process)
+
+        @classmethod
+        def kill(cls):
+            while cls.started:
+                cls.started.pop().kill()   # a no-op for a kernel already ended
     return Quiet
 
-def execute(nb: Path, parameters: dict, staging: Path, final: Path) -> Path:
-    """Execute one notebook into ``staging/rendered``, export it as HTML; a failed one is kept in ``OUT/.failed/``."""
+def execute(nb: Path, parameters: dict, staging: Path, final: Path, turn: Future | None = None) -> Path:
+    """Execute one notebook into ``staging/rendered``; a failed one is kept in ``OUT/.failed/``. Given ``turn``, its
+    kernel starts at once but no cell runs before ``turn`` is resolved (or raises ``turn``'s exception)."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    from . import render
     from .params import declared
 
     executed = staging / "rendered" / nb.name
@@ -167,7 +183,8 @@ def execute(nb: Path, parameters: dict, staging: Path, final: Path) -> Path:
     try:
         pm.execute_notebook(str(nb), str(executed), cwd=str(nb.parent), kernel_name="python3", progress_bar=False,
                             parameters={k: v for k, v in parameters.items() if k in declared(nb.stem)},
-                            request_save_on_cell_execute=False, kernel_manager_class=_quiet_kernels())
+                            request_save_on_cell_execute=False, kernel_manager_class=_quiet_kernels(),
+                            on_cell_start=turn and (lambda **_: asyncio.wrap_future(turn)))   # nbclient awaits it
     except PapermillExecutionError as exc:
         failed, report = final / ".failed", staging / "tables" / "ingest_report.csv"
         failed.mkdir(parents=True, exist_ok=True)
@@ -175,8 +192,72 @@ def execute(nb: Path, parameters: dict, staging: Path, final: Path) -> Path:
         kept = [shutil.copyfile(f, failed / f.name) for f in (executed, report) if f.exists()]
         raise RunError(f"{nb.name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} (executed copy: "
                        + "; this run's ingest report: ".join(map(str, kept)) + ")") from None
-    render.html(tidy(executed, {str(staging): _shown(final), str(paths.REPO): _shown(paths.REPO)}))
     return executed
+
+def _export(executed: Path, staging: Path, final: Path) -> list[Path]:
+    """The executed notebook made reproducible (``tidy``) and its HTML pages (``render.html``)."""
+    from . import render
+
+    return render.html(tidy(executed, {str(staging): _shown(final), str(paths.REPO): _shown(paths.REPO)}))
+
+def _articles(staging: Path) -> int | None:
+    """The number of articles in the staged dataset (None before 01 has made one)."""
+    info = staging / "data" / "dataset.json"
+    return json.loads(info.read_text())["articles"] if info.exists() else None
+
+def _batches(nbs: list[Path], staging: Path):
+    """``nbs`` in order, in lists run at once: ``SIDE_BY_SIDE`` together when both are due and the dataset (read when
+    they are reached, after 01) is small, else one notebook at a time.
+
+    >>> [[nb.stem[:2] for nb in batch] for batch in _batches(notebooks(), Path("no_dataset_yet"))]
+    [['01'], ['02', '03'], ['04']]
+    """
+    while nbs:
+        both = [nb for nb in nbs if nb.stem in SIDE_BY_SIDE]
+        small = len(both) == len(SIDE_BY_SIDE) and nbs[0] in both and (_articles(staging) or 0) <= SIDE_BY_SIDE_MAX
+        batch = both if small else nbs[:1]
+        nbs = [nb for nb in nbs if nb not in batch]
+        yield batch
+
+def _execute_all(nbs: list[Path], params: dict, staging: Path, final: Path, quiet: bool) -> bool:
+    """Execute ``nbs`` batch by batch (``_batches``), each notebook's pages exported while the next runs; on a small
+    dataset the kernel of the notebook after a batch starts with it. When one fails (or on an interrupt) the other
+    kernels are killed and the first failure is raised. True if 01 found no article to analyse."""
+    turns, runs, exports, nothing = {}, {}, [], False
+    with ThreadPoolExecutor(1) as pages, ThreadPoolExecutor(len(SIDE_BY_SIDE) + 1) as kernels:
+        try:
+            for batch in _batches(nbs, staging):
+                if not quiet:
+                    print(f"running {' and '.join(nb.name for nb in batch)}" + " side by side" * (len(batch) > 1),
+                          file=sys.stderr, flush=True)
+                if len(batch) > 1:   # a small dataset: the keyness page's imports too, while they run
+                    exports.append(pages.submit(importlib.import_module, f"{__package__}.keyness"))
+                ahead = [nb for nb in nbs if nb not in runs and nb not in batch][:1]   # its kernel starts now
+                for nb in batch + (ahead if (_articles(staging) or 0) <= SIDE_BY_SIDE_MAX else []):
+                    if nb not in runs:
+                        turns[nb] = Future()
+                        runs[nb] = kernels.submit(execute, nb, params, staging, final, turns[nb])
+                for nb in batch:
+                    turns[nb].set_result(None)
+                done, _ = wait([runs[nb] for nb in batch], return_when=FIRST_EXCEPTION)
+                if failed := next((e for nb in batch if runs[nb] in done and (e := runs[nb].exception())), None):
+                    if isinstance(failed, RunError) and (others := [nb.name for nb in batch if runs[nb] not in done]):
+                        failed = RunError(f"{failed}; {' and '.join(others)}, running beside it, was stopped")
+                    raise failed
+                exports += [pages.submit(_export, runs[nb].result(), staging, final) for nb in batch]
+                if nothing := batch[0].stem == "01_ingest" and not _articles(staging):
+                    break   # every input was skipped
+        except BaseException:
+            _quiet_kernels().kill()   # the notebook beside the failed one
+            raise
+        finally:
+            for turn in turns.values():   # a kernel started ahead whose turn will not come ends
+                if not turn.done():
+                    turn.set_exception(RunError("not run: an earlier notebook stopped the run"))
+            wait(runs.values())
+        for f in exports:   # every page written before publishing
+            f.result()
+    return nothing
 
 def _check(nbs: list[Path], root: Path, corpus, params: dict) -> dict:
     """The run's parameters, checked before anything runs: folders, lexicon, names, types and values."""
@@ -218,13 +299,8 @@ def run(corpus=None, out=None, only: list[str] | None = None, quiet: bool = Fals
         try:
             if nbs[0].stem != "01_ingest":
                 _seed(staging, root)
-            for nb in nbs:
-                if not quiet:
-                    print(f"running {nb.name}", file=sys.stderr, flush=True)
-                execute(nb, {**params, "out_dir": str(staging), "cache_dir": str(root / ".cache")}, staging, root)
-                info = staging / "data" / "dataset.json"
-                if nothing := nb.stem == "01_ingest" and not json.loads(info.read_text())["articles"]:
-                    break   # every input was skipped: publish the ingest report, then stop (below)
+            nothing = _execute_all(nbs, {**params, "out_dir": str(staging), "cache_dir": str(root / ".cache")},
+                                   staging, root, quiet)   # True: every input was skipped; publish the report, stop
             record({**params, "notebooks": only}, staging)
             _publish(staging, root)
             if nothing:   # no index page either: there is nothing to show but the ingest report
@@ -262,6 +338,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scheduler", help="Dask: 'local' for a local cluster or tcp://HOST:PORT (default: in-process)")
     p.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="run only these notebooks, e.g. 01_ingest")
     args = vars(parser.parse_args(argv))
+    # nbformat's schemas check no IRI, yet jsonschema would build an IRI grammar on import (1-2 s): not in this process
+    sys.modules.setdefault("rfc3987_syntax", None)
     if args.pop("command") == "kwic":
         from .terms import kwic_main
         return kwic_main(**args)

@@ -49,7 +49,7 @@ def make(n: int, outlets: int, groups: int, root: Path, seed: int = 0) -> Path:
 
 class TreePeak:
     """Peak RSS of a process and all its descendants, sampled in a thread, overall and per ``label`` (the notebook
-    running: the run executes one kernel at a time, so the whole run's peak is the largest of these)."""
+    running, or "02+03" for two side by side; the whole run's peak is the largest of these)."""
 
     def __init__(self, pid: int):
         import psutil
@@ -83,11 +83,11 @@ def measure(corpus: Path, out: Path, scheduler: str | None) -> dict:
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     peak = TreePeak(proc.pid)
     marks, lines = [], []
-    for line in proc.stderr:                       # "running 01_ingest.ipynb" marks each notebook's start
+    for line in proc.stderr:   # "running 01_ingest.ipynb" (or "running 02_... and 03_... side by side") marks starts
         lines.append(line)
         if line.startswith("running "):
-            marks.append((line.split()[1].split(".")[0], time.perf_counter()))
-            peak.label = marks[-1][0][:2]
+            marks.append(("+".join(w[:2] for w in line.split() if w.endswith(".ipynb")), time.perf_counter()))
+            peak.label = marks[-1][0]
     proc.wait()
     wall = time.perf_counter() - t0
     peak.stop.set()
@@ -97,7 +97,7 @@ def measure(corpus: Path, out: Path, scheduler: str | None) -> dict:
     ends = [t for _, t in marks[1:]] + [t0 + wall]
     rendered = list((out / "rendered").glob("*"))
     return {"wall_s": wall, "cpu_s": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
-            "peak_rss_mb": peak.peak / 2 ** 20, **{f"{nb[:2]}_s": e - s for (nb, s), e in zip(marks, ends)},
+            "peak_rss_mb": peak.peak / 2 ** 20, **{f"{nb}_s": e - s for (nb, s), e in zip(marks, ends)},
             **{f"{nb}_peak_mb": v / 2 ** 20 for nb, v in sorted(peak.peaks.items()) if nb != "start"},
             "rendered_mb": sum(p.stat().st_size for p in rendered) / 2 ** 20,
             "largest_page_mb": max(p.stat().st_size for p in rendered if p.suffix == ".html") / 2 ** 20,

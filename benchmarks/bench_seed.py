@@ -6,13 +6,15 @@ The floor is the four notebooks reduced to their import statements, executed one
 papermill exactly as ``python -m analysis run`` executes the real ones (a fresh kernel each). After one
 warm-up of each (the run then re-uses its ingest and validation caches, as a user's second run does),
 the two commands are timed in turn ``--pairs`` times; it prints each pair, the medians and their ratio,
-with the commit and the machine's load.
+with the commit and the machine's load. CPU time (user + system, the command and every kernel it ran) is
+printed too: on a busy machine the wall-time ratio tends towards it, as no core is idle for the run to overlap.
 """
 from __future__ import annotations
 
 import argparse
 import ast
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -38,10 +40,17 @@ def floor_notebooks(folder: Path) -> list[Path]:
     return made
 
 
-def timed(cmd: list[str]) -> float:
-    t0 = time.perf_counter()
+def cpu() -> float:
+    """User + system seconds of every finished child process (and the descendants each waited for)."""
+    use = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return use.ru_utime + use.ru_stime
+
+
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds of ``cmd`` and its descendants."""
+    t0, c0 = time.perf_counter(), cpu()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO)
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, cpu() - c0
 
 
 def main() -> None:
@@ -59,10 +68,12 @@ def main() -> None:
     timed(run), timed(floor)   # warm-up: caches, imports in the page cache
     pairs = []
     for i in range(args.pairs):
-        pairs.append((timed(run), timed(floor)))
-        print(f"pair {i + 1}: run {pairs[-1][0]:.1f} s, floor {pairs[-1][1]:.1f} s", flush=True)
-    r, f = statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
-    print(f"median: run {r:.1f} s, floor {f:.1f} s, ratio {r / f:.2f} (load average {os.getloadavg()[0]:.2f})")
+        (r, rc), (f, fc) = timed(run), timed(floor)
+        pairs.append((r, f, rc, fc))
+        print(f"pair {i + 1}: run {r:.1f} s, floor {f:.1f} s (CPU {rc:.1f} s, {fc:.1f} s)", flush=True)
+    r, f, rc, fc = (statistics.median(p[i] for p in pairs) for i in range(4))
+    print(f"median: run {r:.1f} s, floor {f:.1f} s, ratio {r / f:.2f}; CPU {rc:.1f} s, {fc:.1f} s, ratio {rc / fc:.2f} "
+          f"(load average {os.getloadavg()[0]:.2f})")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """The run command end to end: every notebook executed by papermill, asserting on the tables it writes."""
 import filecmp
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -110,4 +111,38 @@ def test_a_later_notebook_failing_keeps_its_copy_and_the_ingest_report(tmp_path)
     assert str(failed / "02_terminology.ipynb") in str(err.value) and str(failed / "ingest_report.csv") in str(err.value)
     report = pd.read_csv(failed / "ingest_report.csv")
     assert (report.loc[report["file"].str.endswith(".txt"), "status"] == "analysed").sum() == 5
+    assert not (tmp_path / "out" / "tables").exists() and not (tmp_path / "out" / ".staging").exists()
+
+
+def test_02_and_03_run_side_by_side_only_on_a_small_dataset(tmp_path):
+    def batches(only=None):
+        return [[nb.stem[:2] for nb in batch] for batch in run._batches(run.notebooks(only), tmp_path)]
+    (tmp_path / "data").mkdir()
+    for n, expected in ((run.SIDE_BY_SIDE_MAX, [["01"], ["02", "03"], ["04"]]),
+                        (run.SIDE_BY_SIDE_MAX + 1, [["01"], ["02"], ["03"], ["04"]])):
+        (tmp_path / "data" / "dataset.json").write_text(json.dumps({"articles": n}))
+        assert batches() == expected
+    (tmp_path / "data" / "dataset.json").write_text(json.dumps({"articles": 5}))
+    assert batches(["03_sentiment", "04_source_comparison"]) == [["03"], ["04"]]
+
+
+def test_a_failure_beside_another_notebook_stops_it_and_names_the_failed_one(tmp_path, monkeypatch):
+    """02 fails at once; 03, running beside it, is stopped (its kernel killed), not waited for; nothing is published."""
+    import psutil
+
+    finished, execute = [], run.execute
+
+    def recorded(nb, *args):   # the notebooks that ran to their end
+        executed = execute(nb, *args)
+        finished.append(nb.stem)
+        return executed
+    monkeypatch.setattr(run, "execute", recorded)
+    with pytest.raises(run.RunError) as err:
+        run.run(None, tmp_path / "out", quiet=True, families=["no_such_family"])
+    assert str(err.value).startswith("02_terminology.ipynb failed in cell") and "no_such_family" in str(err.value)
+    assert str(err.value).endswith("03_sentiment.ipynb, running beside it, was stopped")
+    assert sorted(p.name for p in (tmp_path / "out" / ".failed").iterdir()) == ["02_terminology.ipynb",
+                                                                               "ingest_report.csv"]
+    assert not psutil.Process().children(recursive=True)    # no kernel left running
+    assert finished == ["01_ingest"]   # 03 (its sentiment validation alone takes ~40 s here) did not run to its end
     assert not (tmp_path / "out" / "tables").exists() and not (tmp_path / "out" / ".staging").exists()

@@ -123,7 +123,9 @@ def _concat(results, empty):
     return pd.concat(results, ignore_index=True) if results else empty()
 
 def _apply(item, func, kwargs):
-    """``func`` of a sentences partition (a path), or of (texts partition, its articles) with their text."""
+    """``func`` of a sentences partition (a path), or of (texts partition, its articles) with their text, the memory
+    freed since the last partition given back to the system first (``engine.release``)."""
+    engine.release()
     if isinstance(item, Path):
         return func(pd.read_parquet(item), **kwargs)
     texts = pd.read_parquet(item[0], columns=["file", "text"])

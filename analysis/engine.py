@@ -32,6 +32,22 @@ def shutdown() -> None:
         if scheduler == "local":
             client.cluster.close()
 
+@functools.cache
+def _malloc_trim():
+    import ctypes
+    import ctypes.util
+
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):   # not glibc: nothing to call
+        return lambda pad: 0
+
+def release() -> None:
+    """Hand the memory freed so far back to the operating system (glibc's ``malloc_trim``; nothing elsewhere). Called
+    after each partition: a step's freed heap (e.g. 440 MB after TF-IDF at 100,000 articles) is not carried into the
+    next, so peaks measure what is in use."""
+    _malloc_trim()(0)
+
 def map_partitions(func: Callable, parts: Iterable, scheduler: str | None = None, desc: str = "partitions") -> list:
     """``[func(p) for p in parts]`` with a progress bar, in partition order on either engine."""
     parts = list(parts)

@@ -96,11 +96,11 @@ def ngram_names(sentences: pd.DataFrame, keys) -> pd.DataFrame:
 def sum_counts(frames, by=("group", "term", "ngram"), batch_rows: int = 500_000) -> pd.DataFrame:
     """``count`` summed per ``by`` over ``frames`` (e.g. ``Dataset.imap`` of ``ngram_counts``), folded a batch at a
     time: memory follows the distinct keys, not the sum over partitions (a large outlet's words recur in each).
-    Frames of ``ngram_keys`` (a ``key`` column) are folded into sorted arrays, 17 bytes per distinct (group, term)."""
+    Frames of ``ngram_keys`` (a ``key`` column) are folded into sorted arrays, 15 bytes per distinct (group, term)."""
     total, batch = None, []
     for frame in frames:
-        batch.append(frame)   # keyed rows are small: folded when the batch is a quarter of the total
-        held = 0 if total is None else len(total["key"]) // 4 if "key" in frame else len(total)
+        batch.append(frame)   # keyed rows are small: folded when the batch is a sixteenth of the total
+        held = 0 if total is None else len(total["key"]) // 16 if "key" in frame else len(total)
         if sum(map(len, batch)) > max(held, batch_rows):
             total, batch = _merged(total, batch) if "key" in frame else _summed([total, *batch], by), []
     if not (batch and "key" in batch[0] or isinstance(total, dict)):
@@ -112,7 +112,8 @@ def _merged(total: dict | None, batch) -> dict:
     """``total`` (arrays sorted by group code, then key) with ``batch``'s counts added: equal rows summed, new rows
     inserted in order, a column at a time (the arrays and one column's copy: no hash table of every row)."""
     b = pd.concat(batch, ignore_index=True)
-    bc, bk, bn, bs = b["group"].cat.codes.to_numpy(np.int32), b["key"].to_numpy(), b["ngram"].to_numpy(), b["count"]
+    bc, bk, bn, bs = b["group"].cat.codes.to_numpy(np.int16 if len(b["group"].cat.categories) < 2**15 else np.int32), \
+        b["key"].to_numpy(), b["ngram"].to_numpy(), b["count"]
     order = np.lexsort((bk, bc))
     bc, bk, bn, bs = bc[order], bk[order], bn[order], bs.to_numpy()[order]
     first = np.flatnonzero(np.r_[True, (bc[1:] != bc[:-1]) | (bk[1:] != bk[:-1])]) if len(b) else []
@@ -153,27 +154,30 @@ def distinctive_terms(counts: pd.DataFrame, alpha0: float = DEFAULT_ALPHA0, min_
     group = pd.Categorical(counts["group"], categories=sorted(pd.unique(counts["group"])))
     if len(group.categories) < 2:
         return pd.DataFrame(columns=DISTINCTIVE_COLUMNS)
-    _, term = np.unique(counts["key"].to_numpy(), return_inverse=True)
-    total = np.bincount(term, weights=counts["count"]).astype(np.int64)   # per term; integer sums, exact in float64
-    ok = total[term] >= min_count
-    key, y, ngram, code, term = (a[ok] for a in (counts["key"].to_numpy(), counts["count"].to_numpy(),
-                                                 counts["ngram"].to_numpy(np.int64), group.codes, term.ravel()))
+    key, y, ngram, code = counts["key"].to_numpy(), counts["count"].to_numpy(), counts["ngram"].to_numpy(), group.codes
+    total, top = np.zeros(len(key), np.int64), (key >> np.uint64(60)).astype(np.uint8)
+    for part in range(16):   # each row's term total, a sixteenth of the keys at a time (small sorts)
+        at = np.flatnonzero(top == part)
+        term = np.unique(key[at], return_inverse=True)[1].ravel()
+        total[at] = np.bincount(term, weights=y[at]).astype(np.int64)[term]   # integer sums, exact in float64
+    rows = np.flatnonzero(total >= min_count)
     # unigrams and bigrams are separate vocabularies, with their own n and alpha0
-    n_cell = np.bincount(code * 3 + ngram, weights=y).astype(np.int64)      # per group and order, and per order
-    n_order = np.bincount(ngram, weights=y).astype(np.int64)
+    n_cell = np.bincount(code[rows].astype(np.int64) * 3 + ngram[rows], weights=y[rows]).astype(np.int64)
+    n_order = np.bincount(ngram[rows], weights=y[rows]).astype(np.int64)
 
-    def log_odds(at):   # (delta, z) of the rows ``at``, as on the whole table; y_j, n_j: all other groups
-        y_i, t, n_i, n = y[at].astype(np.int64), total[term[at]], n_cell[code[at] * 3 + ngram[at]], n_order[ngram[at]]
+    def log_odds(at):   # (delta, z) of the kept rows ``at``, as on the whole table; y_j, n_j: all other groups
+        r = rows[at]
+        y_i, t, o = y[r].astype(np.int64), total[r], ngram[r].astype(np.int64)
+        n_i, n = n_cell[code[r].astype(np.int64) * 3 + o], n_order[o]
         y_j, n_j, alpha = t - y_i, n - n_i, alpha0 * t / n
         delta = (np.log((y_i + alpha) / np.maximum(n_i + alpha0 - y_i - alpha, 1e-9))
                  - np.log((y_j + alpha) / np.maximum(n_j + alpha0 - y_j - alpha, 1e-9)))
         return delta, delta / np.sqrt(1 / (y_i + alpha) + 1 / (y_j + alpha))
-    z = pd.Series(np.concatenate([log_odds(slice(i, i + 2**20))[1] for i in range(0, len(y), 2**20)]))
-    at = np.flatnonzero(z >= z.groupby(code).transform(lambda v: v.nlargest(keep).iloc[-1]))   # ties at the cut stay
-    delta, z = log_odds(at)
-    out = pd.DataFrame({"group": np.asarray(group.categories)[code[at]], "key": key[at], "ngram": ngram[at], "z": z,
-                        "log_odds": delta, "count_group": y[at].astype(np.int64),
-                        "count_rest": total[term[at]] - y[at]})
+    z = pd.Series(np.concatenate([log_odds(slice(i, i + 2**20))[1] for i in range(0, len(rows), 2**20)]))
+    at = np.flatnonzero(z >= z.groupby(code[rows]).transform(lambda v: v.nlargest(keep).iloc[-1]))   # ties stay
+    (delta, z), r = log_odds(at), rows[at]
+    out = pd.DataFrame({"group": np.asarray(group.categories)[code[r]], "key": key[r], "ngram": ngram[r], "z": z,
+                        "log_odds": delta, "count_group": y[r].astype(np.int64), "count_rest": total[r] - y[r]})
     terms = pd.concat([*names(out["key"].unique()), pd.DataFrame({"key": pd.Series(dtype="uint64"), "term": ""})])
     terms = terms.drop_duplicates()
     if terms["key"].duplicated().any():   # two terms with one 64-bit key: about 1 in 10^6 at 10^7 terms

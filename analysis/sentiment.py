@@ -97,10 +97,12 @@ def sentence_table(sent: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
     return _analysed(sent, articles)[cols].sort_values(["file", "index"], kind="stable").reset_index(drop=True)
 
 def score_partition(item, lexicon: Lexicon, articles: pd.DataFrame, n: int = 25) -> tuple:
-    """Partition ``(parquet, csv)``: writes its ``sentence_table`` to ``csv``; returns that without text, top ``n``."""
+    """Partition ``(parquet, csv)``: writes its ``sentence_table`` to ``csv``; returns that without text (``file``,
+    ``outlet`` categorical over all ``articles``: no string per row, partitions concatenate), top ``n``."""
     s = sentence_table(score_sentences(pd.read_parquet(item[0]), lexicon), articles)
     tables.write_csv(s, item[1])
-    return s.drop(columns="text"), disagreements(s, articles, n=n)
+    kinds = {c: pd.CategoricalDtype(sorted(set(articles[k]))) for c, k in (("file", "file"), ("outlet", "source"))}
+    return s.drop(columns="text").astype(kinds), disagreements(s, articles, n=n)
 
 def score_dataset(ds, lexicon: Lexicon, tables_dir, n: int = 25) -> tuple:
     """(scores, disagreements, sample) of ``score_partition`` over ``ds``; writes ``sentiment_sentences.csv`` in
@@ -112,6 +114,7 @@ def score_dataset(ds, lexicon: Lexicon, tables_dir, n: int = 25) -> tuple:
         got = engine.map_partitions(step, items, ds.scheduler, "sentiment")
         fh.writelines(c.read_bytes().partition(b"\n")[2] if i else c.read_bytes() for i, (_, c) in enumerate(items))
     scores, top = (pd.concat(x, ignore_index=True) for x in zip(*got))
+    scores = scores.astype({"targets": "category"})   # compact; split once per set of targets (``target_summary``)
     some = sample(scores)   # with its text, read a partition at a time: no step holds every sentence's text
     text = [pd.read_parquet(p, columns=["file", "index", "text"]).merge(some[["file", "index"]]) for p in ds.parts]
     return scores, disagreements(top, ds.articles, n=n), some.merge(pd.concat(text), on=["file", "index"], how="left")
@@ -134,7 +137,7 @@ def article_scores(sent: pd.DataFrame, articles: pd.DataFrame, whole: pd.DataFra
     whole = dict(zip(zip(whole["file"], whole["engine"]), whole["score_whole"]))
     g = pd.concat({e: sent.groupby("file").agg(sentences=("index", "size"), words=("words", "sum"), score=(e, "mean"),
                                                score_masked=(f"{e}_masked", "mean"), known=(f"{e}_known", "sum"))
-                   for e in engines}, names=["engine"]).reset_index()
+                   for e in engines}, names=["engine"]).reset_index().astype({"file": str})
     g = g.assign(score_whole=[whole.get(k, np.nan) for k in zip(g["file"], g["engine"])],
                  coverage=g["known"] / g["words"].where(g["words"] > 0),
                  outlet=g["file"].map(articles.set_index("file")["source"]))
@@ -161,7 +164,7 @@ def outlet_summary(arts: pd.DataFrame, articles: pd.DataFrame, level: float = 0.
 def target_summary(sent: pd.DataFrame, articles: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Outlet x target x engine over the sentences naming the target; intervals over per-article means."""
     long = _analysed(sent, articles)
-    long = long.assign(target=long["targets"].str.split(";")).explode("target")
+    long = long.assign(target=long["targets"].astype("category").str.split(";")).explode("target")  # a split per set
     long = long[long["target"].fillna("") != ""]
     rows = [{"outlet": outlet, "target": target, "engine": e, "sentences": len(g), "articles": g["file"].nunique(),
              "multi_target": int(g["multi_target"].sum()),

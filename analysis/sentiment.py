@@ -163,8 +163,10 @@ def outlet_summary(arts: pd.DataFrame, articles: pd.DataFrame, level: float = 0.
 
 def target_summary(sent: pd.DataFrame, articles: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Outlet x target x engine over the sentences naming the target; intervals over per-article means."""
-    long = _analysed(sent, articles)
-    long = long.assign(target=long["targets"].astype("category").str.split(";")).explode("target")  # a split per set
+    cols = [f"{e}{m}" for e in ENGINES if e in sent for m in ("", "_masked")]
+    long = _analysed(sent[["file", "targets", "multi_target", *cols]], articles)
+    long = long.assign(target=long["targets"].astype("category").str.split(";"),   # a split per set of targets
+                       file=pd.factorize(long["file"], sort=True)[0]).explode("target")   # files as numbers, in order
     long = long[long["target"].fillna("") != ""]
     rows = [{"outlet": outlet, "target": target, "engine": e, "sentences": len(g), "articles": g["file"].nunique(),
              "multi_target": int(g["multi_target"].sum()),

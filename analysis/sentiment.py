@@ -96,25 +96,29 @@ def sentence_table(sent: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
     cols += [f"{e}{s}" for e in ENGINES if e in sent for s in ("", "_masked", "_known")]
     return _analysed(sent, articles)[cols].sort_values(["file", "index"], kind="stable").reset_index(drop=True)
 
-def score_partition(item, lexicon: Lexicon, articles: pd.DataFrame, n: int = 25) -> tuple:
-    """Partition ``(parquet, csv)``: writes its ``sentence_table`` to ``csv``; returns that without text (``file``,
-    ``outlet`` categorical over all ``articles``: no string per row, partitions concatenate), top ``n``."""
+def score_partition(item, lexicon: Lexicon, articles: pd.DataFrame, n: int = 25, kinds=None) -> tuple:
+    """Partition ``(parquet, csv)``: writes its ``sentence_table`` to ``csv``; returns that without text, columns in
+    ``kinds`` (name: ``CategoricalDtype``) as category codes (no string per sentence), and its top ``n``."""
     s = sentence_table(score_sentences(pd.read_parquet(item[0]), lexicon), articles)
     tables.write_csv(s, item[1])
-    kinds = {c: pd.CategoricalDtype(sorted(set(articles[k]))) for c, k in (("file", "file"), ("outlet", "source"))}
-    return s.drop(columns="text").astype(kinds), disagreements(s, articles, n=n)
+    codes = {c: pd.Categorical(s[c], dtype=k).codes for c, k in (kinds or {}).items()}
+    return s.drop(columns="text").assign(**codes), disagreements(s, articles, n=n)
 
 def score_dataset(ds, lexicon: Lexicon, tables_dir, n: int = 25) -> tuple:
-    """(scores, disagreements, sample) of ``score_partition`` over ``ds``; writes ``sentiment_sentences.csv`` in
-    partition order (file order for folder corpora), by file and sentence within a partition."""
+    """(scores, disagreements, sample) of ``score_partition`` over ``ds``, scores with ``file``, ``outlet`` and
+    ``targets`` categorical; writes ``sentiment_sentences.csv`` in partition order (file order for folder corpora),
+    by file and sentence within a partition."""
+    kinds = {c: pd.CategoricalDtype(sorted(set(ds.articles[k]))) for c, k in (("file", "file"), ("outlet", "source"))}
     with (tempfile.TemporaryDirectory(dir=Path(tables_dir).parent) as tmp,
           tables.replacing(Path(tables_dir) / "sentiment_sentences.csv") as out, open(out, "wb") as fh):
         items = [(p, Path(tmp) / f"{i:05d}.csv") for i, p in enumerate(ds.parts)]
-        step = functools.partial(score_partition, lexicon=lexicon, articles=ds.articles, n=n)
+        step = functools.partial(score_partition, lexicon=lexicon, articles=ds.articles, n=n, kinds=kinds)
         got = engine.map_partitions(step, items, ds.scheduler, "sentiment")
         fh.writelines(c.read_bytes().partition(b"\n")[2] if i else c.read_bytes() for i, (_, c) in enumerate(items))
     scores, top = (pd.concat(x, ignore_index=True) for x in zip(*got))
-    scores = scores.astype({"targets": "category"})   # compact; split once per set of targets (``target_summary``)
+    del got   # one dtype over every partition's codes; targets split once per set of them (``target_summary``)
+    scores = scores.assign(**{c: pd.Categorical.from_codes(scores[c], dtype=k) for c, k in kinds.items()},
+                           targets=scores["targets"].astype("category"))
     some = sample(scores)   # with its text, read a partition at a time: no step holds every sentence's text
     text = [pd.read_parquet(p, columns=["file", "index", "text"]).merge(some[["file", "index"]]) for p in ds.parts]
     return scores, disagreements(top, ds.articles, n=n), some.merge(pd.concat(text), on=["file", "index"], how="left")

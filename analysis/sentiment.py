@@ -167,15 +167,17 @@ def outlet_summary(arts: pd.DataFrame, articles: pd.DataFrame, level: float = 0.
 
 def target_summary(sent: pd.DataFrame, articles: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Outlet x target x engine over the sentences naming the target; intervals over per-article means."""
-    cols = [f"{e}{m}" for e in ENGINES if e in sent for m in ("", "_masked")]
-    long = _analysed(sent[["file", "targets", "multi_target", *cols]], articles)
-    long = long.assign(target=long["targets"].astype("category").str.split(";"),   # a split per set of targets
-                       file=pd.factorize(long["file"], sort=True)[0]).explode("target")   # files as numbers, in order
-    long = long[long["target"].fillna("") != ""]
+    engines = [e for e in ENGINES if e in sent]
+    long = _analysed(sent[["file", "targets", "multi_target", *(e + m for e in engines for m in ("", "_masked"))]],
+                     articles)
+    long["file"] = pd.factorize(long["file"], sort=True)[0]   # files as numbers, in order: no string per sentence
+    codes, sets = pd.factorize(long["targets"])   # each set of targets split once; a missing one (-1) names none
+    sets = [str(s).split(";") for s in sets] + [[]]
     rows = [{"outlet": outlet, "target": target, "engine": e, "sentences": len(g), "articles": g["file"].nunique(),
              "multi_target": int(g["multi_target"].sum()),
              **_means(g.groupby("file")[e].mean(), g.groupby("file")[f"{e}_masked"].mean(), level)}
-            for (outlet, target), g in long.groupby(["outlet", "target"], sort=True) for e in ENGINES if e in sent]
+            for target in sorted({t for s in sets for t in s if t})
+            for outlet, g in long[np.array([target in s for s in sets])[codes]].groupby("outlet") for e in engines]
     return pd.DataFrame(rows, columns=["outlet", "target", "engine", "sentences", "articles", "multi_target",
                                        *MEANS]).sort_values(["outlet", "target", "engine"], ignore_index=True)
 

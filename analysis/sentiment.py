@@ -105,9 +105,8 @@ def score_partition(item, lexicon: Lexicon, articles: pd.DataFrame, n: int = 25,
     return s.drop(columns="text").assign(**codes), disagreements(s, articles, n=n)
 
 def score_dataset(ds, lexicon: Lexicon, tables_dir, n: int = 25) -> tuple:
-    """(scores, disagreements, sample) of ``score_partition`` over ``ds``, scores with ``file``, ``outlet`` and
-    ``targets`` categorical; writes ``sentiment_sentences.csv`` in partition order (file order for folder corpora),
-    by file and sentence within a partition."""
+    """(scores, their text columns categorical; disagreements; sample) of ``score_partition`` over ``ds``; writes
+    ``sentiment_sentences.csv`` in partition order (file order for folder corpora), by file and sentence within."""
     kinds = {c: pd.CategoricalDtype(sorted(set(ds.articles[k]))) for c, k in (("file", "file"), ("outlet", "source"))}
     with (tempfile.TemporaryDirectory(dir=Path(tables_dir).parent) as tmp,
           tables.replacing(Path(tables_dir) / "sentiment_sentences.csv") as out, open(out, "wb") as fh):

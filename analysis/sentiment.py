@@ -127,22 +127,28 @@ def sentence_table(sent: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
     cols += [f"{e}{s}" for e in ENGINES if e in sent for s in ("", "_masked", "_known")]
     return _analysed(sent, articles)[cols].sort_values(["file", "index"], kind="stable").reset_index(drop=True)
 
-def score_partition(item, lexicon: Lexicon, articles: pd.DataFrame, n: int = 25) -> tuple:
-    """Partition ``(parquet, csv)``: writes its ``sentence_table`` to ``csv``; returns that without text, top ``n``."""
+def score_partition(item, lexicon: Lexicon, articles: pd.DataFrame, n: int = 25, kinds=None) -> tuple:
+    """Partition ``(parquet, csv)``: writes its ``sentence_table`` to ``csv``; returns that without text, columns in
+    ``kinds`` (name: ``CategoricalDtype``) as category codes (no string per sentence), and its top ``n``."""
     s = sentence_table(score_sentences(pd.read_parquet(item[0]), lexicon), articles)
     tables.write_csv(s, item[1])
-    return s.drop(columns="text"), disagreements(s, articles, n=n)
+    codes = {c: pd.Categorical(s[c], dtype=k).codes for c, k in (kinds or {}).items()}
+    return s.drop(columns="text").assign(**codes), disagreements(s, articles, n=n)
 
 def score_dataset(ds, lexicon: Lexicon, tables_dir, n: int = 25) -> tuple:
-    """(scores, disagreements, sample) of ``score_partition`` over ``ds``; writes ``sentiment_sentences.csv`` in
-    partition order (file order for folder corpora), by file and sentence within a partition."""
+    """(scores, their text columns categorical; disagreements; sample) of ``score_partition`` over ``ds``; writes
+    ``sentiment_sentences.csv`` in partition order (file order for folder corpora), by file and sentence within."""
+    kinds = {c: pd.CategoricalDtype(sorted(set(ds.articles[k]))) for c, k in (("file", "file"), ("outlet", "source"))}
     with (tempfile.TemporaryDirectory(dir=Path(tables_dir).parent) as tmp,
           tables.replacing(Path(tables_dir) / "sentiment_sentences.csv") as out, open(out, "wb") as fh):
         items = [(p, Path(tmp) / f"{i:05d}.csv") for i, p in enumerate(ds.parts)]
-        step = functools.partial(score_partition, lexicon=lexicon, articles=ds.articles, n=n)
+        step = functools.partial(score_partition, lexicon=lexicon, articles=ds.articles, n=n, kinds=kinds)
         got = engine.map_partitions(step, items, ds.scheduler, "sentiment")
         fh.writelines(c.read_bytes().partition(b"\n")[2] if i else c.read_bytes() for i, (_, c) in enumerate(items))
     scores, top = (pd.concat(x, ignore_index=True) for x in zip(*got))
+    del got   # one dtype over every partition's codes; targets split once per set of them (``target_summary``)
+    scores = scores.assign(**{c: pd.Categorical.from_codes(scores[c], dtype=k) for c, k in kinds.items()},
+                           targets=scores["targets"].astype("category"))
     some = sample(scores)   # with its text, read a partition at a time: no step holds every sentence's text
     text = [pd.read_parquet(p, columns=["file", "index", "text"]).merge(some[["file", "index"]]) for p in ds.parts]
     return scores, disagreements(top, ds.articles, n=n), some.merge(pd.concat(text), on=["file", "index"], how="left")
@@ -165,7 +171,7 @@ def article_scores(sent: pd.DataFrame, articles: pd.DataFrame, whole: pd.DataFra
     whole = dict(zip(zip(whole["file"], whole["engine"]), whole["score_whole"]))
     g = pd.concat({e: sent.groupby("file").agg(sentences=("index", "size"), words=("words", "sum"), score=(e, "mean"),
                                                score_masked=(f"{e}_masked", "mean"), known=(f"{e}_known", "sum"))
-                   for e in engines}, names=["engine"]).reset_index()
+                   for e in engines}, names=["engine"]).reset_index().astype({"file": str})
     g = g.assign(score_whole=[whole.get(k, np.nan) for k in zip(g["file"], g["engine"])],
                  coverage=g["known"] / g["words"].where(g["words"] > 0),
                  outlet=g["file"].map(articles.set_index("file")["source"]))
@@ -191,13 +197,17 @@ def outlet_summary(arts: pd.DataFrame, articles: pd.DataFrame, level: float = 0.
 
 def target_summary(sent: pd.DataFrame, articles: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Outlet x target x engine over the sentences naming the target; intervals over per-article means."""
-    long = _analysed(sent, articles)
-    long = long.assign(target=long["targets"].str.split(";")).explode("target")
-    long = long[long["target"].fillna("") != ""]
+    engines = [e for e in ENGINES if e in sent]
+    long = _analysed(sent[["file", "targets", "multi_target", *(e + m for e in engines for m in ("", "_masked"))]],
+                     articles)
+    long["file"] = pd.factorize(long["file"], sort=True)[0]   # files as numbers, in order: no string per sentence
+    codes, sets = pd.factorize(long["targets"])   # each set of targets split once; a missing one (-1) names none
+    sets = [str(s).split(";") for s in sets] + [[]]
     rows = [{"outlet": outlet, "target": target, "engine": e, "sentences": len(g), "articles": g["file"].nunique(),
              "multi_target": int(g["multi_target"].sum()),
              **_means(g.groupby("file")[e].mean(), g.groupby("file")[f"{e}_masked"].mean(), level)}
-            for (outlet, target), g in long.groupby(["outlet", "target"], sort=True) for e in ENGINES if e in sent]
+            for target in sorted({t for s in sets for t in s if t})
+            for outlet, g in long[np.array([target in s for s in sets])[codes]].groupby("outlet") for e in engines]
     return pd.DataFrame(rows, columns=["outlet", "target", "engine", "sentences", "articles", "multi_target",
                                        *MEANS]).sort_values(["outlet", "target", "engine"], ignore_index=True)
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import ingest, paths, sentiment as S
+from analysis import ingest, paths, plots, sentiment as S
 from analysis.lexicon import load_lexicon
 from conftest import build_corpus
 
@@ -230,9 +230,16 @@ def test_score_dataset_streams_the_same_tables(tmp_path):
     table = S.sentence_table(c.map(S.score_sentences, lexicon=LEX), c.articles)
     whole = S.tables.save(table, "whole", tmp_path / "tables")   # what 03 published before it streamed
     assert len(c.parts) == 3 and (tmp_path / "tables" / "sentiment_sentences.csv").read_bytes() == whole.read_bytes()
-    pd.testing.assert_frame_equal(scores, table.drop(columns="text"))
+    text = {"file": str, "outlet": str, "targets": str}
+    assert (scores.dtypes[list(text)] == "category").all()   # compact: no string per sentence
+    pd.testing.assert_frame_equal(scores.astype(text), table.drop(columns="text"))
     pd.testing.assert_frame_equal(top, S.disagreements(table, c.articles, n=4))
-    pd.testing.assert_frame_equal(some, S.sample(table)[some.columns])
+    pd.testing.assert_frame_equal(some.astype(text), S.sample(table)[some.columns])
+    whole = c.map_articles(S.whole_scores)
+    for summary in (lambda s, a: S.article_scores(s, a, whole), S.target_summary):   # the same numbers, compact
+        pd.testing.assert_frame_equal(summary(scores, c.articles), summary(table, c.articles), check_dtype=False)
+    csv = [S.tables.write_csv(plots.engine_agreement(s)[1], tmp_path / f"{i}.csv") for i, s in enumerate((scores, table))]
+    assert csv[0].read_bytes() == csv[1].read_bytes()   # the figure's data
     assert sorted(p.name for p in (tmp_path / "tables").iterdir()) == ["sentiment_sentences.csv", "whole.csv"]
 
 

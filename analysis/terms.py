@@ -144,7 +144,7 @@ def outlet_rates(counts: pd.DataFrame, voice: str = "all") -> pd.DataFrame:
     """Pooled rate per outlet: sum of counts / sum of words × 1,000 (from ``term_counts``)."""
     keys = ["outlet", "family", "variant"]
     g = counts[counts["voice"] == voice].groupby(keys, as_index=False, observed=True).agg(
-        count=("count", "sum"), words=("words", "sum"), articles=("file", "nunique")).astype(dict.fromkeys(keys, str))
+        count=("count", "sum"), words=("words", "sum"), articles=("file", "size")).astype(dict.fromkeys(keys, str))
     return g.assign(rate_per_1k=g["count"] / g["words"].where(g["words"] > 0) * 1000)
 
 def pair_shares(hits, articles, lexicon: Lexicon, voices=("own",), level: float = 0.95, families=None) -> pd.DataFrame:
@@ -217,6 +217,8 @@ def kwic_partition(sentences, lexicon: Lexicon | None = None, window: int = 10, 
     """``kwic`` of ``match_sentences`` (of the lexicon or ``pattern``) in one pass over a sentences partition."""
     return kwic(match_sentences(sentences, lexicon, pattern), sentences, window, articles)
 
+_HIT = ["file", "outlet", "family", "variant", "voice", "sentence", "start"]   # a use without its context
+
 def scan(results, families, path, lines: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Write the lines of ``families`` in ``kwic_partition`` results (``Dataset.imap``) to the CSV ``path`` as they
     come, keeping: the uses without context, row for row (text as sorted categories, offsets int32: for counts,
@@ -242,8 +244,6 @@ def scan(results, families, path, lines: int) -> tuple[pd.DataFrame, pd.DataFram
     hits = pd.DataFrame({c: pd.api.types.union_categoricals([h[c] for h in hits], sort_categories=True)
                          if c in _HIT[:5] else np.concatenate([h[c] for h in hits]) for c in _HIT})
     return hits, held[0], pd.concat(names, ignore_index=True)
-
-_HIT = ["file", "outlet", "family", "variant", "voice", "sentence", "start"]
 
 def per_family(counts: list[int], lines: int) -> int | None:
     """The most lines per family that keeps the families' lines (all of those with fewer) within ``lines``; None:

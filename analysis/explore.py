@@ -34,9 +34,8 @@ def _e(value) -> str:
     return "" if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)) else html.escape(str(value))
 
 def table_html(rows: pd.DataFrame, columns, what: str, limit: int = LIMIT, kind: str = "", total=None) -> str:
-    """The first ``limit`` rows as an HTML table under a caption counting them all (``total``: the rows of which
-    ``rows`` are the first). ``columns``: ``(header, column[, td class[, format]])``, ``format`` giving escaped HTML
-    (default: the value escaped)."""
+    """The first ``limit`` rows as an HTML table under a caption counting them all (or ``total``, of which they are
+    the first). ``columns``: ``(header, column[, td class[, format]])``, ``format`` giving escaped HTML."""
     cols, head, total = [(*c, None, None)[:4] for c in columns], rows.head(limit), len(rows) if total is None else total
     more = f" (first {len(head)} shown; the CSV table has them all)" if len(head) < total else ""
     cells = [[(f'<td class="{cls}">' if cls else "<td>") + (fmt or _e)(v) + "</td>" for v in head[c]]
@@ -46,8 +45,7 @@ def table_html(rows: pd.DataFrame, columns, what: str, limit: int = LIMIT, kind:
             + "</tr></thead><tbody>" + "".join(f"<tr>{''.join(r)}</tr>" for r in zip(*cells)) + "</tbody></table>")
 
 def show(df: pd.DataFrame, limit: int = LIMIT, what: str = "rows", total: int | None = None) -> None:
-    """Display ``df``'s first ``limit`` rows as an escaped HTML table under a caption counting them all (or
-    ``total``)."""
+    """Display ``df``'s first ``limit`` rows as an escaped HTML table under a caption counting them all (``total``)."""
     from IPython.display import HTML, display
     num = {c: "num" for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and df[c].dtype != bool}
     display(HTML(table_html(df, [(c, c, num.get(c)) for c in df.columns], what, limit, total=total)))

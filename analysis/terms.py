@@ -6,7 +6,6 @@
 import re
 import sys
 from collections import Counter
-
 import numpy as np
 import pandas as pd
 import yaml
@@ -252,8 +251,7 @@ def per_family(counts: list[int], lines: int) -> int | None:
     >>> per_family([10, 50, 100], 100), per_family([10, 50], 100)
     (45, None)
     """
-    counts = sorted(counts)
-    for i, n in enumerate(counts):
+    for i, n in enumerate(counts := sorted(counts)):
         if n * (len(counts) - i) > lines:
             return lines // (len(counts) - i)
         lines -= n

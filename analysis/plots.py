@@ -224,9 +224,10 @@ def pair_shares_grid(shares: pd.DataFrame):
 def voice_breakdown(counts: pd.DataFrame):
     """Uses by voice (own / quoted / scare) per term, all outlets and the 5 largest (``terms.term_counts``: one row
     per article and term, so a group's rows are its articles)."""
-    keys = ["outlet", "family", "variant", "voice"]
-    data = counts.groupby(keys, as_index=False, observed=True).agg(   # all voices, then "all" out: no copy of the grid
-        count=("count", "sum"), words=("words", "sum"), articles=("file", "size"))
+    keys, step = ["outlet", "family", "variant", "voice"], 10**6   # summed a slice of the grid at a time
+    data = pd.concat(counts[i:i + step].groupby(keys, observed=True).agg(count=("count", "sum"), words=(
+        "words", "sum"), articles=("file", "size")) for i in range(0, len(counts), step)).groupby(
+        level=keys, observed=True).sum().reset_index()
     data = data[data["voice"] != "all"].astype(dict.fromkeys(keys, str)).reset_index(drop=True)
     data["rate_per_1k"] = data["count"] / data["words"].where(data["words"] > 0) * 1000
     sizes = data.groupby("outlet")["articles"].max()

@@ -22,13 +22,17 @@ def ids(uses: pd.DataFrame) -> pd.Series:
         raise ValueError(f"the uses must be terms.kwic lines; they have no column {', '.join(sorted(missing))}")
     return uses["file"].astype(str).str.cat([uses[c].astype(str) for c in ("sentence", "start", "family")], sep=":")
 
-def sheet(uses: pd.DataFrame, n: int | None = None, seed: int = 0) -> pd.DataFrame:
-    """Every use, or a seeded random sample of ``n`` per family and outlet, with empty ``code`` and ``note`` to fill."""
+def sheet(uses: pd.DataFrame, n: int | None = None, seed: int = 0, lines=None) -> pd.DataFrame:
+    """Every use, or a seeded random sample of ``n`` per family and outlet, with empty ``code`` and ``note`` to fill;
+    ``lines``: the CSV the uses were written to, row for row (``terms.scan``), to read their group and context from."""
     if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
         raise ValueError(f"the sample size must be a whole number of uses per family and outlet, 1 or more, not {n!r}")
     uses = uses.assign(id=ids(uses), code="", note="")
     if n is not None:
-        uses = uses.sample(frac=1, random_state=seed).groupby(KEYS, sort=False).head(n)
+        uses = uses.sample(frac=1, random_state=seed).groupby(KEYS, sort=False, observed=True).head(n)
+    if lines is not None:   # as written there (a formula made inert stays so): the sheet is only written out
+        uses = uses.join(pd.concat(c[c.index.isin(uses.index)] for c in pd.read_csv(
+            lines, usecols=["group", "left", "match", "right"], dtype=str, keep_default_na=False, chunksize=100_000)))
     return uses.sort_values([*KEYS, "file", "start"]).reindex(columns=COLUMNS, fill_value="").reset_index(drop=True)
 
 def read(coded, uses: pd.DataFrame) -> pd.DataFrame:
@@ -62,6 +66,6 @@ def apply(coded, uses: pd.DataFrame) -> pd.DataFrame:
     """``uses`` corrected by a filled sheet, to recompute the tables: a use coded ``not_a_use`` is dropped, ``name``
     becomes a proper name (out of every share), ``reported_speech`` gets the ``reported`` voice; the rest as counted."""
     code = ids(uses).map(read(coded, uses).set_index("id")["code"]).fillna("")
-    fixed = uses.assign(voice=uses["voice"].mask(code.eq("reported_speech"), "reported"),
-                        family=uses["family"].mask(code.eq("name"), PROPER))
+    fixed = uses.assign(voice=uses["voice"].astype(str).mask(code.eq("reported_speech"), "reported"),
+                        family=uses["family"].astype(str).mask(code.eq("name"), PROPER))
     return fixed[code.ne("not_a_use").to_numpy()].reset_index(drop=True)

@@ -15,6 +15,7 @@ from . import terms
 
 ALL = "(all)"
 LIMIT = 100  # rows shown at once; the CSV tables hold every row
+LINES = 250_000  # concordance lines held in memory at most (``terms.scan``); kwic.csv holds every line
 STYLE = resources.files("analysis.data").joinpath("explore.css").read_text("utf-8").replace("\n", "")
 
 def options(values, sep: str | None = None) -> list[str]:
@@ -32,22 +33,22 @@ def select(df: pd.DataFrame, lists=(), **selection) -> pd.DataFrame:
 def _e(value) -> str:
     return "" if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)) else html.escape(str(value))
 
-def table_html(rows: pd.DataFrame, columns, what: str, limit: int = LIMIT, kind: str = "") -> str:
-    """The first ``limit`` rows as an HTML table under a caption counting them all. ``columns``:
-    ``(header, column[, td class[, format]])``, ``format`` giving escaped HTML (default: the value escaped)."""
-    cols, head = [(*c, None, None)[:4] for c in columns], rows.head(limit)
-    more = f" (first {len(head)} shown; the CSV table has them all)" if len(head) < len(rows) else ""
+def table_html(rows: pd.DataFrame, columns, what: str, limit: int = LIMIT, kind: str = "", total=None) -> str:
+    """The first ``limit`` rows as an HTML table under a caption counting them all (or ``total``, of which they are
+    the first). ``columns``: ``(header, column[, td class[, format]])``, ``format`` giving escaped HTML."""
+    cols, head, total = [(*c, None, None)[:4] for c in columns], rows.head(limit), len(rows) if total is None else total
+    more = f" (first {len(head)} shown; the CSV table has them all)" if len(head) < total else ""
     cells = [[(f'<td class="{cls}">' if cls else "<td>") + (fmt or _e)(v) + "</td>" for v in head[c]]
              for _, c, cls, fmt in cols]
-    return (f"{STYLE}<p><strong>{len(rows)}</strong> {html.escape(what)}{more}</p>"
+    return (f"{STYLE}<p><strong>{total}</strong> {html.escape(what)}{more}</p>"
             f'<table class="explore-table {kind}"><thead><tr>' + "".join(f"<th>{_e(h)}</th>" for h, *_ in cols)
             + "</tr></thead><tbody>" + "".join(f"<tr>{''.join(r)}</tr>" for r in zip(*cells)) + "</tbody></table>")
 
-def show(df: pd.DataFrame, limit: int = LIMIT, what: str = "rows") -> None:
-    """Display ``df``'s first ``limit`` rows as an escaped HTML table under a caption counting them all."""
+def show(df: pd.DataFrame, limit: int = LIMIT, what: str = "rows", total: int | None = None) -> None:
+    """Display ``df``'s first ``limit`` rows as an escaped HTML table under a caption counting them all (``total``)."""
     from IPython.display import HTML, display
     num = {c: "num" for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and df[c].dtype != bool}
-    display(HTML(table_html(df, [(c, c, num.get(c)) for c in df.columns], what, limit)))
+    display(HTML(table_html(df, [(c, c, num.get(c)) for c in df.columns], what, limit, total=total)))
 
 def kwic_html(rows: pd.DataFrame, limit: int = LIMIT) -> str:
     """KWIC lines as an HTML table: file, outlet, variant, voice, then left context, match (bold), right context."""

@@ -222,15 +222,18 @@ def pair_shares_grid(shares: pd.DataFrame):
 
 @_or_none
 def voice_breakdown(counts: pd.DataFrame):
-    """Uses by voice (own / quoted / scare) per term, all outlets and the 5 largest (``terms.term_counts``)."""
-    c, keys = counts[counts["voice"] != "all"], ["outlet", "family", "variant", "voice"]
-    data = c.groupby(keys, as_index=False, observed=True).agg(
-        count=("count", "sum"), words=("words", "sum"), articles=("file", "nunique")).astype(dict.fromkeys(keys, str))
+    """Uses by voice (own / quoted / scare) per term, all outlets and the 5 largest (``terms.term_counts``: one row
+    per article and term, so a group's rows are its articles)."""
+    keys, step = ["outlet", "family", "variant", "voice"], 10**6   # summed a slice of the grid at a time
+    data = pd.concat(counts[i:i + step].groupby(keys, observed=True).agg(count=("count", "sum"), words=(
+        "words", "sum"), articles=("file", "size")) for i in range(0, len(counts), step)).groupby(
+        level=keys, observed=True).sum().reset_index()
+    data = data[data["voice"] != "all"].astype(dict.fromkeys(keys, str)).reset_index(drop=True)
     data["rate_per_1k"] = data["count"] / data["words"].where(data["words"] > 0) * 1000
-    sizes = c.groupby("outlet", observed=True)["file"].nunique().rename(index=str)
+    sizes = data.groupby("outlet")["articles"].max()
     uses = data.assign(term=data["family"] + ": " + data["variant"])   # per outlet: the panels sum these
     terms, term_note = _most(uses[uses["count"] > 0], "term", "count", "used term")
-    panels = {f"all {len(sizes)} outlets": (uses, c["file"].nunique())} if len(sizes) > 1 else {}
+    panels = {f"all {len(sizes)} outlets": (uses, sizes.sum())} if len(sizes) > 1 else {}
     top = sorted(top_units(sizes, 5)[0], key=lambda o: -sizes[o])
     panels |= {o: (uses[uses["outlet"] == o], sizes[o]) for o in top}
     ncol = min(3, len(panels))
@@ -246,7 +249,7 @@ def voice_breakdown(counts: pd.DataFrame):
     axes[0].set_ylabel("Term family: variant" if terms else "no uses of any term")
     fig.legend(*axes[0].get_legend_handles_labels(), title="Voice", loc="outside right upper", frameon=False)
     note = "panels: all outlets, then the 5 largest by articles" if len(sizes) > 5 else ""
-    return _title(fig, f"Whose words? Own voice, quoted, reported or scare use ({c['file'].nunique():,} articles)",
+    return _title(fig, f"Whose words? Own voice, quoted, reported or scare use ({sizes.sum():,} articles)",
                   term_note, note, every="outlet and term"), data
 
 @_or_none

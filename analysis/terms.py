@@ -5,10 +5,11 @@
 """
 import re
 import sys
+from collections import Counter
 import numpy as np
 import pandas as pd
 import yaml
-from . import dataset, paths, stats, text
+from . import dataset, paths, stats, tables, text
 from .lexicon import PROPER, UNLISTED, Lexicon
 
 VOICES = ("own", "quoted", "scare", "reported")
@@ -119,11 +120,11 @@ def term_counts(hits: pd.DataFrame, articles: pd.DataFrame, lexicon: Lexicon, fa
     combos = pd.DataFrame([(f, v, vc) for f, v in lexicon.variants(families) for vc in sorted(("all",) + VOICES)],
                           columns=["family", "variant", "voice"])
     n, k = len(arts), len(combos)
-    at = {key: j for j, key in enumerate(zip(combos["family"], combos["variant"], combos["voice"]))}
-    row = pd.Categorical(hits["file"], categories=arts["file"]).codes.tolist()   # -1: a file not in articles
-    cells = [i * k + at[key] for i, f, v, voice in zip(row, hits["family"], hits["variant"], hits["voice"])
-             for key in ((f, v, voice), (f, v, "all")) if i >= 0 and key in at]
-    count = np.bincount(np.array(cells, dtype=np.int64), minlength=n * k)
+    row = pd.Categorical(hits["file"], categories=arts["file"]).codes.astype(np.int64)   # -1: a file not in articles
+    cols = [pd.MultiIndex.from_frame(combos).get_indexer(pd.MultiIndex.from_arrays([hits["family"], hits["variant"],
+            voice])) for voice in (hits["voice"], np.full(len(hits), "all"))]          # -1: not a combination
+    count = np.bincount(np.concatenate([row[ok] * k + c[ok] for c in cols for ok in [(row >= 0) & (c >= 0)]]),
+                        minlength=n * k)
     words = np.repeat(arts["words"].to_numpy(dtype=np.int64), k)
     grid = {"file": pd.Categorical.from_codes(np.repeat(np.arange(n), k), categories=arts["file"]),
             "outlet": _repeat(pd.Categorical(arts["source"]), k)}
@@ -142,21 +143,27 @@ def outlet_rates(counts: pd.DataFrame, voice: str = "all") -> pd.DataFrame:
     """Pooled rate per outlet: sum of counts / sum of words × 1,000 (from ``term_counts``)."""
     keys = ["outlet", "family", "variant"]
     g = counts[counts["voice"] == voice].groupby(keys, as_index=False, observed=True).agg(
-        count=("count", "sum"), words=("words", "sum"), articles=("file", "nunique")).astype(dict.fromkeys(keys, str))
+        count=("count", "sum"), words=("words", "sum"), articles=("file", "size")).astype(dict.fromkeys(keys, str))
     return g.assign(rate_per_1k=g["count"] / g["words"].where(g["words"] > 0) * 1000)
 
 def pair_shares(hits, articles, lexicon: Lexicon, voices=("own",), level: float = 0.95, families=None) -> pd.DataFrame:
     """Share A / (A + B) of each pair per outlet, then group (``stats.share_interval``); NaN if a unit uses neither."""
-    per_file = hits[hits["voice"].isin(voices)].groupby(["file", "family", "variant"]).size()
-    arts = dataset.analysed(articles).sort_values("file")     # so each unit's files come in order
+    pairs = [p for p in lexicon.pairs if families is None or p.family in families]
+    arts = dataset.analysed(articles).sort_values("file", ignore_index=True)   # so each unit's files come in order
+    own = hits[hits["voice"].isin(voices)]
+    keys = list(dict.fromkeys((p.family, v) for p in pairs for v in (p.a, p.b))) or [("", "")]
+    row = pd.Categorical(own["file"], categories=arts["file"]).codes.astype(np.int64)
+    col = pd.MultiIndex.from_tuples(keys).get_indexer(pd.MultiIndex.from_arrays([own["family"], own["variant"]]))
+    per_file, ok = np.zeros((len(arts), len(keys)), dtype=np.int64), (row >= 0) & (col >= 0)
+    np.add.at(per_file, (row[ok], col[ok]), 1)                         # uses per file and pair variant
     units = [("outlet", arts.groupby("source")["file"])]
     if "group" in arts.columns:
         units.append(("group", arts[arts["group"].fillna("").astype(str) != ""].groupby("group")["file"]))
     rows = []
     for level_name, groups in units:
         for unit, files in groups:
-            for p in (p for p in lexicon.pairs if families is None or p.family in families):
-                a, b = (np.array([per_file.get((f, p.family, v), 0) for f in files]) for v in (p.a, p.b))
+            for p in pairs:
+                a, b = (per_file[files.index, keys.index((p.family, v))] for v in (p.a, p.b))
                 rows.append((level_name, unit, p.name, p.family, p.a, p.b, "+".join(voices), len(files),
                              int(a.sum()), int(b.sum()), *stats.share_interval(a, b, level)))
     return pd.DataFrame(rows, columns=["level", "outlet", "pair", "family", "a_variant", "b_variant", "voices",
@@ -209,6 +216,47 @@ def kwic_partition(sentences, lexicon: Lexicon | None = None, window: int = 10, 
     """``kwic`` of ``match_sentences`` (of the lexicon or ``pattern``) in one pass over a sentences partition."""
     return kwic(match_sentences(sentences, lexicon, pattern), sentences, window, articles)
 
+_HIT = ["file", "outlet", "family", "variant", "voice", "sentence", "start"]   # a use without its context
+
+def scan(results, families, path, lines: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Write the lines of ``families`` in ``kwic_partition`` results (``Dataset.imap``) to the CSV ``path`` as they
+    come, keeping: the uses without context, row for row (text as sorted categories, offsets int32: for counts,
+    shares and the coding sheet), the first lines of each family, as many of each as ``lines`` in all allow
+    (``per_family``), and the unlisted names' lines. Memory follows the uses, not their contexts."""
+    hits, held, names, seen = [], [], [], Counter()
+    def trim():   # the first lines of each family: seen only grows, so the cap only falls and what it cut stays out
+        h, cap = pd.concat(held, ignore_index=True), per_family(list(seen.values()), lines)
+        held[:] = [h if cap is None else h[h.groupby("family").cumcount() < cap]]
+    def each():
+        for k in results:
+            k = k[k["family"].isin(families)].reset_index(drop=True)
+            hits.append(k[_HIT].astype(dict.fromkeys(_HIT[:5], "category") | {"sentence": "int32", "start": "int32"}))
+            names.append(k[(k["family"] == PROPER) & (k["variant"] == UNLISTED)])
+            seen.update(k["family"].value_counts().to_dict())
+            held.append(k)
+            if sum(map(len, held)) > lines:
+                trim()
+            yield k
+    tables.write_csv(each(), path)
+    trim()
+    hits = [h for h in hits if len(h)] or hits[:1]
+    hits = pd.DataFrame({c: pd.api.types.union_categoricals([h[c] for h in hits], sort_categories=True)
+                         if c in _HIT[:5] else np.concatenate([h[c] for h in hits]) for c in _HIT})
+    return hits, held[0], pd.concat(names, ignore_index=True)
+
+def per_family(counts: list[int], lines: int) -> int | None:
+    """The most lines per family that keeps the families' lines (all of those with fewer) within ``lines``; None:
+    every line fits.
+
+    >>> per_family([10, 50, 100], 100), per_family([10, 50], 100)
+    (45, None)
+    """
+    for i, n in enumerate(counts := sorted(counts)):
+        if n * (len(counts) - i) > lines:
+            return lines // (len(counts) - i)
+        lines -= n
+    return None
+
 def search(out, pattern: str, window: int = 10) -> pd.DataFrame:
     """Concordance of ``pattern`` (``pattern_regex``) over the dataset ``01_ingest`` left in ``out``, not the corpus."""
     ds = dataset.load(out)
@@ -233,12 +281,11 @@ def candidate_names(kwic: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
                              for n in g["name"]])
     return g.sort_values(["count", "name"], ascending=[False, True], ignore_index=True)
 
-def doc_frequency(hits, articles, lexicon: Lexicon, voices=VOICES, families=None) -> pd.DataFrame:
-    """In how many of an outlet's articles each variant appears (any voice by default)."""
-    counts = term_counts(hits[hits["voice"].isin(voices)], dataset.analysed(articles), lexicon, families)
-    counts = counts[counts["voice"] == "all"].assign(used=lambda c: c["count"] > 0)
-    out = counts.groupby(["outlet", "family", "variant"], as_index=False).agg(articles=("file", "size"),
-                                                                             articles_with=("used", "sum"))
+def doc_frequency(counts: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
+    """In how many of an outlet's analysed articles each variant appears, any voice (from ``term_counts``)."""
+    counts = dataset.analysed(counts[counts["voice"] == "all"], articles)
+    out = counts.assign(used=counts["count"] > 0).groupby(["outlet", "family", "variant"], as_index=False).agg(
+        articles=("file", "size"), articles_with=("used", "sum"))
     return out.assign(share_articles=out["articles_with"] / out["articles"])
 
 def pair_words(lexicon: Lexicon, families=None) -> list[str]:

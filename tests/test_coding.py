@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from analysis import coding, terms
+from analysis import coding, tables, terms
 from test_terms import LEX, make_articles, make_sentences
 
 # seven counted uses: family f, 4 in X and 2 in Y; family g, 1 in X (left uncoded)
@@ -71,3 +71,20 @@ def test_apply_drops_non_uses_and_moves_names_and_reported_speech():
     assert fixed.loc[("b.txt", 3, 90, "f"), "voice"] == "reported"
     assert (fixed.xs("f", level="family")["voice"] == "own").sum() == 3    # the three correct uses stay as counted
     assert fixed.loc[("a.txt", 1, 31, "g"), "voice"] == "own"            # uncoded: as counted
+
+
+def test_a_sheet_of_the_scanned_uses_takes_its_lines_from_the_csv_and_is_the_same(tmp_path):
+    docs = {f"{i}.txt": "=The militia and the militias. Militiamen, militia groups -- and a militia." for i in range(6)}
+    arts = make_articles(docs, sources={f: "AB"[int(f[0]) % 2] for f in docs}, groups={"1.txt": "g"})
+    parts = [terms.kwic_partition(make_sentences({f: t}), LEX, 3, arts) for f, t in docs.items()]
+    uses = pd.concat(parts, ignore_index=True)
+    hits, _, _ = terms.scan(iter(parts), list(LEX.families), tmp_path / "kwic.csv", 5)
+    for n in (None, 2):
+        want = tables.write_csv(coding.sheet(uses, n), tmp_path / "want.csv").read_text("utf-8")
+        assert n or want.count("'=The") and want.count("'-- and a")   # formulas made inert, not twice
+        got = coding.sheet(hits, n, lines=tmp_path / "kwic.csv")
+        assert tables.write_csv(got, tmp_path / "got.csv").read_text("utf-8") == want
+    coded = coding.sheet(uses).assign(code=lambda s: [coding.CODES[i % 4] for i in range(len(s))])
+    assert coding.precision(coded, hits).astype({"family": str, "outlet": str}).equals(coding.precision(coded, uses))
+    fixed = coding.apply(coded, hits)
+    assert fixed.astype(str).equals(coding.apply(coded, uses)[hits.columns].astype(str)) and len(fixed) < len(uses)

@@ -232,7 +232,9 @@ def test_show_displays_an_escaped_table_of_the_first_rows(monkeypatch):
     monkeypatch.setattr(IPython.display, "display", shown.append)
     explore.show(KWIC, 2, "uses <of> terms")
     explore.show(SENT[["file", "words", "multi_target", "textblob"]], what="sentences")
-    few, every = (s.data for s in shown)
+    explore.show(KWIC.head(3), 5, "lines", total=4000)   # the first lines of 4,000
+    few, every, first = (s.data for s in shown)
+    assert "<strong>4000</strong> lines (first 3 shown; the CSV table has them all)" in first
     assert "<strong>4</strong> uses &lt;of&gt; terms (first 2 shown; the CSV table has them all)" in few
     assert "&lt;img src=x onerror=alert(1)&gt;" in few and "<img" not in few and few.count("<tr>") == 3
     assert '<td class="num">3</td>' in every and "<td>False</td>" in every and '<td class="num"></td>' in every  # NaN

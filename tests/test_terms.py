@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from analysis import paths, terms, text
+from analysis import paths, tables, terms, text
 from analysis.lexicon import LexiconError, load_lexicon
 from conftest import build_corpus
 
@@ -324,7 +324,7 @@ def test_kwic_from_sentences_and_doc_frequency():
     k = terms.kwic(hits, s, window=2, articles=arts)
     assert k[["left", "match", "right"]].values.tolist()[0] == ["First the", "militia", ". Then the"]
     assert terms.kwic(hits, arts, window=2)[["left", "match", "right"]].equals(k[["left", "match", "right"]])
-    df = terms.doc_frequency(hits, arts, LEX).set_index(["outlet", "family", "variant"])
+    df = terms.doc_frequency(terms.term_counts(hits, arts, LEX), arts).set_index(["outlet", "family", "variant"])
     assert df.loc[("Alpha", "armed_groups", "militia"), "articles_with"] == 2
     assert df.loc[("Alpha", "armed_groups", "resistance"), "share_articles"] == 0.5
 
@@ -382,3 +382,23 @@ def test_unknown_family_is_refused_and_a_string_is_one_family():
     assert LEX.check_families("armed_groups") == ["armed_groups"]
     with pytest.raises(LexiconError, match="unknown family .'armed_group'.*armed_groups"):
         LEX.check_families(["armed_group"])
+
+
+def test_scan_writes_every_line_and_keeps_the_uses_and_the_first_lines_of_each_family(seeds, tmp_path):
+    c, _ = seeds
+    parts = [terms.kwic_partition(g, LEX, 5, c.articles) for _, g in c.sentences.groupby("file")]
+    every = pd.concat(parts, ignore_index=True)
+    fams = ["armed_groups", "us_forces", terms.PROPER]
+    mine = every[every["family"].isin(fams)].reset_index(drop=True)
+    hits, held, names = terms.scan(iter(parts), fams, tmp_path / "kwic.csv", 12)
+    assert (tmp_path / "kwic.csv").read_text("utf-8") == tables.write_csv(mine, tmp_path / "all.csv").read_text("utf-8")
+    assert hits.astype(str).equals(mine[hits.columns].astype(str)) and hits["start"].dtype == "int32"
+    assert list(hits["outlet"].cat.categories) == sorted(set(mine["outlet"]))   # sorted: tables sort as text
+    per = mine["family"].value_counts()
+    cap = terms.per_family(per.tolist(), 12)
+    assert cap is not None and len(held) <= 12 and held.equals(mine[mine.groupby("family").cumcount() < cap]
+                                                                .reset_index(drop=True))
+    assert names.empty and terms.scan(iter(parts), fams, tmp_path / "k.csv", 10 ** 6)[1].equals(mine)
+    assert terms.term_counts(hits, c.articles, LEX).equals(terms.term_counts(mine, c.articles, LEX))
+    for voices in (("own",), terms.VOICES):
+        assert terms.pair_shares(hits, c.articles, LEX, voices).equals(terms.pair_shares(mine, c.articles, LEX, voices))

@@ -155,29 +155,36 @@ def distinctive_terms(counts: pd.DataFrame, alpha0: float = DEFAULT_ALPHA0, min_
     if len(group.categories) < 2:
         return pd.DataFrame(columns=DISTINCTIVE_COLUMNS)
     key, y, ngram, code = counts["key"].to_numpy(), counts["count"].to_numpy(), counts["ngram"].to_numpy(), group.codes
-    total, top = np.zeros(len(key), np.int64), (key >> np.uint64(60)).astype(np.uint8)
+    if (code[1:] < code[:-1]).any():   # each group's rows together (a fold's already are: no copy then)
+        order = np.argsort(code, kind="stable")
+        key, y, ngram, code = key[order], y[order], ngram[order], code[order]
+    total, top = np.zeros(len(key), np.int64), key.view(np.uint8)[7::8] >> 4   # the key's top 4 bits
     for part in range(16):   # each row's term total, a sixteenth of the keys at a time (small sorts)
         at = np.flatnonzero(top == part)
         term = np.unique(key[at], return_inverse=True)[1].ravel()
         total[at] = np.bincount(term, weights=y[at]).astype(np.int64)[term]   # integer sums, exact in float64
-    rows = np.flatnonzero(total >= min_count)
+    ok = total >= min_count
     # unigrams and bigrams are separate vocabularies, with their own n and alpha0
-    n_cell = np.bincount(code[rows].astype(np.int64) * 3 + ngram[rows], weights=y[rows]).astype(np.int64)
-    n_order = np.bincount(ngram[rows], weights=y[rows]).astype(np.int64)
+    n_order = np.bincount(ngram[ok], weights=y[ok], minlength=3).astype(np.int64)
 
-    def log_odds(at):   # (delta, z) of the kept rows ``at``, as on the whole table; y_j, n_j: all other groups
-        r = rows[at]
+    def log_odds(r, n_i):   # (delta, z) of rows ``r`` of one group (``n_i``: its words per order); y_j, n_j: the rest
         y_i, t, o = y[r].astype(np.int64), total[r], ngram[r].astype(np.int64)
-        n_i, n = n_cell[code[r].astype(np.int64) * 3 + o], n_order[o]
+        n_i, n = n_i[o], n_order[o]
         y_j, n_j, alpha = t - y_i, n - n_i, alpha0 * t / n
         delta = (np.log((y_i + alpha) / np.maximum(n_i + alpha0 - y_i - alpha, 1e-9))
                  - np.log((y_j + alpha) / np.maximum(n_j + alpha0 - y_j - alpha, 1e-9)))
         return delta, delta / np.sqrt(1 / (y_i + alpha) + 1 / (y_j + alpha))
-    z = pd.Series(np.concatenate([log_odds(slice(i, i + 2**20))[1] for i in range(0, len(rows), 2**20)]))
-    at = np.flatnonzero(z >= z.groupby(code[rows]).transform(lambda v: v.nlargest(keep).iloc[-1]))   # ties stay
-    (delta, z), r = log_odds(at), rows[at]
-    out = pd.DataFrame({"group": np.asarray(group.categories)[code[r]], "key": key[r], "ngram": ngram[r], "z": z,
-                        "log_odds": delta, "count_group": y[r].astype(np.int64), "count_rest": total[r] - y[r]})
+    parts = []
+    for g, lo in enumerate(np.searchsorted(code, np.arange(len(group.categories)))):   # a group at a time
+        r = lo + np.flatnonzero(ok[lo:np.searchsorted(code, g, side="right")])
+        n_i = np.bincount(ngram[r], weights=y[r], minlength=3).astype(np.int64)
+        delta, z = log_odds(r, n_i)
+        best = z >= np.partition(z, len(z) - keep)[len(z) - keep] if len(z) > keep else slice(None)   # ties stay
+        r, z, delta = r[best], z[best], delta[best]
+        parts.append(pd.DataFrame({"group": group.categories[g], "key": key[r], "ngram": ngram[r], "z": z,
+                                   "log_odds": delta, "count_group": y[r].astype(np.int64),
+                                   "count_rest": total[r] - y[r]}))
+    out = pd.concat(parts, ignore_index=True)
     terms = pd.concat([*names(out["key"].unique()), pd.DataFrame({"key": pd.Series(dtype="uint64"), "term": ""})])
     terms = terms.drop_duplicates()
     if terms["key"].duplicated().any():   # two terms with one 64-bit key: about 1 in 10^6 at 10^7 terms

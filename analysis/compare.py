@@ -106,7 +106,8 @@ def sum_counts(frames, by=("group", "term", "ngram"), batch_rows: int = 500_000)
     if not (batch and "key" in batch[0] or isinstance(total, dict)):
         return _summed([total, *batch], by)
     total = _merged(total, batch) if batch else total
-    return pd.DataFrame({"group": pd.Categorical.from_codes(total.pop("group"), total.pop("groups")), **total})
+    return pd.DataFrame({"group": pd.Categorical.from_codes(total.pop("group"), total.pop("groups")), **total},
+                        copy=False)
 
 def _merged(total: dict | None, batch) -> dict:
     """``total`` (arrays sorted by group code, then key) with ``batch``'s counts added: equal rows summed, new rows
@@ -185,6 +186,7 @@ def distinctive_terms(counts: pd.DataFrame, alpha0: float = DEFAULT_ALPHA0, min_
                                    "log_odds": delta, "count_group": y[r].astype(np.int64),
                                    "count_rest": total[r] - y[r]}))
     out = pd.concat(parts, ignore_index=True)
+    del key, y, ngram, code, total, ok, parts   # before the terms are read again
     terms = pd.concat([*names(out["key"].unique()), pd.DataFrame({"key": pd.Series(dtype="uint64"), "term": ""})])
     terms = terms.drop_duplicates()
     if terms["key"].duplicated().any():   # two terms with one 64-bit key: about 1 in 10^6 at 10^7 terms

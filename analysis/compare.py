@@ -123,7 +123,8 @@ def _merged(total: dict | None, batch) -> dict:
         return {"group": bc, "key": bk, "ngram": bn, "count": bs, "groups": b["group"].cat.categories}
     at = np.empty(len(bk), dtype=np.int64)
     for code in np.unique(bc):   # a group's rows, by key: where they go in ``total``
-        rows, (lo, hi) = slice(*np.searchsorted(bc, [code, code + 1])), np.searchsorted(total["group"], [code, code + 1])
+        rows = slice(*np.searchsorted(bc, [code, code + 1]))
+        lo, hi = np.searchsorted(total["group"], [code, code + 1])
         at[rows] = lo + np.searchsorted(total["key"][lo:hi], bk[rows])
     hit = at < len(total["key"])
     hit[hit] = (total["group"][at[hit]] == bc[hit]) & (total["key"][at[hit]] == bk[hit])
@@ -339,7 +340,8 @@ def coverage_matrix(cov: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
     """Outlet x item, independent articles: mentioning, articles, share (of numbers, the 15 named by most outlets)."""
     arts = analysed(articles)
     cov = cov[cov["file"].isin(arts["file"])].assign(mentioning=lambda c: c["mentions"].gt(0))
-    m = cov.groupby(["kind", "item", "outlet"], as_index=False)["mentioning"].sum()
+    keys = ["kind", "item", "outlet"]   # categorical (as 04 reads them) or text: the same table
+    m = cov.groupby(keys, as_index=False, observed=True)["mentioning"].sum().astype(dict.fromkeys(keys, object))
     spread = m[m["kind"].eq("numbers")].assign(k=m["mentioning"].gt(0)).groupby("item")["k"].sum()   # outlets naming it
     m = m[m["kind"].ne("numbers") | m["item"].isin(spread.sort_values(ascending=False, kind="stable").index[:15])]
     m = m.merge(arts.groupby("source").size().rename("articles"), left_on="outlet", right_index=True)
@@ -367,7 +369,8 @@ def outlet_profiles(articles, pair_shares=None, sentiment_articles=None, distinc
         top = distinctive[distinctive["rank"] <= 5].sort_values(["group", "rank"])
         parts.append(top.groupby("group")["term"].agg("; ".join).rename("top_terms").to_frame())
     if coverage is not None and len(coverage):
-        c = coverage[coverage["mentions"].gt(0) & coverage["file"].isin(arts["file"])]
+        c = coverage.loc[coverage["mentions"].gt(0) & coverage["file"].isin(arts["file"]), ["outlet", "kind", "item"]]
+        c = c.astype(object)   # categorical codes (as 04 reads them) back to their shared strings
         per = c.groupby(["outlet", "kind"])["item"].nunique().unstack(fill_value=0).add_prefix("coverage_")
         parts.append(per.assign(coverage_items=c.groupby("outlet")["item"].nunique()))
     out = pd.concat(parts, axis=1, join="outer").reindex(style.source_order(prof.index))

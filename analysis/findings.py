@@ -89,17 +89,16 @@ def interval_note(shares: pd.DataFrame) -> str:
             "wide, so differences between sources smaller than that are not distinguishable from chance. "
             f"{_plural(int(s['method'].eq('none').sum()), 'source × pair')} used neither word.")
 
-# what a finding reads of the per-article coverage table: no sentences, the rows with a mention, and each item once
-# per outlet (so every listed item is known), read in chunks
+# what a finding reads of the per-article coverage table, a chunk at a time: whether each outlet mentions each item
 _SLIM = {"coverage": (["outlet", "kind", "item", "mentions"],
-                      lambda c: c[c["mentions"].gt(0) | ~c.duplicated(["kind", "item", "outlet"])])}
+                      lambda c: c.assign(mentions=c["mentions"].gt(0).astype(int)).drop_duplicates())}
 
 def _read(tables_dir: Path, name: str) -> pd.DataFrame | None:
     """A published table with its text cells escaped for Markdown, or None when it is missing or empty."""
     path, (cols, keep) = tables_dir / f"{name}.csv", _SLIM.get(name, (None, lambda c: c))
-    chunks = pd.read_csv(path, keep_default_na=False, na_values=[""], usecols=cols, chunksize=500_000) \
-        if path.exists() else []
-    df = pd.concat([keep(c) for c in chunks] or [pd.DataFrame()], ignore_index=True)
+    chunks = [keep(c) for c in pd.read_csv(path, keep_default_na=False, na_values=[""], usecols=cols,
+                                           chunksize=500_000)] if path.exists() else []
+    df = keep(pd.concat(chunks, ignore_index=True)) if chunks else pd.DataFrame()
     for col in [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]:
         df[col] = df[col].map(lambda v: md_escape(v) if isinstance(v, str) else v)
     return None if df.empty else df

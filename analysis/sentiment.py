@@ -165,13 +165,14 @@ def whole_scores(articles: pd.DataFrame, engines=None) -> pd.DataFrame:
 
 def article_scores(sent: pd.DataFrame, articles: pd.DataFrame, whole: pd.DataFrame | None = None) -> pd.DataFrame:
     """Article x engine: mean sentence scores (raw, masked), ``whole_scores`` (default: from ``text``), coverage."""
-    sent, articles = analysed(sent, articles), analysed(articles, articles)
+    articles = analysed(articles, articles)
     engines = [e for e in ENGINES if e in sent]
     whole = whole_scores(articles, engines) if whole is None else whole
     whole = dict(zip(zip(whole["file"], whole["engine"]), whole["score_whole"]))
-    g = pd.concat({e: sent.groupby("file").agg(sentences=("index", "size"), words=("words", "sum"), score=(e, "mean"),
-                                               score_masked=(f"{e}_masked", "mean"), known=(f"{e}_known", "sum"))
-                   for e in engines}, names=["engine"]).reset_index().astype({"file": str})
+    g = pd.concat({e: sent.groupby("file", observed=True).agg(
+        sentences=("index", "size"), words=("words", "sum"), score=(e, "mean"), score_masked=(f"{e}_masked", "mean"),
+        known=(f"{e}_known", "sum")) for e in engines}, names=["engine"]).reset_index().astype({"file": str})
+    g = g[g["file"].isin(articles["file"])]   # analysed articles: filtered per article, not copying every sentence
     g = g.assign(score_whole=[whole.get(k, np.nan) for k in zip(g["file"], g["engine"])],
                  coverage=g["known"] / g["words"].where(g["words"] > 0),
                  outlet=g["file"].map(articles.set_index("file")["source"]))
@@ -198,8 +199,9 @@ def outlet_summary(arts: pd.DataFrame, articles: pd.DataFrame, level: float = 0.
 def target_summary(sent: pd.DataFrame, articles: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Outlet x target x engine over the sentences naming the target; intervals over per-article means."""
     engines = [e for e in ENGINES if e in sent]
-    long = _analysed(sent[["file", "targets", "multi_target", *(e + m for e in engines for m in ("", "_masked"))]],
-                     articles)
+    named = sent["targets"].notna() & sent["targets"].ne("")   # only sentences naming a target: no copy of the rest
+    cols = ["file", "targets", "multi_target", *(e + m for e in engines for m in ("", "_masked"))]
+    long = _analysed(sent.loc[named, cols], articles)
     long["file"] = pd.factorize(long["file"], sort=True)[0]   # files as numbers, in order: no string per sentence
     codes, sets = pd.factorize(long["targets"])   # each set of targets split once; a missing one (-1) names none
     sets = [str(s).split(";") for s in sets] + [[]]

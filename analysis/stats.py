@@ -62,8 +62,10 @@ def permutation_test(x, y, n_perm: int = 9999, seed: int = 0) -> tuple[float, fl
     if x.size == 0 or y.size == 0:
         return (np.nan, np.nan)
     obs, pooled, rng, hits = float(x.mean() - y.mean()), np.concatenate([x, y]), np.random.default_rng(seed), 0
-    for done in range(0, n_perm, 1000):   # 1,000 permutations at a time
-        perm = rng.permuted(np.tile(pooled, (min(1000, n_perm - done), 1)), axis=1)
+    step = max(1, min(1000, 2 ** 22 // pooled.size))   # permutations at a time: at most 32 MB of them
+    for done in range(0, n_perm, step):   # the draws are the same whatever the step: one row after another
+        perm = np.tile(pooled, (min(step, n_perm - done), 1))
+        rng.permuted(perm, axis=1, out=perm)
         diff = perm[:, :x.size].mean(axis=1) - perm[:, x.size:].mean(axis=1)
         hits += int(np.sum(np.abs(diff) >= abs(obs) - 1e-12 * max(1.0, abs(obs))))
     return (obs, (1 + hits) / (1 + n_perm))

@@ -49,8 +49,10 @@ def inert(df: pd.DataFrame) -> pd.DataFrame:
 def write_csv(df, path: Path) -> Path:
     """Write ``df`` (or each frame of an iterable, streamed; the first gives the header) as UTF-8 CSV, fixed float
     format, formulas made ``inert``, atomically. Callers sort rows first."""
+    if isinstance(df, pd.DataFrame):   # a slice (a view) at a time: ``inert`` copies only that much of a large table
+        df = [df.iloc[i:i + 200_000] for i in range(0, max(len(df), 1), 200_000)]
     with replacing(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
-        for i, part in enumerate([df] if isinstance(df, pd.DataFrame) else df):
+        for i, part in enumerate(df):
             inert(part).to_csv(fh, header=not i, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
     return Path(path)
 

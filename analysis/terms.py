@@ -124,14 +124,16 @@ def term_counts(hits: pd.DataFrame, articles: pd.DataFrame, lexicon: Lexicon, fa
     cols = [pd.MultiIndex.from_frame(combos).get_indexer(pd.MultiIndex.from_arrays([hits["family"], hits["variant"],
             voice])) for voice in (hits["voice"], np.full(len(hits), "all"))]          # -1: not a combination
     count = np.bincount(np.concatenate([row[ok] * k + c[ok] for c in cols for ok in [(row >= 0) & (c >= 0)]]),
-                        minlength=n * k)
-    words = np.repeat(arts["words"].to_numpy(dtype=np.int64), k)
-    grid = {"file": pd.Categorical.from_codes(np.repeat(np.arange(n), k), categories=arts["file"]),
+                        minlength=n * k).astype(np.int32)   # 32-bit: the grid has ~100 rows per article
+    words = np.repeat(arts["words"].to_numpy(dtype=np.int32), k)
+    grid = {"file": pd.Categorical.from_codes(np.repeat(np.arange(n, dtype=np.int32), k), categories=arts["file"]),
             "outlet": _repeat(pd.Categorical(arts["source"]), k)}
     grid |= {c: _tile(pd.Categorical(combos[c]), n) for c in ("family", "variant", "voice")}
     with np.errstate(divide="ignore", invalid="ignore"):
-        rate = np.where(words > 0, count / words * 1000, np.nan)
-    return pd.DataFrame({**grid, "count": count, "words": words, "rate_per_1k": rate})
+        rate = np.divide(count, words, dtype=float)   # then in place: no temporary copies of the grid
+        rate *= 1000
+    rate[words <= 0] = np.nan
+    return pd.DataFrame({**grid, "count": count, "words": words, "rate_per_1k": rate}, copy=False)
 
 def _repeat(cat: pd.Categorical, k: int) -> pd.Categorical:
     return pd.Categorical.from_codes(np.repeat(cat.codes, k), categories=cat.categories)

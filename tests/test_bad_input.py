@@ -16,6 +16,7 @@ import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -174,6 +175,10 @@ def test_only_text_a_spreadsheet_would_run_is_neutralised(tmp_path):
                                     "-", "+1", "-1e-05", "'- a dash", "'\tTab", "a=b", "'=quoted"]
     assert got["number"].tolist()[:3] == ["-0.25", "1", "-3"] and df["text"][0] == "=cmd|' /C calc'!A0"
     assert tables.inert(pd.DataFrame({"t": ["\rCR", "\r"]}))["t"].tolist() == ["'\rCR", "\r"]
+    # a large table is written a slice at a time, byte for byte as in one piece
+    big = pd.DataFrame({"k": pd.Categorical(["a", "=b"] * 250_001), "x": np.arange(500_002) / 7})
+    assert tables.write_csv(big, tmp_path / "big.csv").read_text() == \
+        tables.inert(big).to_csv(index=False, float_format=tables.FLOAT_FORMAT, lineterminator="\n")
 
 
 def test_manifest_text_fields_are_read_on_one_line(tmp_path):

@@ -249,6 +249,8 @@ def test_coverage_matrix_shares(seed_coverage):
     m = compare.coverage_matrix(seed_coverage, articles_frame(texts))
     assert m["share"].between(0, 1).all() and set(m["articles"]) == {1}
     assert m[m["kind"] == "numbers"]["item"].nunique() <= 15
+    as_codes = seed_coverage.astype(dict.fromkeys(["file", "outlet", "kind", "item"], "category"))   # as 04 reads it
+    pd.testing.assert_frame_equal(compare.coverage_matrix(as_codes, articles_frame(texts)), m)
 
 
 # ---------------------------------------------------------------- profiles
@@ -275,6 +277,8 @@ def test_outlet_profiles_joins_inputs():
     assert p.set_index("outlet").loc["Alpha", "coverage_items"] == 0 or \
         pd.isna(p.set_index("outlet").loc["Alpha", "coverage_items"])
     assert "resistance_vs_militia_ci_low" not in p.columns and z["pair_voices"] == "own"
+    codes = cov.astype(dict.fromkeys(["file", "outlet", "kind", "item"], "category"))   # as 04 reads it
+    pd.testing.assert_frame_equal(compare.outlet_profiles(arts, pairs, sent, dist, codes), p)
     # rows pooling every voice are ignored when own-voice rows exist
     both = pd.concat([pairs, pairs.assign(voices="own+quoted", a_count=99)])
     assert compare.outlet_profiles(arts, both).set_index("outlet").loc["Zeta", "resistance_vs_militia_a_count"] == 3

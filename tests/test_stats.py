@@ -104,6 +104,12 @@ def test_group_comparisons():
     assert p == pytest.approx(0.1, abs=0.02)
     assert stats.permutation_test([5, 6, 7], [1, 2, 3], n_perm=2000, seed=3) == (d, p)
     assert stats.permutation_test([1, 2], [1, 2], n_perm=99) == (0.0, 1.0)
+    # large groups are permuted a few rows at a time (bounded memory): the same draws as one row after another
+    x, y = np.random.default_rng(1).normal(size=(2, 6000))
+    rng, pooled, obs = np.random.default_rng(4), np.concatenate([x, y]), x.mean() - y.mean()
+    hits = sum(abs(q[:6000].mean() - q[6000:].mean()) >= abs(obs) - 1e-12 for q in (rng.permuted(pooled)
+                                                                                   for _ in range(1500)))
+    assert stats.permutation_test(x, y, n_perm=1500, seed=4) == (obs, (1 + hits) / 1501)
 
 
 def _simulate(rng, p, icc, n_articles, reps, mean_uses=5.0, nb_size=2.0):

@@ -213,9 +213,8 @@ def _ingest(path: Path, rec: dict, limits: Limits, rules: dict) -> dict:
     clean_text, removed = f"{title}\n\n{body}" if title else body, cut + removed
     if (n_words := text.count_words(clean_text)) < limits.min_words:
         return {**rec, "removed": removed, "reason": "empty after cleaning: no words left once page chrome was removed"}
-    import py3langid
     sample = body or title
-    rec["language"], letters = py3langid.classify(sample)[0], len(_NOT_LETTER.sub("", sample))
+    rec["language"], letters = text.language(sample), len(_NOT_LETTER.sub("", sample))
     latin = (len(sample) - len(_LATIN.sub("", sample))) / letters if letters else 1.0
     if rec["language"] != "en":
         hint = f" ({latin:.0%} of its letters are Latin script; save an English part as a file of its own to " \

@@ -87,7 +87,9 @@ TRICKY = ["VADER is VERY SMART, uber handsome, and FRIGGIN FUNNY!!!", "Not bad a
           "Catch utf-8 emoji such as 💘 and 💋 and 😁", "Make sure you :) or :D today!", "only kinda sux! But I'll",
           "Sentiment analysis has never been this good!", "Without a doubt, excellent idea.", "At least it isn't bad.",
           "one of the least compelling variations.", "kind", "No", "", "  ", "It is not (!) really good!!",
-          "not very good at all :-( ... I'd say: terribly bad", "The bus stop was the shit, bad ass, or no, nor good"]
+          "not very good at all :-( ... I'd say: terribly bad", "The bus stop was the shit, bad ass, or no, nor good",
+          "Good ( ! ) idea", "so XD great", "nice : ) day", "END-OF-SENTENCE good", "Great.\n\nBad.\nNot good",
+          "“Good,” he said. ‘Bad’ isn't 'ok', we'll see", "The U.S. Mr. Smith's great... idea!? (e.g. [fine])"]
 
 
 def engine_texts(step: int) -> list[str]:

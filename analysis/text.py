@@ -42,18 +42,21 @@ def _identifier():
 
     m = langid._get_identifier()
     moves, out = np.frombuffer(m.tk_nextmove, m.tk_nextmove.typecode), np.asarray(m.tk_output)
-    rows = np.frombuffer(m.tk_row, m.tk_row.typecode).astype(np.int64) << 8
+    rows = np.frombuffer(m.tk_row, m.tk_row.typecode).astype(np.int32) << 8
 
     class Identifier(langid.LanguageIdentifier):
         def _raw_score(self, data: bytes):
             b, n, state = np.frombuffer(b"\xff" * 5 + data, np.uint8), len(data), 0   # 0xff (not UTF-8): stays at start
             for k in range(6):
                 state = moves[rows[state] + b[k:k + n]]
-            if not (found := out[state][out[state] >= 0]).size:
+            found = out[state]   # the feature each state emits, -1: none
+            if not (n := len(found := found[found >= 0])):
                 return super()._raw_score(data)
-            feats, first, counts = np.unique(found, return_index=True, return_counts=True)
-            order = np.argsort(first)   # py3langid adds the features up in order of first occurrence: the same floats
-            return np.log1p(counts[order].astype(np.float32)) @ self.nb_ptc[feats[order]] + self.nb_pc
+            key = np.sort(found * n + np.arange(n))   # by feature, then position
+            starts = np.flatnonzero(np.diff(feats := key // n, prepend=-1))
+            order = np.argsort(key[starts] % n)   # py3langid adds features up in order of first occurrence: same floats
+            counts = np.diff(starts, append=n)[order].astype(np.float32)
+            return np.log1p(counts) @ self.nb_ptc[feats[starts][order]] + self.nb_pc
     return Identifier(m.nb_ptc, m.nb_pc, m.nb_classes, m.tk_nextmove, m.tk_output, tk_row=m.tk_row)
 
 def language(text: str) -> str:

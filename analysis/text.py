@@ -30,7 +30,9 @@ def _punkt():
     params = PunktParameters()   # abbreviations lower-cased, without the final period
     lines = resources.files("analysis.data").joinpath("abbreviations.txt").read_text("utf-8").splitlines()
     params.abbrev_types = {l.strip().lower().rstrip(".") for l in lines if l.strip() and not l.startswith("#")}
-    return PunktSentenceTokenizer(params)
+    punkt = PunktSentenceTokenizer(params)   # whether a context ("said. The") breaks: read from its fixed parameters
+    punkt.text_contains_sentbreak = functools.lru_cache(maxsize=1 << 14)(punkt.text_contains_sentbreak)
+    return punkt
 
 @functools.lru_cache(maxsize=1)
 def _identifier():
@@ -85,6 +87,7 @@ def words(text: str) -> list[str]:
     """The word tokens of ``text``, in order, original case."""
     return WORD_RE.findall(text)
 
+@functools.lru_cache(maxsize=1 << 16)   # words repeat: each normalised once
 def norm(token: str) -> str:
     """The one token normaliser (lexicon entries and text tokens): lower case, plain apostrophe and hyphens, final 's
     dropped (so "Jean-Luc's" names Jean-Luc)."""

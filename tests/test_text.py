@@ -51,3 +51,13 @@ def test_language_is_py3langids_own_answer():
     for _ in range(100):   # py3langid's scores on texts made of the model's n-grams, the longest most often
         data = b"".join(rng.choices(grams[-2000:], k=rng.randint(0, 300)) + rng.choices(grams, k=rng.randint(0, 300)))
         assert text._identifier()._raw_score(data).tobytes() == m._raw_score(data).tobytes()
+
+
+def test_sentence_breaks_cached_are_punkts_own():
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
+
+    from analysis import paths
+    plain, seeds = PunktSentenceTokenizer(text._punkt()._params), [p.read_text() for p in paths.SEEDS.glob("*.txt")]
+    for s in seeds * 2 + ["Mr. Smith met Dr. Jones at 5 p.m. Then he left.", "It's over... Or not?! (Yes.) Fine."] * 2:
+        assert list(text._punkt().span_tokenize(s)) == list(plain.span_tokenize(s))
+    assert text._punkt().text_contains_sentbreak.cache_info().hits

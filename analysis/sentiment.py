@@ -60,10 +60,20 @@ def _pattern():
     from textblob import _text
     from textblob.en import sentiment as lib   # what PatternAnalyzer.analyze calls (without making a namedtuple)
 
+    moods = {e.lower() for es in _text.EMOTICONS.values() for e in es}
+
+    def stand_in(w):
+        """``w``, or for a word the library would compare with every emoticon in vain (unknown, at most 5 characters,
+        not all letters, not punctuation, no emoticon) an unknown word of letters its rules treat alike (by length)."""
+        if w.isalpha() or len(w) > 5 or w in _text.PUNCTUATION or w in moods or dict.__contains__(lib, w) or \
+                len(w) > 2 and len(w.strip("'")) < 2:
+            return w
+        return "z" * (3 if len(w) > 2 else 2 if len(w.strip("'")) > 1 else 1)
+
     @functools.lru_cache(maxsize=1 << 16)
     def split(piece):   # the library's tokens of a whitespace-separated piece of text (letters: itself), lower-cased
         tokens = [piece] if piece.isalpha() else " ".join(lib.tokenizer(piece)).split()
-        return tokens, [t.lower() for t in tokens]
+        return tokens, [stand_in(t.lower()) for t in tokens]
 
     class Pattern(type(lib)):   # its word lookups as a plain dict's (the library's go through a lazy-loading hook)
         __contains__, __getitem__ = dict.__contains__, dict.__getitem__

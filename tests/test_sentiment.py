@@ -89,7 +89,9 @@ TRICKY = ["VADER is VERY SMART, uber handsome, and FRIGGIN FUNNY!!!", "Not bad a
           "one of the least compelling variations.", "kind", "No", "", "  ", "It is not (!) really good!!",
           "not very good at all :-( ... I'd say: terribly bad", "The bus stop was the shit, bad ass, or no, nor good",
           "Good ( ! ) idea", "so XD great", "nice : ) day", "END-OF-SENTENCE good", "Great.\n\nBad.\nNot good",
-          "“Good,” he said. ‘Bad’ isn't 'ok', we'll see", "The U.S. Mr. Smith's great... idea!? (e.g. [fine])"]
+          "“Good,” he said. ‘Bad’ isn't 'ok', we'll see", "The U.S. Mr. Smith's great... idea!? (e.g. [fine])",
+          "not 2 good", "not '' good", "very 5,000 good", "very 10 good", "not ''' good", "so :-( bad", "no 'a' good",
+          "what :-d fun", "the 2nd best"]
 
 
 def engine_texts(step: int) -> list[str]:

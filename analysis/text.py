@@ -87,7 +87,6 @@ def words(text: str) -> list[str]:
     """The word tokens of ``text``, in order, original case."""
     return WORD_RE.findall(text)
 
-@functools.lru_cache(maxsize=1 << 16)   # words repeat: each normalised once
 def norm(token: str) -> str:
     """The one token normaliser (lexicon entries and text tokens): lower case, plain apostrophe and hyphens, final 's
     dropped (so "Jean-Luc's" names Jean-Luc)."""

@@ -70,10 +70,9 @@ def _pattern():
             return w
         return "z" * (3 if len(w) > 2 else 2 if len(w.strip("'")) > 1 else 1)
 
-    @functools.lru_cache(maxsize=1 << 16)
-    def split(piece):   # the library's tokens of a whitespace-separated piece of text (letters: itself), lower-cased
-        tokens = [piece] if piece.isalpha() else " ".join(lib.tokenizer(piece)).split()
-        return tokens, [stand_in(t.lower()) for t in tokens]
+    @functools.lru_cache(maxsize=1 << 15)
+    def split(piece):   # the library's tokens of a whitespace-separated piece of text, lower-cased
+        return (tokens := " ".join(lib.tokenizer(piece)).split()), [stand_in(t.lower()) for t in tokens]
 
     class Pattern(type(lib)):   # its word lookups as a plain dict's (the library's go through a lazy-loading hook)
         __contains__, __getitem__ = dict.__contains__, dict.__getitem__
@@ -82,11 +81,14 @@ def _pattern():
             """The library's score of ``s``, given its lower-cased tokens as a list (what it makes of a string), each
             whitespace-separated piece split once: the same tokens, unless the library's rules across pieces apply
             (emoticons, the sarcasm mark: then the library splits the whole text; its paragraph marks are dropped)."""
-            pieces = [split(piece) for piece in s.split()]
-            joined = " ".join(t for tokens, _ in pieces for t in tokens)
-            if _text.RE_SARCASM.search(joined) or _text.RE_EMOTICONS.search(joined):
+            tokens, low = [], []
+            for piece in s.split():   # a word of letters is itself
+                t, l = ([piece], [piece.lower()]) if piece.isalpha() else split(piece)
+                tokens += t
+                low += l
+            if _text.RE_SARCASM.search(joined := " ".join(tokens)) or _text.RE_EMOTICONS.search(joined):
                 return super().__call__(s)
-            return super().__call__([w for _, low in pieces for w in low])
+            return super().__call__(low)
     fast = Pattern.__new__(Pattern)
     fast.__dict__.update({k: v for k, v in vars(lib).items() if not k.startswith("__")})   # not the hook's methods
     dict.update(fast, dict.items(lib) if len(lib) else ())   # len() loads the lexicon

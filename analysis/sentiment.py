@@ -31,12 +31,21 @@ MEANS = ["score", "score_low", "score_high", "score_masked", "score_masked_low",
 def _vader():
     from vaderSentiment import vaderSentiment as v
 
+    idioms = {*v.NEGATE, "so", "this"}   # the words _negation_check reads ("without doubt": without is a negation)
+
     class Vader(v.SentimentIntensityAnalyzer):
         """The library's ``polarity_scores`` to the bit, faster: a word outside the lexicon is 0 without the per-word
         rules, and a lexicon word's rules see only its window of 3 words either side (all they read): the library
         lower-cases the whole text again for each lexicon word, so a text of n words cost n^2."""
+        @staticmethod
+        def _negation_check(valence, words, start_i, i):   # the library's (lower-casing every word) where it can act:
+            before = [w.lower() for w in words[max(0, i - 3):i]]   # a negation or idiom word among the 3 before word i
+            if idioms.isdisjoint(before) and not any("n't" in w for w in before):
+                return valence
+            return v.SentimentIntensityAnalyzer._negation_check(valence, words, start_i, i)
+
         def polarity_scores(self, text):
-            if not self.emoji_chars.isdisjoint(text):   # emojis become words: the library's own path
+            if not text.isascii() and not self.emoji_chars.isdisjoint(text):   # emojis become words: the library's
                 return super().polarity_scores(text)
             text = text.strip()
             st = v.SentiText(text)

@@ -113,6 +113,7 @@ def library_differences(texts: list[str]) -> list[str]:
 def test_engines_match_the_libraries_to_the_bit():
     texts = engine_texts(step=40)
     assert len(texts) > 600 and library_differences(texts) == []
+    assert not any(c.isascii() for c in S._vader().emoji_chars)   # an ASCII text has no emoji
 
 
 @pytest.mark.slow

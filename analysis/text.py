@@ -48,6 +48,8 @@ def _identifier():
 
     class Identifier(langid.LanguageIdentifier):
         def _raw_score(self, data: bytes):
+            if len(data) > 1 << 20:   # over a megabyte: the library's walk (this one holds ~30 bytes per byte of text)
+                return super()._raw_score(data)
             b, n, state = np.frombuffer(b"\xff" * 5 + data, np.uint8), len(data), 0   # 0xff (not UTF-8): stays at start
             for k in range(6):
                 state = moves[rows[state] + b[k:k + n]]

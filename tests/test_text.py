@@ -33,7 +33,7 @@ def test_language_is_py3langids_own_answer():
     from analysis import paths
     rng, seeds = random.Random(0), [p.read_text("utf-8") for p in sorted(paths.SEEDS.glob("*.txt"))]
     words = " ".join(seeds).split() + "Ça déjà vu Straße ЖЖ дом мир 東京 日本語 مرحبا שלום ελλάδα 🙂 \u0301".split()
-    texts = seeds + ["", " ", "a", "Hi.", "ÉTÉ", "\n", "x" * 7, "THE TALKS RESUME."] + [
+    texts = seeds + ["", " ", "a", "Hi.", "ÉTÉ", "\n", "x" * 7, "THE TALKS RESUME.", "Talks resume. " * 80000] + [
         " ".join(rng.choices(words, k=rng.randint(1, 300))) for _ in range(150)] + [
         "".join(map(chr, rng.choices(range(1, 0x3000), k=rng.randint(1, 200)))) for _ in range(50)]
     assert [text._identifier().classify(t) for t in texts] == [py3langid.classify(t) for t in texts]

@@ -211,11 +211,10 @@ def _ingest(path: Path, rec: dict, limits: Limits, rules: dict) -> dict:
         rec.update(meta)
     title, body, removed = clean(decoded, rules, title=rec["page_title"] if html else None)
     clean_text, removed = f"{title}\n\n{body}" if title else body, cut + removed
-    if (n_words := text.count_words(clean_text)) < limits.min_words:
+    if (n_words := len(tokens := text.words(clean_text))) < limits.min_words:
         return {**rec, "removed": removed, "reason": "empty after cleaning: no words left once page chrome was removed"}
-    import py3langid
     sample = body or title
-    rec["language"], letters = py3langid.classify(sample)[0], len(_NOT_LETTER.sub("", sample))
+    rec["language"], letters = text.language(sample), len(_NOT_LETTER.sub("", sample))
     latin = (len(sample) - len(_LATIN.sub("", sample))) / letters if letters else 1.0
     if rec["language"] != "en":
         hint = f" ({latin:.0%} of its letters are Latin script; save an English part as a file of its own to " \
@@ -227,7 +226,7 @@ def _ingest(path: Path, rec: dict, limits: Limits, rules: dict) -> dict:
     spans = ([("title", 0, len(title))] if title else []) + [
         ("body", offset + a, offset + b) for a, b in text.sentence_spans(body)]
     breaks = [m.start() for m in re.finditer("\n", clean_text)]  # paragraph = line of the clean text
-    sig, toks = _minhash().copy(), [w.lower() for w in text.words(clean_text)]   # 5-word shingles' signature
+    sig, toks = _minhash().copy(), [w.lower() for w in tokens]   # 5-word shingles' signature
     sig.update_batch([s.encode("utf-8") for s in {" ".join(toks[i:i + 5]) for i in range(max(1, len(toks) - 4))}])
     return {**rec, "note": "; ".join(notes), "title": title, "text": clean_text, "removed": removed, "words": n_words,
             "minhash": sig.hashvalues.astype(np.uint64).tolist(),

@@ -75,8 +75,8 @@ def tokenised(s: str) -> tuple[list, list]:
     >>> tokenised("US-led forces")
     ([(0, 6), (7, 13)], ['us-led', 'forces'])
     """
-    spans = text.word_spans(s)
-    return spans, [text.norm(s[a:b]) for a, b in spans]
+    found = list(text.WORD_RE.finditer(s))
+    return [m.span() for m in found], [text.norm(m.group()) for m in found]
 
 @dataclass(frozen=True)
 class Lexicon:

@@ -31,12 +31,21 @@ MEANS = ["score", "score_low", "score_high", "score_masked", "score_masked_low",
 def _vader():
     from vaderSentiment import vaderSentiment as v
 
+    idioms = {*v.NEGATE, "so", "this"}   # the words _negation_check reads ("without doubt": without is a negation)
+
     class Vader(v.SentimentIntensityAnalyzer):
         """The library's ``polarity_scores`` to the bit, faster: a word outside the lexicon is 0 without the per-word
         rules, and a lexicon word's rules see only its window of 3 words either side (all they read): the library
         lower-cases the whole text again for each lexicon word, so a text of n words cost n^2."""
+        @staticmethod
+        def _negation_check(valence, words, start_i, i):   # the library's (lower-casing every word) where it can act:
+            before = [w.lower() for w in words[max(0, i - 3):i]]   # a negation or idiom word among the 3 before word i
+            if idioms.isdisjoint(before) and not any("n't" in w for w in before):
+                return valence
+            return v.SentimentIntensityAnalyzer._negation_check(valence, words, start_i, i)
+
         def polarity_scores(self, text):
-            if not self.emoji_chars.isdisjoint(text):   # emojis become words: the library's own path
+            if not text.isascii() and not self.emoji_chars.isdisjoint(text):   # emojis become words: the library's
                 return super().polarity_scores(text)
             text = text.strip()
             st = v.SentiText(text)
@@ -57,10 +66,38 @@ def _vader():
 
 @functools.lru_cache(maxsize=1)
 def _pattern():
+    from textblob import _text
     from textblob.en import sentiment as lib   # what PatternAnalyzer.analyze calls (without making a namedtuple)
+
+    moods = {e.lower() for es in _text.EMOTICONS.values() for e in es}
+
+    def stand_in(w):
+        """``w``, or for a word the library would compare with every emoticon in vain (unknown, at most 5 characters,
+        not all letters, not punctuation, no emoticon) an unknown word of letters its rules treat alike (by length)."""
+        if w.isalpha() or len(w) > 5 or w in _text.PUNCTUATION or w in moods or dict.__contains__(lib, w) or \
+                len(w) > 2 and len(w.strip("'")) < 2:
+            return w
+        return "z" * (3 if len(w) > 2 else 2 if len(w.strip("'")) > 1 else 1)
+
+    @functools.lru_cache(maxsize=1 << 15)
+    def split(piece):   # the library's tokens of a whitespace-separated piece of text, lower-cased
+        return (tokens := " ".join(lib.tokenizer(piece)).split()), [stand_in(t.lower()) for t in tokens]
 
     class Pattern(type(lib)):   # its word lookups as a plain dict's (the library's go through a lazy-loading hook)
         __contains__, __getitem__ = dict.__contains__, dict.__getitem__
+
+        def __call__(self, s):
+            """The library's score of ``s``, given its lower-cased tokens as a list (what it makes of a string), each
+            whitespace-separated piece split once: the same tokens, unless the library's rules across pieces apply
+            (emoticons, the sarcasm mark: then the library splits the whole text; its paragraph marks are dropped)."""
+            tokens, low = [], []
+            for piece in s.split():   # a word of letters is itself
+                t, l = ([piece], [piece.lower()]) if piece.isalpha() else split(piece)
+                tokens += t
+                low += l
+            if _text.RE_SARCASM.search(joined := " ".join(tokens)) or _text.RE_EMOTICONS.search(joined):
+                return super().__call__(s)
+            return super().__call__(low)
     fast = Pattern.__new__(Pattern)
     fast.__dict__.update({k: v for k, v in vars(lib).items() if not k.startswith("__")})   # not the hook's methods
     dict.update(fast, dict.items(lib) if len(lib) else ())   # len() loads the lexicon

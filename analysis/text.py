@@ -30,7 +30,46 @@ def _punkt():
     params = PunktParameters()   # abbreviations lower-cased, without the final period
     lines = resources.files("analysis.data").joinpath("abbreviations.txt").read_text("utf-8").splitlines()
     params.abbrev_types = {l.strip().lower().rstrip(".") for l in lines if l.strip() and not l.startswith("#")}
-    return PunktSentenceTokenizer(params)
+    punkt = PunktSentenceTokenizer(params)   # whether a context ("said. The") breaks: read from its fixed parameters
+    punkt.text_contains_sentbreak = functools.lru_cache(maxsize=1 << 14)(punkt.text_contains_sentbreak)
+    return punkt
+
+@functools.lru_cache(maxsize=1)
+def _identifier():
+    """py3langid's model (loaded once), its walk over the text's bytes done in numpy. The walk is an Aho-Corasick
+    automaton of byte n-grams of at most 6 bytes (checked in tests/test_text.py): its state after a text is the longest
+    n-gram ending the text, so walking the 6 bytes up to each position from the start state gives every state at once."""
+    import numpy as np
+    from py3langid import langid
+
+    m = langid._get_identifier()
+    moves, out = np.frombuffer(m.tk_nextmove, m.tk_nextmove.typecode), np.asarray(m.tk_output)
+    rows = np.frombuffer(m.tk_row, m.tk_row.typecode).astype(np.int32) << 8
+
+    class Identifier(langid.LanguageIdentifier):
+        def _raw_score(self, data: bytes):
+            if len(data) > 1 << 20:   # over a megabyte: the library's walk (this one holds ~30 bytes per byte of text)
+                return super()._raw_score(data)
+            b, n, state = np.frombuffer(b"\xff" * 5 + data, np.uint8), len(data), 0   # 0xff (not UTF-8): stays at start
+            for k in range(6):
+                state = moves[rows[state] + b[k:k + n]]
+            found = out[state]   # the feature each state emits, -1: none
+            if not (n := len(found := found[found >= 0])):
+                return super()._raw_score(data)
+            key = np.sort(found * n + np.arange(n))   # by feature, then position
+            starts = np.flatnonzero(np.diff(feats := key // n, prepend=-1))
+            order = np.argsort(key[starts] % n)   # py3langid adds features up in order of first occurrence: same floats
+            counts = np.diff(starts, append=n)[order].astype(np.float32)
+            return np.log1p(counts) @ self.nb_ptc[feats[starts][order]] + self.nb_pc
+    return Identifier(m.nb_ptc, m.nb_pc, m.nb_classes, m.tk_nextmove, m.tk_output, tk_row=m.tk_row)
+
+def language(text: str) -> str:
+    """The language py3langid detects in ``text`` (its code), the same as ``py3langid.classify(text)[0]``.
+
+    >>> language("The minister said the talks would resume next week in the capital.")
+    'en'
+    """
+    return _identifier().classify(text)[0]
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) offsets of each sentence, stripped; a 10 MB line takes seconds.

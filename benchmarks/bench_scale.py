@@ -337,7 +337,6 @@ def run_naive(root: Path) -> dict:
 
 def steps() -> dict:
     """Per stage, the steps timed: (step, owner, attribute), a function or method the stage looks up to call it."""
-    import py3langid
     from datasketch import MinHash
     from textblob.en.sentiments import PatternAnalyzer
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -349,7 +348,7 @@ def steps() -> dict:
     return {"ingest": [("per-file steps (ingest_file), of which:", ingest, "ingest_file"),
                        ("decode", ingest, "decode"), ("normalise", ingest, "normalise"),
                        ("clean (chrome rules, title)", ingest, "clean"),
-                       ("language id (py3langid)", py3langid, "classify"),
+                       ("language id (text.language)", text, "language"),
                        ("sentences (Punkt)", text, "sentence_spans"), ("word counts", text, "count_words"),
                        ("MinHash hashing", MinHash, "update_batch")],
             "terms": [("term matching (match_sentences)", terms, "match_sentences"),

@@ -87,7 +87,11 @@ TRICKY = ["VADER is VERY SMART, uber handsome, and FRIGGIN FUNNY!!!", "Not bad a
           "Catch utf-8 emoji such as 💘 and 💋 and 😁", "Make sure you :) or :D today!", "only kinda sux! But I'll",
           "Sentiment analysis has never been this good!", "Without a doubt, excellent idea.", "At least it isn't bad.",
           "one of the least compelling variations.", "kind", "No", "", "  ", "It is not (!) really good!!",
-          "not very good at all :-( ... I'd say: terribly bad", "The bus stop was the shit, bad ass, or no, nor good"]
+          "not very good at all :-( ... I'd say: terribly bad", "The bus stop was the shit, bad ass, or no, nor good",
+          "Good ( ! ) idea", "so XD great", "nice : ) day", "END-OF-SENTENCE good", "Great.\n\nBad.\nNot good",
+          "“Good,” he said. ‘Bad’ isn't 'ok', we'll see", "The U.S. Mr. Smith's great... idea!? (e.g. [fine])",
+          "not 2 good", "not '' good", "very 5,000 good", "very 10 good", "not ''' good", "so :-( bad", "no 'a' good",
+          "what :-d fun", "the 2nd best"]
 
 
 def engine_texts(step: int) -> list[str]:
@@ -109,6 +113,7 @@ def library_differences(texts: list[str]) -> list[str]:
 def test_engines_match_the_libraries_to_the_bit():
     texts = engine_texts(step=40)
     assert len(texts) > 600 and library_differences(texts) == []
+    assert not any(c.isascii() for c in S._vader().emoji_chars)   # an ASCII text has no emoji
 
 
 @pytest.mark.slow
@@ -120,7 +125,7 @@ def test_engines_match_the_libraries_on_every_rated_text():
 def test_mask_token_is_unknown_everywhere():
     lex = load_lexicon(paths.SEED_STUDY)
     assert S.MASK_TOKEN not in S._vader().lexicon
-    assert S.MASK_TOKEN not in S._pattern()
+    assert S.MASK_TOKEN not in S._pattern() and not {"z", "zz", "zzz"} & set(S._pattern())   # also _pattern's stand-ins
     phrases = {p.lower() for f in lex.families.values() for ps in f.values() for p in ps}
     phrases |= {a.lower() for ps in lex.targets.values() for a in ps}
     assert S.MASK_TOKEN not in phrases

@@ -21,3 +21,43 @@ def test_words_keep_hyphenated_names_and_abbreviations_whole():
     assert text.words("U.S.-led forces, Iran-backed groups and al-Sudani's 2,500 troops") == [
         "U.S.-led", "forces", "Iran-backed", "groups", "and", "al-Sudani's", "2,500", "troops"]
     assert text.count_words("The U.S. left.") == 3
+
+
+def test_language_is_py3langids_own_answer():
+    """The language and score py3langid gives, float for float: on seeds, mixed and non-Latin texts, and bytes."""
+    import random
+
+    import numpy as np
+    import py3langid
+
+    from analysis import paths
+    rng, seeds = random.Random(0), [p.read_text("utf-8") for p in sorted(paths.SEEDS.glob("*.txt"))]
+    words = " ".join(seeds).split() + "Ça déjà vu Straße ЖЖ дом мир 東京 日本語 مرحبا שלום ελλάδα 🙂 \u0301".split()
+    texts = seeds + ["", " ", "a", "Hi.", "ÉTÉ", "\n", "x" * 7, "THE TALKS RESUME.", "Talks resume. " * 80000] + [
+        " ".join(rng.choices(words, k=rng.randint(1, 300))) for _ in range(150)] + [
+        "".join(map(chr, rng.choices(range(1, 0x3000), k=rng.randint(1, 200)))) for _ in range(50)]
+    assert [text._identifier().classify(t) for t in texts] == [py3langid.classify(t) for t in texts]
+    assert [text.language(t) for t in texts] == [py3langid.classify(t)[0] for t in texts]
+    m = py3langid.langid._get_identifier()   # the automaton's states as n-gram numbers, breadth first (a level a byte)
+    moves, rows, level = np.asarray(m.tk_nextmove).reshape(-1, 256), np.asarray(m.tk_row), np.array([0])
+    code = np.zeros(len(rows), np.int64)
+    code[0] = 1   # the start state: the empty n-gram (a leading 1, then the n-gram's bytes)
+    while level.size:
+        nxt = moves[rows[level]]
+        new = code[nxt] == 0
+        code[nxt[new]], level = ((code[level][:, None] << 8) + np.arange(256))[new], nxt[new]
+    grams = sorted((int(c).to_bytes(8, "big").lstrip(b"\0")[1:] for c in code), key=len)
+    assert len(grams[-1]) == 6 and moves[rows[0], 0xff] == 0   # what text._identifier relies on
+    for _ in range(100):   # py3langid's scores on texts made of the model's n-grams, the longest most often
+        data = b"".join(rng.choices(grams[-2000:], k=rng.randint(0, 300)) + rng.choices(grams, k=rng.randint(0, 300)))
+        assert text._identifier()._raw_score(data).tobytes() == m._raw_score(data).tobytes()
+
+
+def test_sentence_breaks_cached_are_punkts_own():
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
+
+    from analysis import paths
+    plain, seeds = PunktSentenceTokenizer(text._punkt()._params), [p.read_text() for p in paths.SEEDS.glob("*.txt")]
+    for s in seeds * 2 + ["Mr. Smith met Dr. Jones at 5 p.m. Then he left.", "It's over... Or not?! (Yes.) Fine."] * 2:
+        assert list(text._punkt().span_tokenize(s)) == list(plain.span_tokenize(s))
+    assert text._punkt().text_contains_sentbreak.cache_info().hits

@@ -18,7 +18,7 @@ from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.preprocessing import normalize
 
-from . import stats, style
+from . import engine, stats, style
 from .dataset import analysed
 from .text import tokens
 
@@ -106,6 +106,7 @@ def sum_counts(frames, by=("group", "term", "ngram"), batch_rows: int = 500_000)
     if not (batch and "key" in batch[0] or isinstance(total, dict)):
         return _summed([total, *batch], by)
     total = _merged(total, batch) if batch else total
+    engine.release()   # the folds' freed copies back to the system before the next step allocates
     return pd.DataFrame({"group": pd.Categorical.from_codes(total.pop("group"), total.pop("groups")), **total},
                         copy=False)
 

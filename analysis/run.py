@@ -297,6 +297,9 @@ def run(corpus=None, out=None, only: list[str] | None = None, quiet: bool = Fals
         staging = root / ".staging"  # one name: the lock makes it ours alone
         _recover(staging, root)
         try:
+            (root / ".cache").mkdir(exist_ok=True)   # the notebooks' OUT/.cache (03's sentiment validation) is the
+            staging.mkdir()                           # output folder's, kept from run to run: a link, never published
+            (staging / ".cache").symlink_to(root / ".cache", target_is_directory=True)
             if nbs[0].stem != "01_ingest":
                 _seed(staging, root)
             nothing = _execute_all(nbs, {**params, "out_dir": str(staging), "cache_dir": str(root / ".cache")},

@@ -43,8 +43,10 @@ def test_seed_run_writes_tables_rendered_notebooks_and_record(seed_run):
 def test_second_run_is_byte_identical(seed_run, tmp_path):
     before = {p.relative_to(seed_run): p.read_bytes() for d in ("tables", "figures") for p in (seed_run / d).rglob("*")
               if p.is_file()}
+    validation = {p: p.stat().st_mtime_ns for p in (seed_run / ".cache").glob("validation-*.csv")}
     result = cli("run", "--out", str(seed_run))
     assert result.returncode == 0, result.stderr
+    assert validation and validation == {p: p.stat().st_mtime_ns for p in validation}   # read again, not made again
     after = {p.relative_to(seed_run): p.read_bytes() for d in ("tables", "figures") for p in (seed_run / d).rglob("*")
              if p.is_file()}
     assert before.keys() == after.keys()

@@ -4,14 +4,17 @@ Notebooks run into ``OUT/.staging``; their outputs move into ``OUT`` only once a
 moving is completed by the next one), so a failed or interrupted run leaves the previous outputs in place. A lock
 (``OUT/.run.lock``, an ``flock`` the kernel releases when the process dies) stops two runs writing into one folder.
 On a dataset of at most ``SIDE_BY_SIDE_MAX`` articles, 02 and 03 (both read only 01's dataset) run at once, each in
-its own kernel, and the next notebook's kernel starts while the current ones run; on a larger one, one after the
-other, as their memory would add up. Each notebook's HTML pages are exported while the next one runs.
+its own kernel, and every kernel starts at once, making its notebook's imports while it waits for its turn; on a
+larger one, one after the other, as their memory would add up. Each notebook's HTML pages are exported while the next
+one runs.
 """
 import argparse
 import asyncio
+import contextlib
 import functools
 import hashlib
 import importlib
+import itertools
 import json
 import os
 import re
@@ -170,9 +173,28 @@ def _quiet_kernels():
                 cls.started.pop().kill()   # a no-op for a kernel already ended
     return Quiet
 
-def execute(nb: Path, parameters: dict, staging: Path, final: Path, turn: Future | None = None) -> Path:
+def imports(nb: Path) -> str:
+    """The import statements at the top level of ``nb``'s code cells (a cell in IPython's own syntax is passed over).
+
+    >>> imports(notebooks(["04_source_comparison"])[0]).splitlines()[1]
+    'import pandas as pd'
+    """
+    import ast
+
+    import nbformat
+
+    found = []
+    for source in (c.source for c in nbformat.read(nb, as_version=4).cells if c.cell_type == "code"):
+        with contextlib.suppress(SyntaxError):   # e.g. a %magic: its imports are made in their turn
+            found += [ast.get_source_segment(source, node) for node in ast.parse(source).body
+                      if isinstance(node, (ast.Import, ast.ImportFrom))]
+    return "\n".join(found)
+
+def execute(nb: Path, parameters: dict, staging: Path, final: Path, turn: Future | None = None,
+            early: bool = False) -> Path:
     """Execute one notebook into ``staging/rendered``; a failed one is kept in ``OUT/.failed/``. Given ``turn``, its
-    kernel starts at once but no cell runs before ``turn`` is resolved (or raises ``turn``'s exception)."""
+    kernel starts at once but no cell runs before ``turn`` is resolved (or raises ``turn``'s exception); ``early``:
+    the kernel makes the notebook's ``imports`` as it starts, while it waits."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -184,7 +206,8 @@ def execute(nb: Path, parameters: dict, staging: Path, final: Path, turn: Future
         pm.execute_notebook(str(nb), str(executed), cwd=str(nb.parent), kernel_name="python3", progress_bar=False,
                             parameters={k: v for k, v in parameters.items() if k in declared(nb.stem)},
                             request_save_on_cell_execute=False, kernel_manager_class=_quiet_kernels(),
-                            on_cell_start=turn and (lambda **_: asyncio.wrap_future(turn)))   # nbclient awaits it
+                            on_cell_start=turn and (lambda **_: asyncio.wrap_future(turn)),   # nbclient awaits it
+                            extra_arguments=[f"--IPKernelApp.exec_lines={imports(nb)}"] * early)
     except PapermillExecutionError as exc:
         failed, report = final / ".failed", staging / "tables" / "ingest_report.csv"
         failed.mkdir(parents=True, exist_ok=True)
@@ -205,6 +228,17 @@ def _articles(staging: Path) -> int | None:
     info = staging / "data" / "dataset.json"
     return json.loads(info.read_text())["articles"] if info.exists() else None
 
+def _small(staging: Path, corpus) -> bool:
+    """At most ``SIDE_BY_SIDE_MAX`` articles in the staged dataset or, before 01 has made it, files in the corpus
+    folder (a table corpus counts as large until then).
+
+    >>> _small(Path("no_dataset_yet"), paths.SEEDS), _small(Path("no_dataset_yet"), None)
+    (True, False)
+    """
+    if (n := _articles(staging)) is None and corpus and Path(corpus).is_dir():
+        n = len(list(itertools.islice((p for p in Path(corpus).rglob("*") if p.is_file()), SIDE_BY_SIDE_MAX + 1)))
+    return n is not None and n <= SIDE_BY_SIDE_MAX
+
 def _batches(nbs: list[Path], staging: Path):
     """``nbs`` in order, in lists run at once: ``SIDE_BY_SIDE`` together when both are due and the dataset (read when
     they are reached, after 01) is small, else one notebook at a time.
@@ -221,10 +255,11 @@ def _batches(nbs: list[Path], staging: Path):
 
 def _execute_all(nbs: list[Path], params: dict, staging: Path, final: Path, quiet: bool) -> bool:
     """Execute ``nbs`` batch by batch (``_batches``), each notebook's pages exported while the next runs; on a small
-    dataset the kernel of the notebook after a batch starts with it. When one fails (or on an interrupt) the other
-    kernels are killed and the first failure is raised. True if 01 found no article to analyse."""
+    dataset (``_small``) every kernel starts with the first batch and makes its imports while it waits. When one fails
+    (or on an interrupt) the other kernels are killed and the first failure is raised. True if 01 found no article to
+    analyse."""
     turns, runs, exports, nothing = {}, {}, [], False
-    with ThreadPoolExecutor(1) as pages, ThreadPoolExecutor(len(SIDE_BY_SIDE) + 1) as kernels:
+    with ThreadPoolExecutor(1) as pages, ThreadPoolExecutor(len(nbs)) as kernels:
         try:
             for batch in _batches(nbs, staging):
                 if not quiet:
@@ -232,11 +267,11 @@ def _execute_all(nbs: list[Path], params: dict, staging: Path, final: Path, quie
                           file=sys.stderr, flush=True)
                 if len(batch) > 1:   # a small dataset: the keyness page's imports too, while they run
                     exports.append(pages.submit(importlib.import_module, f"{__package__}.keyness"))
-                ahead = [nb for nb in nbs if nb not in runs and nb not in batch][:1]   # its kernel starts now
-                for nb in batch + (ahead if (_articles(staging) or 0) <= SIDE_BY_SIDE_MAX else []):
+                small = _small(staging, params.get("corpus_dir"))   # then every kernel starts now
+                for nb in nbs if small else batch:
                     if nb not in runs:
                         turns[nb] = Future()
-                        runs[nb] = kernels.submit(execute, nb, params, staging, final, turns[nb])
+                        runs[nb] = kernels.submit(execute, nb, params, staging, final, turns[nb], small)
                 for nb in batch:
                     turns[nb].set_result(None)
                 done, _ = wait([runs[nb] for nb in batch], return_when=FIRST_EXCEPTION)

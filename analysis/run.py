@@ -256,17 +256,17 @@ def _batches(nbs: list[Path], staging: Path):
 def _execute_all(nbs: list[Path], params: dict, staging: Path, final: Path, quiet: bool) -> bool:
     """Execute ``nbs`` batch by batch (``_batches``), each notebook's pages exported while the next runs; on a small
     dataset (``_small``) every kernel starts with the first batch and makes its imports while it waits. When one fails
-    (or on an interrupt) the other kernels are killed and the first failure is raised. True if 01 found no article to
-    analyse."""
-    turns, runs, exports, nothing = {}, {}, [], False
+    (or on an interrupt) the other kernels are killed and the first failure is raised. (True if 01 found no article to
+    analyse, the keyness page if it was written here)."""
+    turns, runs, exports, nothing, keyness = {}, {}, [], False, None
     with ThreadPoolExecutor(1) as pages, ThreadPoolExecutor(len(nbs)) as kernels:
         try:
             for batch in _batches(nbs, staging):
                 if not quiet:
                     print(f"running {' and '.join(nb.name for nb in batch)}" + " side by side" * (len(batch) > 1),
                           file=sys.stderr, flush=True)
-                if len(batch) > 1:   # a small dataset: the keyness page's imports too, while they run
-                    exports.append(pages.submit(importlib.import_module, f"{__package__}.keyness"))
+                if len(batch) > 1:   # a small dataset: the keyness page too, while they run
+                    keyness = pages.submit(lambda: importlib.import_module(f"{__package__}.keyness").write(staging))
                 small = _small(staging, params.get("corpus_dir"))   # then every kernel starts now
                 for nb in nbs if small else batch:
                     if nb not in runs:
@@ -292,7 +292,7 @@ def _execute_all(nbs: list[Path], params: dict, staging: Path, final: Path, quie
             wait(runs.values())
         for f in exports:   # every page written before publishing
             f.result()
-    return nothing
+    return nothing, keyness and keyness.result()
 
 def _check(nbs: list[Path], root: Path, corpus, params: dict) -> dict:
     """The run's parameters, checked before anything runs: folders, lexicon, names, types and values."""
@@ -337,7 +337,7 @@ def run(corpus=None, out=None, only: list[str] | None = None, quiet: bool = Fals
             (staging / ".cache").symlink_to(root / ".cache", target_is_directory=True)
             if nbs[0].stem != "01_ingest":
                 _seed(staging, root)
-            nothing = _execute_all(nbs, {**params, "out_dir": str(staging), "cache_dir": str(root / ".cache")},
+            nothing, keyness = _execute_all(nbs, {**params, "out_dir": str(staging), "cache_dir": str(root / ".cache")},
                                    staging, root, quiet)   # True: every input was skipped; publish the report, stop
             record({**params, "notebooks": only}, staging)
             _publish(staging, root)
@@ -346,7 +346,7 @@ def run(corpus=None, out=None, only: list[str] | None = None, quiet: bool = Fals
                                f"notebooks did not run; see why in {root / 'tables' / 'ingest_report.csv'}")
             from . import findings, render
 
-            render.index(root)
+            render.index(root, keyness_page=keyness is None)   # else written beside 02 and 03
             if root == paths.REPO and (root / "findings.md").exists():   # the repo's own run: README findings
                 findings.embed(paths.REPO / "README.md", root)
         finally:

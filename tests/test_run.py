@@ -36,7 +36,7 @@ def test_seed_run_writes_tables_rendered_notebooks_and_record(seed_run):
     for nb in run.notebooks():
         assert (seed_run / "rendered" / f"{nb.stem}.html").stat().st_size > 0
         assert (seed_run / "rendered" / f"{nb.stem}_nocode.html").stat().st_size > 0
-    assert (seed_run / "run_record.json").exists()
+    assert (seed_run / "run_record.json").exists() and (seed_run / "rendered" / "keyness.html").exists()
     assert not (seed_run / ".staging").exists() and not (seed_run / ".run.lock").exists()
 
 

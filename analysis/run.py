@@ -21,7 +21,7 @@ import re
 import shutil
 import subprocess
 import sys
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 from importlib import metadata
 from pathlib import Path
 
@@ -274,12 +274,12 @@ def _execute_all(nbs: list[Path], params: dict, staging: Path, final: Path, quie
                         runs[nb] = kernels.submit(execute, nb, params, staging, final, turns[nb], small)
                 for nb in batch:
                     turns[nb].set_result(None)
-                done, _ = wait([runs[nb] for nb in batch], return_when=FIRST_EXCEPTION)
-                if failed := next((e for nb in batch if runs[nb] in done and (e := runs[nb].exception())), None):
-                    if isinstance(failed, RunError) and (others := [nb.name for nb in batch if runs[nb] not in done]):
-                        failed = RunError(f"{failed}; {' and '.join(others)}, running beside it, was stopped")
-                    raise failed
-                exports += [pages.submit(_export, runs[nb].result(), staging, final) for nb in batch]
+                for finished in as_completed(runs[nb] for nb in batch):   # pages exported as each one finishes
+                    if failed := finished.exception():
+                        if isinstance(failed, RunError) and (others := [nb.name for nb in batch if runs[nb].running()]):
+                            failed = RunError(f"{failed}; {' and '.join(others)}, running beside it, was stopped")
+                        raise failed
+                    exports.append(pages.submit(_export, finished.result(), staging, final))
                 if nothing := batch[0].stem == "01_ingest" and not _articles(staging):
                     break   # every input was skipped
         except BaseException:

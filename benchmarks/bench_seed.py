@@ -2,12 +2,13 @@
 
     .venv/bin/python benchmarks/bench_seed.py [--pairs 3] [--workdir /tmp/bench_seed]
 
-The floor is the four notebooks reduced to their import statements, executed one after another with
-papermill exactly as ``python -m analysis run`` executes the real ones (a fresh kernel each). After one
-warm-up of each (the run then re-uses its ingest and validation caches, as a user's second run does),
-the two commands are timed in turn ``--pairs`` times; it prints each pair, the medians, their ratio and the median
-of the pairs' ratios (each pair's two timed back to back), with the commit and the machine's load. CPU time (user + system, the command and every kernel it ran) is
-printed too: on a busy machine the wall-time ratio tends towards it, as no core is idle for the run to overlap.
+The floor is the four notebooks reduced to their import statements, executed one after another with papermill
+exactly as ``python -m analysis run`` executes the real ones (a fresh kernel each). After one warm-up of each (the
+run then re-uses its ingest and validation caches, as a user's second run does), the two commands are timed in turn
+``--pairs`` times; it prints each pair, the medians, their ratio and the median of the pairs' ratios (each pair's
+two timed back to back), with the commit and the machine's load. CPU time (user + system, the command and every
+kernel it ran) is printed too: on a busy machine the wall-time ratio tends towards it, as no core is idle for the
+run to overlap.
 """
 from __future__ import annotations
 

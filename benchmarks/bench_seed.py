@@ -7,8 +7,8 @@ exactly as ``python -m analysis run`` executes the real ones (a fresh kernel eac
 run then re-uses its ingest and validation caches, as a user's second run does), the two commands are timed in turn
 ``--pairs`` times; it prints each pair, the medians, their ratio and the median of the pairs' ratios (each pair's
 two timed back to back), with the commit and the machine's load. CPU time (user + system, the command and every
-kernel it ran) is printed too: on a busy machine the wall-time ratio tends towards it, as no core is idle for the
-run to overlap.
+kernel it ran) is printed too: on a machine shared with other work the wall-time ratio moves with the load (the
+run's kernels side by side get a larger share of the cores than the floor's one at a time), the CPU ratio much less.
 """
 from __future__ import annotations
 

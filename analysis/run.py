@@ -9,6 +9,7 @@ larger one, one after the other, as their memory would add up. Each notebook's H
 one runs.
 """
 import argparse
+import ast
 import asyncio
 import contextlib
 import functools
@@ -179,8 +180,6 @@ def imports(nb: Path) -> str:
     >>> imports(notebooks(["04_source_comparison"])[0]).splitlines()[1]
     'import pandas as pd'
     """
-    import ast
-
     import nbformat
 
     found = []
@@ -253,7 +252,7 @@ def _batches(nbs: list[Path], staging: Path):
         nbs = [nb for nb in nbs if nb not in batch]
         yield batch
 
-def _execute_all(nbs: list[Path], params: dict, staging: Path, final: Path, quiet: bool) -> bool:
+def _execute_all(nbs: list[Path], params: dict, staging: Path, final: Path, quiet: bool) -> tuple[bool, Path | None]:
     """Execute ``nbs`` batch by batch (``_batches``), each notebook's pages exported while the next runs; on a small
     dataset (``_small``) every kernel starts with the first batch and makes its imports while it waits. When one fails
     (or on an interrupt) the other kernels are killed and the first failure is raised. (True if 01 found no article to
@@ -338,7 +337,7 @@ def run(corpus=None, out=None, only: list[str] | None = None, quiet: bool = Fals
             if nbs[0].stem != "01_ingest":
                 _seed(staging, root)
             nothing, keyness = _execute_all(nbs, {**params, "out_dir": str(staging), "cache_dir": str(root / ".cache")},
-                                   staging, root, quiet)   # True: every input was skipped; publish the report, stop
+                                            staging, root, quiet)   # nothing: every input skipped: report only
             record({**params, "notebooks": only}, staging)
             _publish(staging, root)
             if nothing:   # no index page either: there is nothing to show but the ingest report

@@ -72,12 +72,13 @@ def html(executed: Path) -> list[Path]:
         pages.append(write(executed.with_name(f"{name}{suffix}.html"), body))
     return pages
 
-def index(out_root: Path | str, lead: str | None = None) -> Path:
-    """Write ``OUT/rendered/index.html`` (and the keyness page, given a dataset): the findings, the lead figure
+def index(out_root: Path | str, lead: str | None = None, keyness_page: bool = True) -> Path:
+    """Write ``OUT/rendered/index.html`` (and, unless ``keyness_page`` is False, the keyness page given a dataset): the
+    findings, the lead figure
     (``lead`` in ``OUT/figures``; default the first ``lead_*.png``), every notebook, figure and table, escaped."""
     root = Path(out_root)
     rendered, figures, findings = root / "rendered", root / "figures", root / "findings.md"
-    if (root / "data" / "dataset.json").exists():
+    if keyness_page and (root / "data" / "dataset.json").exists():
         from . import keyness   # it writes its page with ``page``
         keyness.write(root)
 

@@ -4,21 +4,25 @@ Notebooks run into ``OUT/.staging``; their outputs move into ``OUT`` only once a
 moving is completed by the next one), so a failed or interrupted run leaves the previous outputs in place. A lock
 (``OUT/.run.lock``, an ``flock`` the kernel releases when the process dies) stops two runs writing into one folder.
 On a dataset of at most ``SIDE_BY_SIDE_MAX`` articles, 02 and 03 (both read only 01's dataset) run at once, each in
-its own kernel, and the next notebook's kernel starts while the current ones run; on a larger one, one after the
-other, as their memory would add up. Each notebook's HTML pages are exported while the next one runs.
+its own kernel, and every kernel starts at once, making its notebook's imports while it waits for its turn; on a
+larger one, one after the other, as their memory would add up. Each notebook's HTML pages are exported while the next
+one runs.
 """
 import argparse
+import ast
 import asyncio
+import contextlib
 import functools
 import hashlib
 import importlib
+import itertools
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 from importlib import metadata
 from pathlib import Path
 
@@ -170,9 +174,26 @@ def _quiet_kernels():
                 cls.started.pop().kill()   # a no-op for a kernel already ended
     return Quiet
 
-def execute(nb: Path, parameters: dict, staging: Path, final: Path, turn: Future | None = None) -> Path:
+def imports(nb: Path) -> str:
+    """The import statements at the top level of ``nb``'s code cells (a cell in IPython's own syntax is passed over).
+
+    >>> imports(notebooks(["04_source_comparison"])[0]).splitlines()[1]
+    'import pandas as pd'
+    """
+    import nbformat
+
+    found = []
+    for source in (c.source for c in nbformat.read(nb, as_version=4).cells if c.cell_type == "code"):
+        with contextlib.suppress(SyntaxError):   # e.g. a %magic: its imports are made in their turn
+            found += [ast.get_source_segment(source, node) for node in ast.parse(source).body
+                      if isinstance(node, (ast.Import, ast.ImportFrom))]
+    return "\n".join(found)
+
+def execute(nb: Path, parameters: dict, staging: Path, final: Path, turn: Future | None = None,
+            early: bool = False) -> Path:
     """Execute one notebook into ``staging/rendered``; a failed one is kept in ``OUT/.failed/``. Given ``turn``, its
-    kernel starts at once but no cell runs before ``turn`` is resolved (or raises ``turn``'s exception)."""
+    kernel starts at once but no cell runs before ``turn`` is resolved (or raises ``turn``'s exception); ``early``:
+    the kernel makes the notebook's ``imports`` as it starts, while it waits."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -184,7 +205,8 @@ def execute(nb: Path, parameters: dict, staging: Path, final: Path, turn: Future
         pm.execute_notebook(str(nb), str(executed), cwd=str(nb.parent), kernel_name="python3", progress_bar=False,
                             parameters={k: v for k, v in parameters.items() if k in declared(nb.stem)},
                             request_save_on_cell_execute=False, kernel_manager_class=_quiet_kernels(),
-                            on_cell_start=turn and (lambda **_: asyncio.wrap_future(turn)))   # nbclient awaits it
+                            on_cell_start=turn and (lambda **_: asyncio.wrap_future(turn)),   # nbclient awaits it
+                            extra_arguments=[f"--IPKernelApp.exec_lines={imports(nb)}"] * early)
     except PapermillExecutionError as exc:
         failed, report = final / ".failed", staging / "tables" / "ingest_report.csv"
         failed.mkdir(parents=True, exist_ok=True)
@@ -205,6 +227,17 @@ def _articles(staging: Path) -> int | None:
     info = staging / "data" / "dataset.json"
     return json.loads(info.read_text())["articles"] if info.exists() else None
 
+def _small(staging: Path, corpus) -> bool:
+    """At most ``SIDE_BY_SIDE_MAX`` articles in the staged dataset or, before 01 has made it, files in the corpus
+    folder (a table corpus counts as large until then).
+
+    >>> _small(Path("no_dataset_yet"), paths.SEEDS), _small(Path("no_dataset_yet"), None)
+    (True, False)
+    """
+    if (n := _articles(staging)) is None and corpus and Path(corpus).is_dir():
+        n = len(list(itertools.islice((p for p in Path(corpus).rglob("*") if p.is_file()), SIDE_BY_SIDE_MAX + 1)))
+    return n is not None and n <= SIDE_BY_SIDE_MAX
+
 def _batches(nbs: list[Path], staging: Path):
     """``nbs`` in order, in lists run at once: ``SIDE_BY_SIDE`` together when both are due and the dataset (read when
     they are reached, after 01) is small, else one notebook at a time.
@@ -219,32 +252,33 @@ def _batches(nbs: list[Path], staging: Path):
         nbs = [nb for nb in nbs if nb not in batch]
         yield batch
 
-def _execute_all(nbs: list[Path], params: dict, staging: Path, final: Path, quiet: bool) -> bool:
+def _execute_all(nbs: list[Path], params: dict, staging: Path, final: Path, quiet: bool) -> tuple[bool, Path | None]:
     """Execute ``nbs`` batch by batch (``_batches``), each notebook's pages exported while the next runs; on a small
-    dataset the kernel of the notebook after a batch starts with it. When one fails (or on an interrupt) the other
-    kernels are killed and the first failure is raised. True if 01 found no article to analyse."""
-    turns, runs, exports, nothing = {}, {}, [], False
-    with ThreadPoolExecutor(1) as pages, ThreadPoolExecutor(len(SIDE_BY_SIDE) + 1) as kernels:
+    dataset (``_small``) every kernel starts with the first batch and makes its imports while it waits. When one fails
+    (or on an interrupt) the other kernels are killed and the first failure is raised. (True if 01 found no article to
+    analyse, the keyness page if it was written here)."""
+    turns, runs, exports, nothing, keyness = {}, {}, [], False, None
+    with ThreadPoolExecutor(1) as pages, ThreadPoolExecutor(len(nbs)) as kernels:
         try:
             for batch in _batches(nbs, staging):
                 if not quiet:
                     print(f"running {' and '.join(nb.name for nb in batch)}" + " side by side" * (len(batch) > 1),
                           file=sys.stderr, flush=True)
-                if len(batch) > 1:   # a small dataset: the keyness page's imports too, while they run
-                    exports.append(pages.submit(importlib.import_module, f"{__package__}.keyness"))
-                ahead = [nb for nb in nbs if nb not in runs and nb not in batch][:1]   # its kernel starts now
-                for nb in batch + (ahead if (_articles(staging) or 0) <= SIDE_BY_SIDE_MAX else []):
+                if len(batch) > 1:   # a small dataset: the keyness page too, while they run
+                    keyness = pages.submit(lambda: importlib.import_module(f"{__package__}.keyness").write(staging))
+                small = _small(staging, params.get("corpus_dir"))   # then every kernel starts now
+                for nb in nbs if small else batch:
                     if nb not in runs:
                         turns[nb] = Future()
-                        runs[nb] = kernels.submit(execute, nb, params, staging, final, turns[nb])
+                        runs[nb] = kernels.submit(execute, nb, params, staging, final, turns[nb], small)
                 for nb in batch:
                     turns[nb].set_result(None)
-                done, _ = wait([runs[nb] for nb in batch], return_when=FIRST_EXCEPTION)
-                if failed := next((e for nb in batch if runs[nb] in done and (e := runs[nb].exception())), None):
-                    if isinstance(failed, RunError) and (others := [nb.name for nb in batch if runs[nb] not in done]):
-                        failed = RunError(f"{failed}; {' and '.join(others)}, running beside it, was stopped")
-                    raise failed
-                exports += [pages.submit(_export, runs[nb].result(), staging, final) for nb in batch]
+                for finished in as_completed(runs[nb] for nb in batch):   # pages exported as each one finishes
+                    if failed := finished.exception():
+                        if isinstance(failed, RunError) and (others := [nb.name for nb in batch if runs[nb].running()]):
+                            failed = RunError(f"{failed}; {' and '.join(others)}, running beside it, was stopped")
+                        raise failed
+                    exports.append(pages.submit(_export, finished.result(), staging, final))
                 if nothing := batch[0].stem == "01_ingest" and not _articles(staging):
                     break   # every input was skipped
         except BaseException:
@@ -257,7 +291,7 @@ def _execute_all(nbs: list[Path], params: dict, staging: Path, final: Path, quie
             wait(runs.values())
         for f in exports:   # every page written before publishing
             f.result()
-    return nothing
+    return nothing, keyness and keyness.result()
 
 def _check(nbs: list[Path], root: Path, corpus, params: dict) -> dict:
     """The run's parameters, checked before anything runs: folders, lexicon, names, types and values."""
@@ -297,10 +331,13 @@ def run(corpus=None, out=None, only: list[str] | None = None, quiet: bool = Fals
         staging = root / ".staging"  # one name: the lock makes it ours alone
         _recover(staging, root)
         try:
+            (root / ".cache").mkdir(exist_ok=True)   # the notebooks' OUT/.cache (03's sentiment validation) is the
+            staging.mkdir()                           # output folder's, kept from run to run: a link, never published
+            (staging / ".cache").symlink_to(root / ".cache", target_is_directory=True)
             if nbs[0].stem != "01_ingest":
                 _seed(staging, root)
-            nothing = _execute_all(nbs, {**params, "out_dir": str(staging), "cache_dir": str(root / ".cache")},
-                                   staging, root, quiet)   # True: every input was skipped; publish the report, stop
+            nothing, keyness = _execute_all(nbs, {**params, "out_dir": str(staging), "cache_dir": str(root / ".cache")},
+                                            staging, root, quiet)   # nothing: every input skipped: report only
             record({**params, "notebooks": only}, staging)
             _publish(staging, root)
             if nothing:   # no index page either: there is nothing to show but the ingest report
@@ -308,7 +345,7 @@ def run(corpus=None, out=None, only: list[str] | None = None, quiet: bool = Fals
                                f"notebooks did not run; see why in {root / 'tables' / 'ingest_report.csv'}")
             from . import findings, render
 
-            render.index(root)
+            render.index(root, keyness_page=keyness is None)   # else written beside 02 and 03
             if root == paths.REPO and (root / "findings.md").exists():   # the repo's own run: README findings
                 findings.embed(paths.REPO / "README.md", root)
         finally:

@@ -2,12 +2,13 @@
 
     .venv/bin/python benchmarks/bench_seed.py [--pairs 3] [--workdir /tmp/bench_seed]
 
-The floor is the four notebooks reduced to their import statements, executed one after another with
-papermill exactly as ``python -m analysis run`` executes the real ones (a fresh kernel each). After one
-warm-up of each (the run then re-uses its ingest and validation caches, as a user's second run does),
-the two commands are timed in turn ``--pairs`` times; it prints each pair, the medians and their ratio,
-with the commit and the machine's load. CPU time (user + system, the command and every kernel it ran) is
-printed too: on a busy machine the wall-time ratio tends towards it, as no core is idle for the run to overlap.
+The floor is the four notebooks reduced to their import statements, executed one after another with papermill
+exactly as ``python -m analysis run`` executes the real ones (a fresh kernel each). After one warm-up of each (the
+run then re-uses its ingest and validation caches, as a user's second run does), the two commands are timed in turn
+``--pairs`` times; it prints each pair, the medians, their ratio and the median of the pairs' ratios (each pair's
+two timed back to back), with the commit and the machine's load. CPU time (user + system, the command and every
+kernel it ran) is printed too: on a machine shared with other work the wall-time ratio moves with the load (the
+run's kernels side by side get a larger share of the cores than the floor's one at a time), the CPU ratio much less.
 """
 from __future__ import annotations
 
@@ -70,10 +71,12 @@ def main() -> None:
     for i in range(args.pairs):
         (r, rc), (f, fc) = timed(run), timed(floor)
         pairs.append((r, f, rc, fc))
-        print(f"pair {i + 1}: run {r:.1f} s, floor {f:.1f} s (CPU {rc:.1f} s, {fc:.1f} s)", flush=True)
+        print(f"pair {i + 1}: run {r:.1f} s, floor {f:.1f} s, ratio {r / f:.2f} (CPU {rc:.1f} s, {fc:.1f} s, ratio "
+              f"{rc / fc:.2f}; load average {os.getloadavg()[0]:.2f})", flush=True)
     r, f, rc, fc = (statistics.median(p[i] for p in pairs) for i in range(4))
+    each = statistics.median(p[0] / p[1] for p in pairs)   # a pair's two are timed back to back, under one load
     print(f"median: run {r:.1f} s, floor {f:.1f} s, ratio {r / f:.2f}; CPU {rc:.1f} s, {fc:.1f} s, ratio {rc / fc:.2f} "
-          f"(load average {os.getloadavg()[0]:.2f})")
+          f"(load average {os.getloadavg()[0]:.2f}); median of the pairs' wall ratios {each:.2f}")
 
 
 if __name__ == "__main__":

@@ -307,6 +307,8 @@ def test_keyness_page_compares_the_two_largest_groups_escaped(keyness_out):
     assert text.count("<script") == 2 and "http" not in text.replace("http://www.w3.org/2000/svg", "")
     assert keyness.write(keyness_out).read_bytes() == text.encode()        # the same bytes again
     assert "Keyness: Y against Z" in keyness.write(keyness_out, by="source", a="Y", b="Z").read_text("utf-8")
+    render.index(keyness_out, keyness_page=False)   # the run wrote it already: kept
+    assert "Keyness: Y against Z" in page.read_text("utf-8")
     with pytest.raises(ValueError, match=r"two of \['X', 'Y', 'Z'\]"):
         keyness.write(keyness_out, by="source", a="X", b="W")
     assert keyness.sides(pd.DataFrame({"file": ["a"], "source": ["X"], "group": [""]})) is None  # one outlet

@@ -36,15 +36,17 @@ def test_seed_run_writes_tables_rendered_notebooks_and_record(seed_run):
     for nb in run.notebooks():
         assert (seed_run / "rendered" / f"{nb.stem}.html").stat().st_size > 0
         assert (seed_run / "rendered" / f"{nb.stem}_nocode.html").stat().st_size > 0
-    assert (seed_run / "run_record.json").exists()
+    assert (seed_run / "run_record.json").exists() and (seed_run / "rendered" / "keyness.html").exists()
     assert not (seed_run / ".staging").exists() and not (seed_run / ".run.lock").exists()
 
 
 def test_second_run_is_byte_identical(seed_run, tmp_path):
     before = {p.relative_to(seed_run): p.read_bytes() for d in ("tables", "figures") for p in (seed_run / d).rglob("*")
               if p.is_file()}
+    validation = {p: p.stat().st_mtime_ns for p in (seed_run / ".cache").glob("validation-*.csv")}
     result = cli("run", "--out", str(seed_run))
     assert result.returncode == 0, result.stderr
+    assert validation and validation == {p: p.stat().st_mtime_ns for p in validation}   # read again, not made again
     after = {p.relative_to(seed_run): p.read_bytes() for d in ("tables", "figures") for p in (seed_run / d).rglob("*")
              if p.is_file()}
     assert before.keys() == after.keys()
@@ -146,3 +148,18 @@ def test_a_failure_beside_another_notebook_stops_it_and_names_the_failed_one(tmp
     assert not psutil.Process().children(recursive=True)    # no kernel left running
     assert finished == ["01_ingest"]   # 03 (its sentiment validation alone takes ~40 s here) did not run to its end
     assert not (tmp_path / "out" / "tables").exists() and not (tmp_path / "out" / ".staging").exists()
+
+
+def test_a_kernel_started_early_has_made_its_notebooks_imports_before_the_first_cell(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    cells = [new_code_cell('import sys\nprint(sorted({"wave", "colorsys"} & set(sys.modules)))'),
+             new_code_cell("%matplotlib inline"), new_markdown_cell("import json"),
+             new_code_cell("x = 1\nimport wave\nfrom colorsys import (\n    rgb_to_hsv)")]
+    nb = tmp_path / "nb.ipynb"
+    nbformat.write(new_notebook(cells=cells), nb)
+    assert run.imports(nb) == "import sys\nimport wave\nfrom colorsys import (\n    rgb_to_hsv)"  # no magic
+    for early, printed in ((False, "[]"), (True, "['colorsys', 'wave']")):
+        executed = nbformat.read(run.execute(nb, {}, tmp_path / str(early), tmp_path, early=early), as_version=4)
+        assert executed.cells[0].outputs[0]["text"].strip() == printed

@@ -186,6 +186,7 @@ def score_dataset(ds, lexicon: Lexicon, tables_dir, n: int = 25) -> tuple:
     del got   # one dtype over every partition's codes; targets split once per set of them (``target_summary``)
     scores = scores.assign(**{c: pd.Categorical.from_codes(scores[c], dtype=k) for c, k in kinds.items()},
                            targets=scores["targets"].astype("category"))
+    engine.release()   # the partitions' frames and the copies above: freed, handed back before the next step
     some = sample(scores)   # with its text, read a partition at a time: no step holds every sentence's text
     text = [pd.read_parquet(p, columns=["file", "index", "text"]).merge(some[["file", "index"]]) for p in ds.parts]
     return scores, disagreements(top, ds.articles, n=n), some.merge(pd.concat(text), on=["file", "index"], how="left")
@@ -236,9 +237,10 @@ def outlet_summary(arts: pd.DataFrame, articles: pd.DataFrame, level: float = 0.
 def target_summary(sent: pd.DataFrame, articles: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Outlet x target x engine over the sentences naming the target; intervals over per-article means."""
     engines = [e for e in ENGINES if e in sent]
-    named = sent["targets"].notna() & sent["targets"].ne("")   # only sentences naming a target: no copy of the rest
+    named = sent["targets"].notna() & sent["targets"].ne("") & sent["file"].isin(analysed(articles)["file"])
     cols = ["file", "targets", "multi_target", *(e + m for e in engines for m in ("", "_masked"))]
-    long = _analysed(sent.loc[named, cols], articles)
+    long = sent.loc[named, cols]   # one copy: the analysed articles' sentences naming a target
+    long["outlet"] = long["file"].map(articles.set_index("file")["source"])
     long["file"] = pd.factorize(long["file"], sort=True)[0]   # files as numbers, in order: no string per sentence
     codes, sets = pd.factorize(long["targets"])   # each set of targets split once; a missing one (-1) names none
     sets = [str(s).split(";") for s in sets] + [[]]

@@ -221,24 +221,26 @@ def similarity(parts, threshold: float = 0.9, all_pairs_max: int = ALL_PAIRS_MAX
         counts.append(_counts(part["text"], vocab))
         metas.append(part.drop(columns="text"))
     arts = pd.concat(metas, ignore_index=True) if metas else pd.DataFrame(columns=["file", "source", "text"])
-    rank = np.empty(len(vocab), dtype=np.int32)
-    rank[[old for _, old in sorted(vocab.items())]] = np.arange(len(vocab))   # columns in alphabetical order
+    rank, n_words = np.empty(len(vocab), dtype=np.int32), len(vocab)
+    rank[[old for _, old in sorted(vocab.items())]] = np.arange(n_words)   # columns in alphabetical order
+    del vocab   # the words themselves are not needed any more (a large dict on a large corpus)
     counts = [(d, rank[i], p) for d, i, p in counts]
-    df = sum((np.bincount(i, minlength=len(vocab)) for _, i, _ in counts), np.zeros(len(vocab), dtype=np.int64))
-    idf = np.log(np.full(len(vocab), len(arts) + 1.0) / (df + 1.0)) + 1.0
+    df = sum((np.bincount(i, minlength=n_words) for _, i, _ in counts), np.zeros(n_words, dtype=np.int64))
+    idf = np.log(np.full(n_words, len(arts) + 1.0) / (df + 1.0)) + 1.0
 
     def tfidf(part):
         d, i, p = part
-        return normalize(sparse.csr_matrix((d * idf[i], i, p), shape=(len(p) - 1, len(vocab))), copy=False)
+        return normalize(sparse.csr_matrix((d * idf[i], i, p), shape=(len(p) - 1, n_words)), copy=False)
 
     files, n = arts["file"].to_numpy(), len(arts)
     pos = {f: k for k, f in enumerate(files)}
     marked = np.array([(pos[d], pos[f]) for f, d in zip(files, arts.get("duplicate_of", [])) if d in pos],
                       dtype=int).reshape(-1, 2)
-    rows = [tfidf(c) for c in counts] if n <= all_pairs_max else (tfidf(c) for c in counts)
+    # above all_pairs_max each partition's counts are let go once its rows are added to the centroids
+    rows = [tfidf(c) for c in counts] if n <= all_pairs_max else (tfidf(counts.pop(0)) for _ in range(len(counts)))
     if n <= all_pairs_max:
         a, b = np.triu_indices(n, k=1)
-        X = sparse.vstack(rows, format="csr") if rows else sparse.csr_matrix((0, len(vocab)))
+        X = sparse.vstack(rows, format="csr") if rows else sparse.csr_matrix((0, n_words))
         cosine = (X @ X.T).toarray()[a, b]
         near = (cosine >= threshold) | np.isin(a * n + b, marked.min(axis=1) * n + marked.max(axis=1))
     else:
@@ -267,7 +269,7 @@ def similarity(parts, threshold: float = 0.9, all_pairs_max: int = ALL_PAIRS_MAX
         cosine = np.array([picked[i].multiply(picked[j]).sum() for i, j in zip(a, b)], dtype=float)
     pairs.insert(3, "cosine", cosine)
     if len(outlets):   # dense unless outlets x vocabulary is large: memory grows with the vocabulary, not outlets x it
-        c = centroid.toarray() if len(outlets) * len(vocab) <= 5e7 else centroid
+        c = centroid.toarray() if len(outlets) * n_words <= 5e7 else centroid
         norms = np.sqrt(np.asarray(c.multiply(c).sum(axis=1)).ravel() if sparse.issparse(c) else (c * c).sum(axis=1))
         sim = np.asarray((c @ c.T).todense() if sparse.issparse(c) else c @ c.T)
         sim = sim / np.maximum(np.outer(norms, norms), 1e-24)

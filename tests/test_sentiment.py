@@ -236,10 +236,11 @@ def test_score_dataset_streams_the_same_tables(tmp_path):
     whole = S.tables.save(table, "whole", tmp_path / "tables")   # what 03 published before it streamed
     assert len(c.parts) == 3 and (tmp_path / "tables" / "sentiment_sentences.csv").read_bytes() == whole.read_bytes()
     text = {"file": str, "outlet": str, "targets": str}
-    assert (scores.dtypes[list(text)] == "category").all()   # compact: no string per sentence
-    pd.testing.assert_frame_equal(scores.astype(text), table.drop(columns="text"))
+    assert (scores.dtypes[list(text)] == "category").all()   # compact: no string per sentence, 32-bit counts
+    assert (scores.dtypes[["index", "words", "vader_known", "textblob_known"]] == "int32").all()
+    pd.testing.assert_frame_equal(scores.astype(text), table.drop(columns="text"), check_dtype=False)
     pd.testing.assert_frame_equal(top, S.disagreements(table, c.articles, n=4))
-    pd.testing.assert_frame_equal(some.astype(text), S.sample(table)[some.columns])
+    pd.testing.assert_frame_equal(some.astype(text), S.sample(table)[some.columns], check_dtype=False)
     whole = c.map_articles(S.whole_scores)
     for summary in (lambda s, a: S.article_scores(s, a, whole), S.target_summary):   # the same numbers, compact
         pd.testing.assert_frame_equal(summary(scores, c.articles), summary(table, c.articles), check_dtype=False)

@@ -100,38 +100,48 @@ def sum_counts(frames, by=("group", "term", "ngram"), batch_rows: int = 500_000)
     total, batch = None, []
     for frame in frames:
         batch.append(frame)   # keyed rows are small: folded when the batch is a sixteenth of the total
-        held = 0 if total is None else len(total["key"]) // 16 if "key" in frame else len(total)
+        held = 0 if total is None else total["rows"] // 16 if "key" in frame else len(total)
         if sum(map(len, batch)) > max(held, batch_rows):
             total, batch = _merged(total, batch) if "key" in frame else _summed([total, *batch], by), []
     if not (batch and "key" in batch[0] or isinstance(total, dict)):
         return _summed([total, *batch], by)
     total = _merged(total, batch) if batch else total
     engine.release()   # the folds' freed copies back to the system before the next step allocates
-    return pd.DataFrame({"group": pd.Categorical.from_codes(total.pop("group"), total.pop("groups")), **total},
-                        copy=False)
+    groups, parts, at = total["groups"], total["parts"], 0   # sorted by group code, then key: one table
+    cols = {"group": np.empty(total["rows"], np.int16 if len(groups) < 2**15 else np.int32),
+            "key": np.empty(total["rows"], np.uint64), "ngram": np.empty(total["rows"], np.int8),
+            "count": np.empty(total["rows"], np.int32)}
+    for code in sorted(parts):   # each group's arrays let go once copied
+        arrays = parts.pop(code)
+        for col, values in zip(cols, (code, *arrays)):   # group, key, ngram, count
+            cols[col][at:at + len(arrays[0])] = values
+        at += len(arrays[0])
+    return pd.DataFrame({"group": pd.Categorical.from_codes(cols.pop("group"), groups), **cols}, copy=False)
 
 def _merged(total: dict | None, batch) -> dict:
-    """``total`` (arrays sorted by group code, then key) with ``batch``'s counts added: equal rows summed, new rows
-    inserted in order, a column at a time (the arrays and one column's copy: no hash table of every row)."""
+    """``total`` ({"groups", "rows", "parts": {group code: (key, ngram, count) arrays sorted by key}}) with ``batch``'s
+    counts added: equal rows summed, new rows inserted in order, a group at a time (no hash table of every row, and no
+    copy larger than one group's arrays)."""
     b = pd.concat(batch, ignore_index=True)
-    bc, bk, bn, bs = b["group"].cat.codes.to_numpy(np.int16 if len(b["group"].cat.categories) < 2**15 else np.int32), \
-        b["key"].to_numpy(), b["ngram"].to_numpy(), b["count"]
+    bc, bk, bn, bs = b["group"].cat.codes.to_numpy(), b["key"].to_numpy(), b["ngram"].to_numpy(), b["count"].to_numpy()
     order = np.lexsort((bk, bc))
-    bc, bk, bn, bs = bc[order], bk[order], bn[order], bs.to_numpy()[order]
-    first = np.flatnonzero(np.r_[True, (bc[1:] != bc[:-1]) | (bk[1:] != bk[:-1])]) if len(b) else []
-    bc, bk, bn, bs = bc[first], bk[first], bn[first], np.add.reduceat(bs, first).astype(np.int32) if len(b) else bs
-    if total is None:
-        return {"group": bc, "key": bk, "ngram": bn, "count": bs, "groups": b["group"].cat.categories}
-    at = np.empty(len(bk), dtype=np.int64)
-    for code in np.unique(bc):   # a group's rows, by key: where they go in ``total``
+    bc, bk, bn, bs = bc[order], bk[order], bn[order], bs[order]
+    first = np.flatnonzero(np.r_[True, (bc[1:] != bc[:-1]) | (bk[1:] != bk[:-1])]) if len(b) else np.zeros(0, int)
+    bc, bk, bn = bc[first], bk[first], bn[first]
+    bs = np.add.reduceat(bs, first).astype(np.int32) if len(b) else bs.astype(np.int32)
+    total = total or {"groups": b["group"].cat.categories, "rows": 0, "parts": {}}
+    for code in np.unique(bc):   # a group's new rows, by key: where they go in its arrays
         rows = slice(*np.searchsorted(bc, [code, code + 1]))
-        lo, hi = np.searchsorted(total["group"], [code, code + 1])
-        at[rows] = lo + np.searchsorted(total["key"][lo:hi], bk[rows])
-    hit = at < len(total["key"])
-    hit[hit] = (total["group"][at[hit]] == bc[hit]) & (total["key"][at[hit]] == bk[hit])
-    total["count"][at[hit]] += bs[hit]
-    for col, values in (("group", bc), ("key", bk), ("ngram", bn), ("count", bs)):
-        total[col] = np.insert(total[col], at[~hit], values[~hit])
+        k, n, c = bk[rows], bn[rows], bs[rows]
+        if (old := total["parts"].get(code)) is None:   # copies: a view would keep the whole batch alive
+            total["parts"][code], total["rows"] = (k.copy(), n.copy(), c.copy()), total["rows"] + len(k)
+            continue
+        at = np.searchsorted(old[0], k)
+        hit = at < len(old[0])
+        hit[hit] = old[0][at[hit]] == k[hit]
+        old[2][at[hit]] += c[hit]
+        total["parts"][code] = tuple(np.insert(a, at[~hit], v[~hit]) for a, v in zip(old, (k, n, c)))
+        total["rows"] += int((~hit).sum())
     return total
 
 def _summed(frames, by) -> pd.DataFrame:

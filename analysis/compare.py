@@ -111,11 +111,13 @@ def sum_counts(frames, by=("group", "term", "ngram"), batch_rows: int = 500_000)
     cols = {"group": np.empty(total["rows"], np.int16 if len(groups) < 2**15 else np.int32),
             "key": np.empty(total["rows"], np.uint64), "ngram": np.empty(total["rows"], np.int8),
             "count": np.empty(total["rows"], np.int32)}
-    for code in sorted(parts):   # each group's arrays let go once copied
-        arrays = parts.pop(code)
+    for i, code in enumerate(sorted(parts)):   # each group's arrays let go once copied, and handed back as we go:
+        arrays = parts.pop(code)                 # most are small, kept in the heap, else the table is held twice
         for col, values in zip(cols, (code, *arrays)):   # group, key, ngram, count
             cols[col][at:at + len(arrays[0])] = values
         at += len(arrays[0])
+        if i % 32 == 31:
+            engine.release()
     return pd.DataFrame({"group": pd.Categorical.from_codes(cols.pop("group"), groups), **cols}, copy=False)
 
 def _merged(total: dict | None, batch) -> dict:

@@ -28,7 +28,6 @@ DISTINCTIVE_COLUMNS = ["group", "term", "ngram", "z", "log_odds", "count_group",
 SIMILARITY_COLUMNS = ["a", "b", "level", "cosine", "near_duplicate"]
 COVERAGE_COLUMNS = ["file", "outlet", "kind", "item", "mentions", "first_sentence"]
 PERIODS = {"month": "M", "quarter": "Q", "year": "Y"}   # time bins, finest first
-ROWS = 2**20   # rows of one group's log-odds computed at a time (``distinctive_terms``)
 
 def stop_words(extra=()) -> frozenset:
     """scikit-learn's English stop words and the study's own: never ranked as distinctive."""
@@ -194,8 +193,7 @@ def distinctive_terms(counts: pd.DataFrame, alpha0: float = DEFAULT_ALPHA0, min_
     for g, lo in enumerate(np.searchsorted(code, np.arange(len(group.categories)))):   # a group at a time
         r = lo + np.flatnonzero(ok[lo:np.searchsorted(code, g, side="right")])
         n_i = np.bincount(ngram[r], weights=y[r], minlength=3).astype(np.int64)
-        # ``ROWS`` at a time: a large outlet's rows would otherwise make a dozen temporaries of its size
-        delta, z = map(np.concatenate, zip(*(log_odds(r[i:i + ROWS], n_i) for i in range(0, max(len(r), 1), ROWS))))
+        delta, z = log_odds(r, n_i)
         best = z >= np.partition(z, len(z) - keep)[len(z) - keep] if len(z) > keep else slice(None)   # ties stay
         r, z, delta = r[best], z[best], delta[best]
         parts.append(pd.DataFrame({"group": group.categories[g], "key": key[r], "ngram": ngram[r], "z": z,

@@ -122,16 +122,6 @@ def test_keyed_counts_rank_as_the_terms_do():
     assert len(text) == 15 and text["rank"].max() == 5
 
 
-def test_log_odds_a_few_rows_at_a_time_are_the_same(monkeypatch):
-    words = "the militia fighters left the resistance camp and the fighters of the militia stayed".split()
-    rng = np.random.default_rng(2)
-    sents = pd.DataFrame({"file": [f"f{i % 4}" for i in range(80)], "text": [" ".join(rng.choice(words, 9)) for _ in range(80)]})
-    counts = compare.ngram_counts(sents, {f"f{i}": "AB"[i % 2] for i in range(4)})
-    whole = compare.distinctive_terms(counts, min_count=2, keep=4)
-    monkeypatch.setattr(compare, "ROWS", 3)   # each group's rows three at a time
-    pd.testing.assert_frame_equal(compare.distinctive_terms(counts, min_count=2, keep=4), whole)
-
-
 def test_single_group_gives_empty_table():
     assert compare.distinctive_terms(counts_frame({"A": {"x": 1}})).empty
 

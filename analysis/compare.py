@@ -153,52 +153,64 @@ def _summed(frames, by) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).groupby(list(by), as_index=False, sort=False)["count"].sum()
 
 def distinctive_terms(counts: pd.DataFrame, alpha0: float = DEFAULT_ALPHA0, min_count: int = 3, groups=None,
-                      keep: int = 1000, names=None) -> pd.DataFrame:
+                      keep: int = 1000, names=None, rows: int = 2**19) -> pd.DataFrame:
     """Each group against the rest (or the two ``groups`` against each other): z-scored log-odds with an informative
     Dirichlet prior (Monroe, Colaresi & Quinn 2008, eq. 16-22), a_w = alpha0 * corpus share of w within its n-gram
     order; rank 1 = most over-used. Rows: the terms each group uses, at most ``keep`` per group (the highest z);
     terms used fewer than ``min_count`` times in all are left out. ``counts``: (group, term, ngram, count) rows, or
     folded ``ngram_keys`` rows (group, key, ngram, count) with ``names(keys)``: frames of (key, term) for the keys
-    ranked (``ngram_names``). Computed on arrays a million rows at a time: memory grows with the distinct
-    (group, term) pairs, a few bytes each."""
+    ranked (``ngram_names``). Computed ``rows`` rows at a time: besides ``counts``, memory holds 5 bytes a row."""
     counts = counts[counts["group"].isin(groups)] if groups is not None else counts
     if "key" not in counts:   # terms as text: keyed here, named from the table itself
         counts = counts.groupby(["group", "term", "ngram"], as_index=False, observed=True)["count"].sum()
         named = pd.DataFrame({"key": term_keys(counts["term"]), "term": counts["term"]})
         counts, names = counts.assign(key=named["key"]).drop(columns="term"), lambda keys: [named]
-    group = pd.Categorical(counts["group"], categories=sorted(pd.unique(counts["group"])))
-    if len(group.categories) < 2:
-        return pd.DataFrame(columns=DISTINCTIVE_COLUMNS)
-    key, y, ngram, code = counts["key"].to_numpy(), counts["count"].to_numpy(), counts["ngram"].to_numpy(), group.codes
+    group = counts["group"]   # a fold's groups are sorted categories already: their codes are used as they are
+    if not (isinstance(group.dtype, pd.CategoricalDtype) and group.cat.categories.is_monotonic_increasing):
+        group = pd.Series(pd.Categorical(group, categories=sorted(pd.unique(group))))
+    names_of, code = group.cat.categories, group.array.codes   # (a view: `.cat.codes` copies)
+    key, y, ngram = counts["key"].to_numpy(), counts["count"].to_numpy(), counts["ngram"].to_numpy()
     if (code[1:] < code[:-1]).any():   # each group's rows together (a fold's already are: no copy then)
         order = np.argsort(code, kind="stable")
         key, y, ngram, code = key[order], y[order], ngram[order], code[order]
-    total, top = np.zeros(len(key), np.int64), key.view(np.uint8)[7::8] >> 4   # the key's top 4 bits
-    for part in range(16):   # each row's term total, a sixteenth of the keys at a time (small sorts)
+    bounds = np.r_[np.searchsorted(code, np.arange(len(names_of), dtype=code.dtype)), len(code)]   # (no int64 copy)
+    if (np.diff(bounds) > 0).sum() < 2:
+        return pd.DataFrame(columns=DISTINCTIVE_COLUMNS)
+    # each row's term total, a sixteenth of the keys (by their top 4 bits) at a time: small sorts
+    top = key.view(np.uint8)[7::8] >> 4
+    total = np.zeros(len(key), np.int32 if y.sum(dtype=np.int64) < 2**31 else np.int64)
+    for part in range(16):
         at = np.flatnonzero(top == part)
         term = np.unique(key[at], return_inverse=True)[1].ravel()
-        total[at] = np.bincount(term, weights=y[at]).astype(np.int64)[term]   # integer sums, exact in float64
+        total[at] = np.bincount(term, weights=y[at])[term]   # integer sums, exact in float64
+    del top, at, term
     ok = total >= min_count
-    # unigrams and bigrams are separate vocabularies, with their own n and alpha0
-    n_order = np.bincount(ngram[ok], weights=y[ok], minlength=3).astype(np.int64)
 
-    def log_odds(r, n_i):   # (delta, z) of rows ``r`` of one group (``n_i``: its words per order); y_j, n_j: the rest
-        y_i, t, o = y[r].astype(np.int64), total[r], ngram[r].astype(np.int64)
+    def chunks(g):   # the kept rows of group g, ``rows`` at a time
+        for lo in range(bounds[g], bounds[g + 1], rows):
+            yield lo + np.flatnonzero(ok[lo:min(lo + rows, bounds[g + 1])])
+    # words per group and n-gram order (unigrams and bigrams are separate vocabularies, with their own n and alpha0)
+    n_group = np.array([sum(np.bincount(ngram[r], weights=y[r], minlength=3).astype(np.int64) for r in chunks(g))
+                        if bounds[g + 1] > bounds[g] else np.zeros(3, np.int64) for g in range(len(names_of))])
+    n_order = n_group.sum(axis=0)
+
+    def best(r, n_i):   # rows ``r`` of one group (``n_i``: its words per order) with their (z, delta), top ``keep``
+        y_i, t, o = y[r].astype(np.int64), total[r].astype(np.int64), ngram[r].astype(np.int64)
         n_i, n = n_i[o], n_order[o]
         y_j, n_j, alpha = t - y_i, n - n_i, alpha0 * t / n
         delta = (np.log((y_i + alpha) / np.maximum(n_i + alpha0 - y_i - alpha, 1e-9))
                  - np.log((y_j + alpha) / np.maximum(n_j + alpha0 - y_j - alpha, 1e-9)))
-        return delta, delta / np.sqrt(1 / (y_i + alpha) + 1 / (y_j + alpha))
+        z = delta / np.sqrt(1 / (y_i + alpha) + 1 / (y_j + alpha))
+        top = z >= np.partition(z, len(z) - keep)[len(z) - keep] if len(z) > keep else slice(None)   # ties stay
+        return r[top], z[top], delta[top]
     parts = []
-    for g, lo in enumerate(np.searchsorted(code, np.arange(len(group.categories)))):   # a group at a time
-        r = lo + np.flatnonzero(ok[lo:np.searchsorted(code, g, side="right")])
-        n_i = np.bincount(ngram[r], weights=y[r], minlength=3).astype(np.int64)
-        delta, z = log_odds(r, n_i)
-        best = z >= np.partition(z, len(z) - keep)[len(z) - keep] if len(z) > keep else slice(None)   # ties stay
-        r, z, delta = r[best], z[best], delta[best]
-        parts.append(pd.DataFrame({"group": group.categories[g], "key": key[r], "ngram": ngram[r], "z": z,
-                                   "log_odds": delta, "count_group": y[r].astype(np.int64),
-                                   "count_rest": total[r] - y[r]}))
+    for g in np.flatnonzero(np.diff(bounds)):   # a group at a time; the best of each chunk hold the group's best
+        r, z, delta = map(np.concatenate, zip(*(best(r, n_group[g]) for r in chunks(g))))
+        top = z >= np.partition(z, len(z) - keep)[len(z) - keep] if len(z) > keep else slice(None)
+        r, z, delta = r[top], z[top], delta[top]
+        parts.append(pd.DataFrame({"group": names_of[g], "key": key[r], "ngram": ngram[r], "z": z, "log_odds": delta,
+                                   "count_group": y[r].astype(np.int64),
+                                   "count_rest": (total[r] - y[r]).astype(np.int64)}))
     out = pd.concat(parts, ignore_index=True)
     del key, y, ngram, code, total, ok, parts   # before the terms are read again
     terms = pd.concat([*names(out["key"].unique()), pd.DataFrame({"key": pd.Series(dtype="uint64"), "term": ""})])

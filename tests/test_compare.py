@@ -122,6 +122,20 @@ def test_keyed_counts_rank_as_the_terms_do():
     assert len(text) == 15 and text["rank"].max() == 5
 
 
+def test_ranking_a_few_rows_at_a_time_is_the_same():
+    # groups split into chunks of 7 rows (each chunk's best kept, ties too) rank as in one piece; a group of unused
+    # category, an unsorted table, and keep cutting through ties (many terms used once by one group)
+    rng = np.random.default_rng(3)
+    counts = pd.DataFrame({"group": pd.Categorical(rng.choice(list("BCA"), 400), categories=list("ABCZ")),
+                           "term": [f"t{i}" for i in rng.integers(0, 90, 400)], "ngram": 1,
+                           "count": rng.integers(1, 4, 400)})
+    whole = compare.distinctive_terms(counts, min_count=2, keep=6)
+    pd.testing.assert_frame_equal(compare.distinctive_terms(counts, min_count=2, keep=6, rows=7), whole)
+    assert set(whole["group"]) == set("ABC") and (whole.groupby("group").size() == 6).all()
+    as_text = counts.assign(group=counts["group"].astype(str))          # groups as text: categories made
+    pd.testing.assert_frame_equal(compare.distinctive_terms(as_text, min_count=2, keep=6, rows=7), whole)
+
+
 def test_single_group_gives_empty_table():
     assert compare.distinctive_terms(counts_frame({"A": {"x": 1}})).empty
 

@@ -213,8 +213,12 @@ def distinctive_terms(counts: pd.DataFrame, alpha0: float = DEFAULT_ALPHA0, min_
                                    "count_rest": (total[r] - y[r]).astype(np.int64)}))
     out = pd.concat(parts, ignore_index=True)
     del key, y, ngram, code, total, ok, parts   # before the terms are read again
-    terms = pd.concat([*names(out["key"].unique()), pd.DataFrame({"key": pd.Series(dtype="uint64"), "term": ""})])
-    terms = terms.drop_duplicates()
+    terms, batch = pd.DataFrame({"key": pd.Series(dtype="uint64"), "term": ""}), []
+    for part in names(out["key"].unique()):   # a common term is found in every partition: duplicates dropped as
+        batch.append(part)                    # they come, once the batch outgrows the distinct terms found
+        if sum(map(len, batch)) > max(len(terms), 100_000):
+            terms, batch = pd.concat([terms, *batch]).drop_duplicates(), []
+    terms = pd.concat([terms, *batch]).drop_duplicates()
     if terms["key"].duplicated().any():   # two terms with one 64-bit key: about 1 in 10^6 at 10^7 terms
         raise RuntimeError(f"two terms share a key: {terms[terms['key'].duplicated(keep=False)].values.tolist()}")
     out = out.merge(terms, on="key", how="left", validate="many_to_one")

@@ -136,6 +136,21 @@ def test_ranking_a_few_rows_at_a_time_is_the_same():
     pd.testing.assert_frame_equal(compare.distinctive_terms(as_text, min_count=2, keep=6, rows=7), whole)
 
 
+def test_terms_named_from_many_partitions_and_a_shared_key_refused():
+    # the ranked keys' terms arrive a partition at a time, each common term in every one (over 100,000 rows: the
+    # duplicates are dropped on the way); two terms with one key are refused even when they arrive apart
+    counts = counts_frame({"A": {"x": 5, "y": 1}, "B": {"x": 1, "y": 5}})
+    keyed = counts.assign(key=compare.term_keys(counts["term"])).drop(columns="term")
+    named = pd.DataFrame({"key": compare.term_keys(["x", "y"]), "term": ["x", "y"]})
+    parts = [named.iloc[np.tile([0, 1], 30_000)]] * 2
+    assert_same = pd.testing.assert_frame_equal
+    assert_same(compare.distinctive_terms(keyed, min_count=1, names=lambda keys: iter(parts)),
+                compare.distinctive_terms(counts, min_count=1))
+    clash = named.assign(term=["x", "z"])
+    with pytest.raises(RuntimeError, match="two terms share a key"):
+        compare.distinctive_terms(keyed, min_count=1, names=lambda keys: iter([*parts, clash]))
+
+
 def test_single_group_gives_empty_table():
     assert compare.distinctive_terms(counts_frame({"A": {"x": 1}})).empty
 

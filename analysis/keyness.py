@@ -59,8 +59,8 @@ def write(out, by: str | None = None, a: str | None = None, b: str | None = None
     """Write ``OUT/rendered/keyness.html`` (at most ``limit`` words) and ``keyness.csv`` from the dataset in ``OUT``
     (``by``, ``a``, ``b``: as ``sides``); the page's path, or None (and no page) with fewer than two units."""
     page, ds = Path(out) / "rendered" / "keyness.html", dataset.load(out)
-    if (chosen := sides(ds.articles, by, a, b)) is None:
-        return page.unlink(missing_ok=True)   # None
+    if (chosen := sides(ds.articles, by, a, b)) is None:   # and no table left from an earlier run
+        return page.with_name("keyness.csv").unlink(missing_ok=True) or page.unlink(missing_ok=True)   # None
     by, a, b = chosen
     group_of = {f: g for f, g in compare.group_map(ds.articles, by).items() if g in (a, b)}
     stop = compare.stop_words(ds.lexicon().study["stop_words"])

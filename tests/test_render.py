@@ -2,6 +2,7 @@
 import base64
 import html
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -313,3 +314,13 @@ def test_keyness_page_compares_the_two_largest_groups_escaped(keyness_out):
         keyness.write(keyness_out, by="source", a="X", b="W")
     assert keyness.sides(pd.DataFrame({"file": ["a"], "source": ["X"], "group": [""]})) is None  # one outlet
     assert 'href="keyness.html">The keyness page</a>' in render.index(keyness_out).read_text()
+
+
+def test_keyness_of_fewer_than_two_units_leaves_no_page_or_table(keyness_out, tmp_path, monkeypatch):
+    from analysis import keyness
+
+    out = Path(shutil.copytree(keyness_out, tmp_path / "out"))
+    page = keyness.write(out)
+    assert page.exists() and page.with_name("keyness.csv").exists()
+    monkeypatch.setattr(keyness, "sides", lambda *args: None)   # as for a corpus of one outlet in one group
+    assert keyness.write(out) is None and not page.exists() and not page.with_name("keyness.csv").exists()

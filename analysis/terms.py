@@ -265,9 +265,16 @@ def search(out, pattern: str, window: int = 10) -> pd.DataFrame:
     return ds.map(kwic_partition, desc="kwic", pattern=pattern, window=window, articles=ds.articles)
 
 def kwic_main(pattern: str, out, window: int = 10, limit: int | None = None) -> int:
-    """``python -m analysis kwic``: the first ``limit`` lines of ``search`` as CSV on stdout; an error on stderr."""
+    """``python -m analysis kwic``: the first ``limit`` lines of ``search`` as CSV on stdout, written a partition at
+    a time (a common word has millions of lines in a large corpus); an error on stderr."""
     try:
-        search(out, pattern, window).iloc[:limit].to_csv(sys.stdout, index=False, lineterminator="\n")
+        ds, header, left = dataset.load(out), True, sys.maxsize if limit is None else limit
+        for part in ds.imap(kwic_partition, desc="kwic", pattern=pattern, window=window, articles=ds.articles):
+            if header or len(part):
+                part.iloc[:left].to_csv(sys.stdout, index=False, header=header, lineterminator="\n")
+            header, left = False, left - min(left, len(part))
+            if not left:
+                break
     except (ValueError, dataset.DatasetError) as exc:
         return print(f"error: {exc}", file=sys.stderr) or 1
     return 0

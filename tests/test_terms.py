@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from analysis import paths, tables, terms, text
+from analysis import ingest, paths, tables, terms, text
 from analysis.lexicon import LexiconError, load_lexicon
 from conftest import build_corpus
 
@@ -283,6 +283,11 @@ def test_kwic_command_reads_the_dataset_not_the_corpus(seeds, capsys, tmp_path):
         ["unknown (001_8dddd403051cc578)", "2024-01-05", "militia", "own", "of a high-ranking", "commander in Baghdad,"]]
     assert run.main(["kwic", "the", "--out", str(c.root.parent), "--limit", "2"]) == 0
     assert len(pd.read_csv(io.StringIO(capsys.readouterr().out))) == 2
+    parts = build_corpus(paths.SEEDS, tmp_path / "parts", limits=ingest.Limits(partition_size=2)).root.parent
+    assert run.main(["kwic", "the", "--out", str(parts)]) == 0   # written a partition at a time: the same
+    assert capsys.readouterr().out == terms.search(parts, "the").to_csv(index=False, lineterminator="\n")
+    assert run.main(["kwic", "the", "--out", str(c.root.parent), "--limit", "0"]) == 0
+    assert capsys.readouterr().out.count("\n") == 1   # the header
     assert run.main(["kwic", "/[/", "--out", str(c.root.parent)]) == 1
     assert "not a regular expression" in capsys.readouterr().err
     assert run.main(["kwic", "x", "--out", str(tmp_path)]) == 1

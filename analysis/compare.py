@@ -177,13 +177,13 @@ def distinctive_terms(counts: pd.DataFrame, alpha0: float = DEFAULT_ALPHA0, min_
     if (np.diff(bounds) > 0).sum() < 2:
         return pd.DataFrame(columns=DISTINCTIVE_COLUMNS)
     # each row's term total, a sixteenth of the keys (by their top 4 bits) at a time: small sorts
-    top = key.view(np.uint8)[7::8] >> 4
+    bits = key.view(np.uint8)[7::8] >> 4
     total = np.zeros(len(key), np.int32 if y.sum(dtype=np.int64) < 2**31 else np.int64)
     for part in range(16):
-        at = np.flatnonzero(top == part)
+        at = np.flatnonzero(bits == part)
         term = np.unique(key[at], return_inverse=True)[1].ravel()
         total[at] = np.bincount(term, weights=y[at])[term]   # integer sums, exact in float64
-    del top, at, term
+    del bits, at, term
     ok = total >= min_count
 
     def chunks(g):   # the kept rows of group g, ``rows`` at a time
@@ -201,13 +201,11 @@ def distinctive_terms(counts: pd.DataFrame, alpha0: float = DEFAULT_ALPHA0, min_
         delta = (np.log((y_i + alpha) / np.maximum(n_i + alpha0 - y_i - alpha, 1e-9))
                  - np.log((y_j + alpha) / np.maximum(n_j + alpha0 - y_j - alpha, 1e-9)))
         z = delta / np.sqrt(1 / (y_i + alpha) + 1 / (y_j + alpha))
-        top = z >= np.partition(z, len(z) - keep)[len(z) - keep] if len(z) > keep else slice(None)   # ties stay
-        return r[top], z[top], delta[top]
+        return r[t := _top(z, keep)], z[t], delta[t]
     parts = []
-    for g in np.flatnonzero(np.diff(bounds)):   # a group at a time; the best of each chunk hold the group's best
+    for g in np.flatnonzero(np.diff(bounds)):   # a group at a time; the best of its chunks hold the group's best
         r, z, delta = map(np.concatenate, zip(*(best(r, n_group[g]) for r in chunks(g))))
-        top = z >= np.partition(z, len(z) - keep)[len(z) - keep] if len(z) > keep else slice(None)
-        r, z, delta = r[top], z[top], delta[top]
+        r, z, delta = r[t := _top(z, keep)], z[t], delta[t]
         parts.append(pd.DataFrame({"group": names_of[g], "key": key[r], "ngram": ngram[r], "z": z, "log_odds": delta,
                                    "count_group": y[r].astype(np.int64),
                                    "count_rest": (total[r] - y[r]).astype(np.int64)}))
@@ -225,6 +223,14 @@ def distinctive_terms(counts: pd.DataFrame, alpha0: float = DEFAULT_ALPHA0, min_
     out = out.sort_values(["group", "z", "ngram", "term"], ascending=[True, False, True, True])
     out = out.assign(rank=out.groupby("group").cumcount() + 1)
     return out[out["rank"] <= keep][DISTINCTIVE_COLUMNS].reset_index(drop=True)
+
+def _top(z: np.ndarray, keep: int):
+    """Where ``z`` is among its ``keep`` highest, ties at the cut included (the final sort breaks them by term).
+
+    >>> _top(np.array([3.0, 1.0, 2.0, 2.0]), 2).tolist()
+    [True, False, True, True]
+    """
+    return z >= np.partition(z, len(z) - keep)[len(z) - keep] if len(z) > keep else slice(None)
 
 def _counts(texts, vocab: dict) -> tuple:
     """One partition's term counts as CSR parts (data, indices, indptr), columns numbered in order of first use as

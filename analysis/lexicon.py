@@ -70,13 +70,12 @@ def find(tokens: list[str], index: dict) -> list[tuple[int, int, str]]:
 
 @functools.lru_cache(maxsize=2)   # a sentence's targets, masking and known words (sentiment) tokenise it once
 def tokenised(s: str) -> tuple[list, list]:
-    """Word spans and ``text.norm`` tokens of ``s`` (read only: cached).
+    """Word offsets (token i: 2i to 2i + 1) and ``text.norm`` tokens of ``s`` (``text.tokens``; read only: cached).
 
     >>> tokenised("US-led forces")
-    ([(0, 6), (7, 13)], ['us-led', 'forces'])
+    ([0, 6, 7, 13, 13], ['us-led', 'forces'])
     """
-    found = list(text.WORD_RE.finditer(s))
-    return [m.span() for m in found], [text.norm(m.group()) for m in found]
+    return text.tokens(s, bounds=True)
 
 @dataclass(frozen=True)
 class Lexicon:
@@ -105,8 +104,8 @@ class Lexicon:
 
     def uses(self, s: str, index: dict | None = None) -> list[tuple[int, int, str, str, tuple]]:
         """``matches`` in text ``s``: (start, end) characters, family, variant and the tokens matched."""
-        spans, toks = tokenised(s)
-        return [(spans[i][0], spans[j - 1][1], f, v, tuple(toks[i:j])) for i, j, f, v in self.matches(toks, index)]
+        at, toks = tokenised(s)
+        return [(at[2 * i], at[2 * j - 1], f, v, tuple(toks[i:j])) for i, j, f, v in self.matches(toks, index)]
 
     def variants(self, families=None) -> list[tuple[str, str]]:
         """(family, variant) for the chosen families (None = all; proper names with ``UNLISTED``), sorted."""

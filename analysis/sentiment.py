@@ -31,34 +31,32 @@ MEANS = ["score", "score_low", "score_high", "score_masked", "score_masked_low",
 def _vader():
     from vaderSentiment import vaderSentiment as v
 
-    idioms = {*v.NEGATE, "so", "this"}   # the words _negation_check reads ("without doubt": without is a negation)
+    # the words a rule reads: negations, boosters, "least", a word of each idiom ("kiss of death": its longest)
+    rules = {*v.NEGATE, "no", "this", "least", *(max(k.split(), key=len) for k in v.BOOSTER_DICT | v.SPECIAL_CASES)}
 
     class Vader(v.SentimentIntensityAnalyzer):
-        """The library's ``polarity_scores`` to the bit, faster: a word outside the lexicon is 0 without the per-word
-        rules, and a lexicon word's rules see only its window of 3 words either side (all they read): the library
-        lower-cases the whole text again for each lexicon word, so a text of n words cost n^2."""
-        @staticmethod
-        def _negation_check(valence, words, start_i, i):   # the library's (lower-casing every word) where it can act:
-            before = [w.lower() for w in words[max(0, i - 3):i]]   # a negation or idiom word among the 3 before word i
-            if idioms.isdisjoint(before) and not any("n't" in w for w in before):
-                return valence
-            return v.SentimentIntensityAnalyzer._negation_check(valence, words, start_i, i)
-
+        """The library's ``polarity_scores`` to the bit, faster: a word outside the lexicon is 0, and so is a lexicon
+        word's valence without the per-word rules where none of the words they read (3 before it, 2 after) is one of
+        theirs; otherwise the rules see only that window (the library lower-cases the whole text for each word)."""
         def polarity_scores(self, text):
             if not text.isascii() and not self.emoji_chars.isdisjoint(text):   # emojis become words: the library's
                 return super().polarity_scores(text)
             text = text.strip()
-            st = v.SentiText(text)
-            words, sentiments = st.words_and_emoticons, []
-            for i, item in enumerate(words):
-                low = item.lower()
-                if low in v.BOOSTER_DICT or low not in self.lexicon or low == "kind" and words[i + 1:i + 2] and \
-                        words[i + 1].lower() == "of":
-                    sentiments.append(0)
+            words = [w if w.isalpha() else v.SentiText._strip_punc_if_word(w) for w in text.split()]
+            lows, sentiments, nt = list(map(str.lower, words)), [0] * len(words), "n't" in text.lower()   # a negation
+            cap_diff = 0 < len(words) - sum(map(str.isupper, words)) < len(words)
+            for i in itertools.compress(range(len(words)), map(self.lexicon.__contains__, lows)):
+                if lows[i] == "kind" and lows[i + 1:i + 2] == ["of"]:   # no booster is in the lexicon (tested)
+                    continue
+                if nt or not rules.isdisjoint(lows[max(0, i - 3):i + 3]):
+                    window = SimpleNamespace(words_and_emoticons=words[max(0, i - 3):i + 3], is_cap_diff=cap_diff)
+                    sentiments[i] = self.sentiment_valence(0, window, words[i], min(i, 3), [])[0]   # i - 3 .. i + 2
+                elif cap_diff and words[i].isupper():   # capitals stress a word when others are not
+                    val = self.lexicon[lows[i]]
+                    sentiments[i] = val + v.C_INCR if val > 0 else val - v.C_INCR
                 else:
-                    window = SimpleNamespace(words_and_emoticons=words[max(0, i - 3):i + 3], is_cap_diff=st.is_cap_diff)
-                    self.sentiment_valence(0, window, item, min(i, 3), sentiments)   # words i - 3 .. i + 2: idioms
-            return self.score_valence(self._but_check(words, sentiments), text)
+                    sentiments[i] = self.lexicon[lows[i]]
+            return self.score_valence(self._but_check(words, sentiments) if "but" in lows else sentiments, text)
 
     vader = Vader()
     vader.emoji_chars = {e for e in vader.emojis if len(e) == 1}   # the library looks up each character

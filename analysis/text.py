@@ -15,12 +15,14 @@ hyphenated names and dotted abbreviations whole ("U.S.-led", "Jean-Luc"), so the
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from importlib import resources
 
 # A word: a dotted abbreviation (U.S.-led) or a run of letters/digits joined by hyphens or apostrophes
 # ("Jean-Luc's", "2,500", "3.5"); a run of underscores (a separator line) is not a word.
 WORD_RE = re.compile(r"(?:[^\W\d_]\.){2,}(?:[-‐‑][^\W_]+)*|[^\W_]+(?:[.,]\d+)*(?:[-‐‑'’][^\W_]+)*")
+SPLIT_RE = re.compile(f"({WORD_RE.pattern})")   # split: text between words, a word, text between, ...
 # Punkt reads a line in pieces of <= 10,000 characters, cut after ". " if any: its regexes have a time limit.
 PIECE_RE = re.compile(r"[^\n]{1,10000}(?:(?<=\. )|$)|[^\n]{1,10000}", re.MULTILINE)
 
@@ -95,9 +97,20 @@ def norm(token: str) -> str:
     t = token.lower().replace("’", "'").replace("‐", "-").replace("‑", "-")
     return t[:-2] if t.endswith("'s") else t
 
-def tokens(text: str) -> list[str]:
-    """Normalised word tokens of ``text`` (``norm`` of each of ``words``)."""
-    return [norm(w) for w in WORD_RE.findall(text)]
+def tokens(text: str, bounds: bool = False):
+    """Normalised word tokens of ``text`` (``norm`` of each of ``words``); with ``bounds``, (offsets, tokens): a token's
+    start and end are offsets 2i and 2i + 1. A text lower-cased whole keeping its length (Σ's lower case depends on
+    its neighbours) is split as it is: every character keeps its class (tested), so the words are the same.
+
+    >>> tokens("Paris’s U.S.-led", bounds=True)
+    ([0, 7, 8, 16, 16], ['paris', 'u.s.-led'])
+    """
+    if len(low := text.lower()) == len(text) and "Σ" not in text:
+        pieces = SPLIT_RE.split(low.replace("’", "'").replace("‐", "-").replace("‑", "-"))
+        found = [w[:-2] if w.endswith("'s") else w for w in pieces[1::2]]
+    else:
+        found = list(map(norm, (pieces := SPLIT_RE.split(text))[1::2]))
+    return (list(itertools.accumulate(map(len, pieces))), found) if bounds else found
 
 def count_words(text: str) -> int:
     """Number of word tokens: the denominator of every rate per 1,000 words."""

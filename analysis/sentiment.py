@@ -88,17 +88,24 @@ def _pattern():
             """The library's score of ``s``, given its lower-cased tokens as a list (what it makes of a string), each
             whitespace-separated piece split once: the same tokens, unless the library's rules across pieces apply
             (emoticons, the sarcasm mark: then the library splits the whole text; its paragraph marks are dropped)."""
-            tokens, low = [], []
+            tokens, low, blank = [], [], True   # blank: no negation or modifier pending in the library's rules
             for piece in s.split():   # a word of letters is itself
-                t, l = ([piece], [piece.lower()]) if piece.isalpha() else split(piece)
+                t, ls = ([piece], [piece.lower()]) if piece.isalpha() else split(piece)
                 tokens += t
-                low += l
+                for l in ls:   # a word none of its rules reads does nothing when blank: left out
+                    if l in ruled:
+                        low.append(l)
+                        blank = False
+                    elif not blank:   # such a word of 3 or more characters makes it blank
+                        low.append(l)
+                        blank = len(l.strip("'")) > 2
             if _text.RE_SARCASM.search(joined := " ".join(tokens)) or _text.RE_EMOTICONS.search(joined):
                 return super().__call__(s)
             return super().__call__(low)
     fast = Pattern.__new__(Pattern)
     fast.__dict__.update({k: v for k, v in vars(lib).items() if not k.startswith("__")})   # not the hook's methods
     dict.update(fast, dict.items(lib) if len(lib) else ())   # len() loads the lexicon
+    ruled = {*dict.keys(fast), *fast.negations, *moods, "!", "(!)"}   # known words, negations, emphasis, emoticons
     return fast
 
 Engine = namedtuple("Engine", "columns analyze known label")  # analyze(text) -> columns, the first -1..1; known(word)

@@ -37,7 +37,8 @@ def _keys(entry: str) -> set[tuple[str, ...]]:
     return {toks, spaced, ("-".join(spaced),)} if len(spaced) > 1 else {toks}
 
 def _index(families: dict, fail=None) -> dict:
-    """Per family: first token -> [(token tuple, variant)], longest first; ``fail`` on a key under two variants."""
+    """Per family: first token -> [(token tuple, variant)], best first (``_rank``); ``fail`` on a key under two
+    variants."""
     out = {}
     for fam, variants in families.items():
         seen, idx = {}, {}
@@ -46,13 +47,17 @@ def _index(families: dict, fail=None) -> dict:
                 if seen.setdefault(key, v) != v:
                     fail(f"family '{fam}': '{' '.join(key)}' is listed under both '{seen[key]}' and '{v}'")
                 idx.setdefault("*" if "*" in key[0] else key[0], []).append((key, v))
-        out[fam] = {k: sorted(c, key=lambda kv: (-len(kv[0]), kv)) for k, c in idx.items()}
+        out[fam] = {k: sorted(c, key=_rank, reverse=True) for k, c in idx.items()}   # the first that fits wins
     return out
 
 def _fits(tokens, key) -> bool:
     """As many tokens as the key has words, each the word or matching its wildcard."""
-    return len(tokens) == len(key) and all(t == w or "*" in w and fnmatch.fnmatchcase(t, w)
-                                           for t, w in zip(tokens, key))
+    return tuple(tokens) == key or len(tokens) == len(key) and "*" in "".join(key) and all(
+        t == w or "*" in w and fnmatch.fnmatchcase(t, w) for t, w in zip(tokens, key))
+
+def _rank(kv) -> tuple:
+    """A candidate (key, variant) before another: longer, without a wildcard, the longer pattern, then the variant."""
+    return len(kv[0]), "*" not in "".join(kv[0]), len("".join(kv[0])), kv[1]
 
 def find(tokens: list[str], index: dict) -> list[tuple[int, int, str]]:
     """Leftmost-longest, non-overlapping matches of one family: (first token, end token, variant); of two entries
@@ -61,11 +66,12 @@ def find(tokens: list[str], index: dict) -> list[tuple[int, int, str]]:
     if not wild and index.keys().isdisjoint(tokens):   # the common case, checked in C
         return out
     for i in range(len(tokens)) if wild else [i for i, t in enumerate(tokens) if t in index]:
-        hit = (not out or i >= out[-1][1]) and max(((len(k), "*" not in "".join(k), len("".join(k)), v) for k, v in
-                                                    index.get(tokens[i], []) + wild if _fits(tokens[i:i + len(k)], k)),
-                                                   default=None)
-        if hit:                                   # the longest candidate that matches here
-            out.append((i, i + hit[0], hit[3]))
+        if out and i < out[-1][1]:
+            continue
+        found = index.get(tokens[i], [])
+        found = sorted(found + wild, key=_rank, reverse=True) if wild else found
+        if hit := next((kv for kv in found if _fits(tokens[i:i + len(kv[0])], kv[0])), None):   # the best that fits
+            out.append((i, i + len(hit[0]), hit[1]))
     return out
 
 @functools.lru_cache(maxsize=2)   # a sentence's targets, masking and known words (sentiment) tokenise it once

@@ -106,8 +106,8 @@ def tokens(text: str, bounds: bool = False):
     ([0, 7, 8, 16, 16], ['paris', 'u.s.-led'])
     """
     if len(low := text.lower()) == len(text) and "Σ" not in text:
-        pieces = SPLIT_RE.split(low.replace("’", "'").replace("‐", "-").replace("‑", "-"))
-        found = [w[:-2] if w.endswith("'s") else w for w in pieces[1::2]]
+        pieces = SPLIT_RE.split(low := low.replace("’", "'").replace("‐", "-").replace("‑", "-"))
+        found = [w[:-2] if w.endswith("'s") else w for w in pieces[1::2]] if "'s" in low else pieces[1::2]
     else:
         found = list(map(norm, (pieces := SPLIT_RE.split(text))[1::2]))
     return (list(itertools.accumulate(map(len, pieces))), found) if bounds else found

@@ -105,7 +105,7 @@ class Lexicon:
         for fam, idx in (self.index if index is None else index).items():
             if fam != PROPER:
                 out += [(i, j, fam, v) for i, j, v in find(tokens, idx)
-                        if not any(i < pj and pi < j and (i, j) != (pi, pj) for pi, pj, _ in proper)]
+                        if not proper or not any(i < pj and pi < j and (i, j) != (pi, pj) for pi, pj, _ in proper)]
         return out
 
     def uses(self, s: str, index: dict | None = None) -> list[tuple[int, int, str, str, tuple]]:

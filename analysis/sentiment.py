@@ -120,7 +120,7 @@ ENGINES: dict[str, Engine] = {
 def score(texts, engine: str = "vader") -> pd.DataFrame:
     """One row per text, in order: the engine's columns plus ``score``; blank texts are NaN."""
     eng = ENGINES[engine]
-    texts = ["" if t is None or (np.ndim(t) == 0 and pd.isna(t)) else str(t) for t in texts]
+    texts = [t if type(t) is str else "" if t is None or (np.ndim(t) == 0 and pd.isna(t)) else str(t) for t in texts]
     codes, uniques = pd.factorize(pd.Series(texts, dtype=object))   # each distinct text scored once
     rows = [eng.analyze(t) if t.strip() else (np.nan,) * len(eng.columns) for t in uniques]
     df = pd.DataFrame(rows, columns=list(eng.columns), dtype=float).iloc[codes].reset_index(drop=True)
@@ -146,13 +146,13 @@ def targets(text: str, lexicon: Lexicon) -> list[str]:
 def score_sentences(sentences: pd.DataFrame, lexicon: Lexicon, engines=None) -> pd.DataFrame:
     """Per sentence: targets, and per engine raw and ``_masked`` scores and ``_known`` words (for ``Dataset.map``)."""
     out = sentences[["file", "index", "text", "words"]].reset_index(drop=True).copy()
-    found, masked, tokens = [], [], []
-    for t in out["text"]:   # a sentence at a time: tokenised once (``tokenised``' cache)
+    found, masked, tokens, texts = [], [], [], out["text"].tolist()
+    for t in texts:   # a sentence at a time: tokenised once (``tokenised``' cache)
         found.append(targets(t, lexicon)), masked.append(mask(t, lexicon)), tokens.append(tokenised(t)[1])
     out["targets"] = pd.Series([";".join(t) for t in found], index=out.index, dtype="str")
     out["multi_target"] = pd.Series([len(t) > 1 for t in found], index=out.index, dtype=bool)
     for name in engines or ENGINES:
-        both = score([*out["text"], *masked], name)["score"].to_numpy()  # a text masking left alone is scored once
+        both = score(texts + masked, name)["score"].to_numpy()  # a text masking left alone is scored once
         out[name], out[f"{name}_masked"] = both[:len(out)], both[len(out):]
         known = {w: ENGINES[name].known(w) for w in set(itertools.chain.from_iterable(tokens))}   # once per word
         out[f"{name}_known"] = np.array([sum(map(known.__getitem__, ws)) for ws in tokens], dtype="int64")

@@ -252,6 +252,7 @@ def _minhash():
     from datasketch import MinHash
     return MinHash(num_perm=NUM_PERM, seed=1)
 
+@text.without_gc
 def ingest_partition(items: list[tuple[str, str]], limits: Limits, rules_path: str | None, cache: Path, key) -> dict:
     """Ingest one partition of (relative path, absolute path) and write its Parquet files; cached by ``key``."""
     out = {name: cache / f"{key}.{name}.parquet" for name in ("records", "sentences", "removed")}

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import SimpleNamespace
 import numpy as np
 import pandas as pd
-from . import engine, explore, paths, stats, tables
+from . import engine, explore, paths, stats, tables, text
 from .dataset import analysed
 from .lexicon import PROPER, Lexicon, load_lexicon, tokenised
 
@@ -143,6 +143,7 @@ def targets(text: str, lexicon: Lexicon) -> list[str]:
     return sorted({t for a, b, t, _, key in lexicon.uses(text, lexicon.target_index)
                    if key not in lexicon.capitals[t] or text[a:b].isupper()})
 
+@text.without_gc
 def score_sentences(sentences: pd.DataFrame, lexicon: Lexicon, engines=None) -> pd.DataFrame:
     """Per sentence: targets, and per engine raw and ``_masked`` scores and ``_known`` words (for ``Dataset.map``)."""
     out = sentences[["file", "index", "text", "words"]].reset_index(drop=True).copy()

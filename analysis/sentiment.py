@@ -78,8 +78,10 @@ def _pattern():
         return "z" * (3 if len(w) > 2 else 2 if len(w.strip("'")) > 1 else 1)
 
     @functools.lru_cache(maxsize=1 << 15)
-    def split(piece):   # the library's tokens of a whitespace-separated piece of text, lower-cased
-        return (tokens := " ".join(lib.tokenizer(piece)).split()), [stand_in(t.lower()) for t in tokens]
+    def split(piece):   # the library's tokens of a whitespace-separated piece of text (a word and a comma: those two)
+        tokens = [piece[:-1], piece[-1]] if piece[-1] in ",;:" and piece[:-1].isalpha() else \
+            " ".join(lib.tokenizer(piece)).split()
+        return tokens, [stand_in(t.lower()) for t in tokens]   # and lower-cased
 
     class Pattern(type(lib)):   # its word lookups as a plain dict's (the library's go through a lazy-loading hook)
         __contains__, __getitem__ = dict.__contains__, dict.__getitem__

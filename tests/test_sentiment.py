@@ -92,7 +92,7 @@ TRICKY = ["VADER is VERY SMART, uber handsome, and FRIGGIN FUNNY!!!", "Not bad a
           "“Good,” he said. ‘Bad’ isn't 'ok', we'll see", "The U.S. Mr. Smith's great... idea!? (e.g. [fine])",
           "not 2 good", "not '' good", "very 5,000 good", "very 10 good", "not ''' good", "so :-( bad", "no 'a' good",
           "what :-d fun", "the 2nd best", "It mayn't be good", "They shouldn't've liked it", "GOOD and BAD news",
-          "NOT GOOD AT ALL"] + [f"We all said it was {idiom}" for idiom in ("the shit", "the bomb", "bad ass", "badass",
+          "NOT GOOD AT ALL", "Good, xD, boxD; fine: Café, ǅx; É: ok"] + [f"We all said it was {idiom}" for idiom in ("the shit", "the bomb", "bad ass", "badass",
                                 "a bus stop", "yeah right", "a kiss of death", "to die for, fun", "my beating heart")]
 
 

@@ -18,6 +18,7 @@ import functools
 import gc
 import itertools
 import re
+import threading
 from importlib import resources
 
 # A word: a dotted abbreviation (U.S.-led) or a run of letters/digits joined by hyphens or apostrophes
@@ -66,6 +67,10 @@ def _identifier():
     m = langid._get_identifier()
     moves, out = np.frombuffer(m.tk_nextmove, m.tk_nextmove.typecode), np.asarray(m.tk_output)
     rows = np.frombuffer(m.tk_row, m.tk_row.typecode).astype(np.int32) << 8
+    # the float16 rows of the features met so far, as float32 (casting a text's rows cost more than the rest): the sum
+    # is the same float32 one; ``at``: a feature's row in ``made["rows"]``, -1: not met yet; rows added under a lock
+    at, made = np.full(len(m.nb_ptc), -1, np.intp), {"rows": np.empty((1024, m.nb_ptc.shape[1]), np.float32), "n": 0}
+    lock = threading.Lock()
 
     class Identifier(langid.LanguageIdentifier):
         def _raw_score(self, data: bytes):
@@ -80,8 +85,14 @@ def _identifier():
             key = np.sort(found * n + np.arange(n))   # by feature, then position
             starts = np.flatnonzero(np.diff(feats := key // n, prepend=-1))
             order = np.argsort(key[starts] % n)   # py3langid adds features up in order of first occurrence: same floats
-            counts = np.diff(starts, append=n)[order].astype(np.float32)
-            return np.log1p(counts) @ self.nb_ptc[feats[starts][order]] + self.nb_pc
+            counts, feats = np.diff(starts, append=n)[order].astype(np.float32), feats[starts][order]
+            if (at[feats] < 0).any():
+                with lock:   # again under the lock: another thread may have added some
+                    new = feats[at[feats] < 0]
+                    if (end := made["n"] + len(new)) > len(made["rows"]):   # room for twice as many
+                        made["rows"] = np.concatenate([made["rows"], np.empty((end, m.nb_ptc.shape[1]), np.float32)])
+                    made["rows"][made["n"]:end], at[new], made["n"] = self.nb_ptc[new], np.arange(made["n"], end), end
+            return np.log1p(counts) @ made["rows"][at[feats]] + self.nb_pc
     return Identifier(m.nb_ptc, m.nb_pc, m.nb_classes, m.tk_nextmove, m.tk_output, tk_row=m.tk_row)
 
 def language(text: str) -> str:

@@ -29,6 +29,8 @@ _DROP = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a-\u20
                    "\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _BREAK = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _NOT_LETTER, _LATIN = re.compile(r"[\W\d_]+"), re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]+")   # counted as removed
+_BEYOND_ASCII = re.compile(r"[^\x00-\x7f]+")
+_NOT_ASCII_LETTER = bytes(c for c in range(256) if c > 127 or not chr(c).isalpha())   # bytes deleted to count A-Za-z
 _SPACE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _CONTROLS = re.compile(rb"[\x01-\x08\x0e-\x1a\x1c-\x1f]")   # control bytes, not \t\n\v\f\r or ESC
 _BLOCKS = ("p div br li tr td th h1 h2 h3 h4 h5 h6 section article header footer nav aside main blockquote pre "
@@ -214,8 +216,7 @@ def _ingest(path: Path, rec: dict, limits: Limits, rules: dict) -> dict:
     if (n_words := len(tokens := text.words(clean_text))) < limits.min_words:
         return {**rec, "removed": removed, "reason": "empty after cleaning: no words left once page chrome was removed"}
     sample = body or title
-    rec["language"], letters = text.language(sample), len(_NOT_LETTER.sub("", sample))
-    latin = (len(sample) - len(_LATIN.sub("", sample))) / letters if letters else 1.0
+    rec["language"], latin = text.language(sample), latin_share(sample)
     if rec["language"] != "en":
         hint = f" ({latin:.0%} of its letters are Latin script; save an English part as a file of its own to " \
                "analyse it)" if latin >= 0.05 else ""
@@ -234,12 +235,24 @@ def _ingest(path: Path, rec: dict, limits: Limits, rules: dict) -> dict:
                            "words": text.count_words(clean_text[a:b]), "paragraph": bisect.bisect(breaks, a)}
                           for i, (part, a, b) in enumerate(spans)]}
 
+def latin_share(s: str) -> float:
+    """Share of the letters of ``s`` in Latin script (1.0 without letters); ASCII letters are counted as bytes.
+
+    >>> latin_share("Straße дом"), latin_share("42")
+    (0.6666666666666666, 1.0)
+    """
+    rest = "".join(_BEYOND_ASCII.findall(s))
+    ascii_letters = len(s.encode("utf-8", "surrogatepass").translate(None, _NOT_ASCII_LETTER))
+    letters = ascii_letters + len(_NOT_LETTER.sub("", rest))
+    return (ascii_letters + len(rest) - len(_LATIN.sub("", rest))) / letters if letters else 1.0
+
 @functools.lru_cache(maxsize=1)
 def _minhash():
     """An empty MinHash signature: copied, not made, for each file (making one draws its permutations)."""
     from datasketch import MinHash
     return MinHash(num_perm=NUM_PERM, seed=1)
 
+@text.without_gc
 def ingest_partition(items: list[tuple[str, str]], limits: Limits, rules_path: str | None, cache: Path, key) -> dict:
     """Ingest one partition of (relative path, absolute path) and write its Parquet files; cached by ``key``."""
     out = {name: cache / f"{key}.{name}.parquet" for name in ("records", "sentences", "removed")}

@@ -37,7 +37,8 @@ def _keys(entry: str) -> set[tuple[str, ...]]:
     return {toks, spaced, ("-".join(spaced),)} if len(spaced) > 1 else {toks}
 
 def _index(families: dict, fail=None) -> dict:
-    """Per family: first token -> [(token tuple, variant)], longest first; ``fail`` on a key under two variants."""
+    """Per family: first token -> [(token tuple, variant)], best first (``_rank``); ``fail`` on a key under two
+    variants."""
     out = {}
     for fam, variants in families.items():
         seen, idx = {}, {}
@@ -46,13 +47,17 @@ def _index(families: dict, fail=None) -> dict:
                 if seen.setdefault(key, v) != v:
                     fail(f"family '{fam}': '{' '.join(key)}' is listed under both '{seen[key]}' and '{v}'")
                 idx.setdefault("*" if "*" in key[0] else key[0], []).append((key, v))
-        out[fam] = {k: sorted(c, key=lambda kv: (-len(kv[0]), kv)) for k, c in idx.items()}
+        out[fam] = {k: sorted(c, key=_rank, reverse=True) for k, c in idx.items()}   # the first that fits wins
     return out
 
 def _fits(tokens, key) -> bool:
     """As many tokens as the key has words, each the word or matching its wildcard."""
-    return len(tokens) == len(key) and all(t == w or "*" in w and fnmatch.fnmatchcase(t, w)
-                                           for t, w in zip(tokens, key))
+    return tuple(tokens) == key or len(tokens) == len(key) and "*" in "".join(key) and all(
+        t == w or "*" in w and fnmatch.fnmatchcase(t, w) for t, w in zip(tokens, key))
+
+def _rank(kv) -> tuple:
+    """A candidate (key, variant) before another: longer, without a wildcard, the longer pattern, then the variant."""
+    return len(kv[0]), "*" not in "".join(kv[0]), len("".join(kv[0])), kv[1]
 
 def find(tokens: list[str], index: dict) -> list[tuple[int, int, str]]:
     """Leftmost-longest, non-overlapping matches of one family: (first token, end token, variant); of two entries
@@ -61,22 +66,22 @@ def find(tokens: list[str], index: dict) -> list[tuple[int, int, str]]:
     if not wild and index.keys().isdisjoint(tokens):   # the common case, checked in C
         return out
     for i in range(len(tokens)) if wild else [i for i, t in enumerate(tokens) if t in index]:
-        hit = (not out or i >= out[-1][1]) and max(((len(k), "*" not in "".join(k), len("".join(k)), v) for k, v in
-                                                    index.get(tokens[i], []) + wild if _fits(tokens[i:i + len(k)], k)),
-                                                   default=None)
-        if hit:                                   # the longest candidate that matches here
-            out.append((i, i + hit[0], hit[3]))
+        if out and i < out[-1][1]:
+            continue
+        found = index.get(tokens[i], [])
+        found = sorted(found + wild, key=_rank, reverse=True) if wild else found
+        if hit := next((kv for kv in found if _fits(tokens[i:i + len(kv[0])], kv[0])), None):   # the best that fits
+            out.append((i, i + len(hit[0]), hit[1]))
     return out
 
 @functools.lru_cache(maxsize=2)   # a sentence's targets, masking and known words (sentiment) tokenise it once
 def tokenised(s: str) -> tuple[list, list]:
-    """Word spans and ``text.norm`` tokens of ``s`` (read only: cached).
+    """Word offsets (token i: 2i to 2i + 1) and ``text.norm`` tokens of ``s`` (``text.tokens``; read only: cached).
 
     >>> tokenised("US-led forces")
-    ([(0, 6), (7, 13)], ['us-led', 'forces'])
+    ([0, 6, 7, 13, 13], ['us-led', 'forces'])
     """
-    found = list(text.WORD_RE.finditer(s))
-    return [m.span() for m in found], [text.norm(m.group()) for m in found]
+    return text.tokens(s, bounds=True)
 
 @dataclass(frozen=True)
 class Lexicon:
@@ -100,13 +105,13 @@ class Lexicon:
         for fam, idx in (self.index if index is None else index).items():
             if fam != PROPER:
                 out += [(i, j, fam, v) for i, j, v in find(tokens, idx)
-                        if not any(i < pj and pi < j and (i, j) != (pi, pj) for pi, pj, _ in proper)]
+                        if not proper or not any(i < pj and pi < j and (i, j) != (pi, pj) for pi, pj, _ in proper)]
         return out
 
     def uses(self, s: str, index: dict | None = None) -> list[tuple[int, int, str, str, tuple]]:
         """``matches`` in text ``s``: (start, end) characters, family, variant and the tokens matched."""
-        spans, toks = tokenised(s)
-        return [(spans[i][0], spans[j - 1][1], f, v, tuple(toks[i:j])) for i, j, f, v in self.matches(toks, index)]
+        at, toks = tokenised(s)
+        return [(at[2 * i], at[2 * j - 1], f, v, tuple(toks[i:j])) for i, j, f, v in self.matches(toks, index)]
 
     def variants(self, families=None) -> list[tuple[str, str]]:
         """(family, variant) for the chosen families (None = all; proper names with ``UNLISTED``), sorted."""

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import SimpleNamespace
 import numpy as np
 import pandas as pd
-from . import engine, explore, paths, stats, tables
+from . import engine, explore, paths, stats, tables, text
 from .dataset import analysed
 from .lexicon import PROPER, Lexicon, load_lexicon, tokenised
 
@@ -31,34 +31,32 @@ MEANS = ["score", "score_low", "score_high", "score_masked", "score_masked_low",
 def _vader():
     from vaderSentiment import vaderSentiment as v
 
-    idioms = {*v.NEGATE, "so", "this"}   # the words _negation_check reads ("without doubt": without is a negation)
+    # the words a rule reads: negations, boosters, "least", a word of each idiom ("kiss of death": its longest)
+    rules = {*v.NEGATE, "no", "this", "least", *(max(k.split(), key=len) for k in v.BOOSTER_DICT | v.SPECIAL_CASES)}
 
     class Vader(v.SentimentIntensityAnalyzer):
-        """The library's ``polarity_scores`` to the bit, faster: a word outside the lexicon is 0 without the per-word
-        rules, and a lexicon word's rules see only its window of 3 words either side (all they read): the library
-        lower-cases the whole text again for each lexicon word, so a text of n words cost n^2."""
-        @staticmethod
-        def _negation_check(valence, words, start_i, i):   # the library's (lower-casing every word) where it can act:
-            before = [w.lower() for w in words[max(0, i - 3):i]]   # a negation or idiom word among the 3 before word i
-            if idioms.isdisjoint(before) and not any("n't" in w for w in before):
-                return valence
-            return v.SentimentIntensityAnalyzer._negation_check(valence, words, start_i, i)
-
+        """The library's ``polarity_scores`` to the bit, faster: a word outside the lexicon is 0, and so is a lexicon
+        word's valence without the per-word rules where none of the words they read (3 before it, 2 after) is one of
+        theirs; otherwise the rules see only that window (the library lower-cases the whole text for each word)."""
         def polarity_scores(self, text):
             if not text.isascii() and not self.emoji_chars.isdisjoint(text):   # emojis become words: the library's
                 return super().polarity_scores(text)
             text = text.strip()
-            st = v.SentiText(text)
-            words, sentiments = st.words_and_emoticons, []
-            for i, item in enumerate(words):
-                low = item.lower()
-                if low in v.BOOSTER_DICT or low not in self.lexicon or low == "kind" and words[i + 1:i + 2] and \
-                        words[i + 1].lower() == "of":
-                    sentiments.append(0)
+            words = [w if w.isalpha() else v.SentiText._strip_punc_if_word(w) for w in text.split()]
+            lows, sentiments, nt = list(map(str.lower, words)), [0] * len(words), "n't" in text.lower()   # a negation
+            cap_diff = 0 < len(words) - sum(map(str.isupper, words)) < len(words)
+            for i in itertools.compress(range(len(words)), map(self.lexicon.__contains__, lows)):
+                if lows[i] == "kind" and lows[i + 1:i + 2] == ["of"]:   # no booster is in the lexicon (tested)
+                    continue
+                if nt or not rules.isdisjoint(lows[max(0, i - 3):i + 3]):
+                    window = SimpleNamespace(words_and_emoticons=words[max(0, i - 3):i + 3], is_cap_diff=cap_diff)
+                    sentiments[i] = self.sentiment_valence(0, window, words[i], min(i, 3), [])[0]   # i - 3 .. i + 2
+                elif cap_diff and words[i].isupper():   # capitals stress a word when others are not
+                    val = self.lexicon[lows[i]]
+                    sentiments[i] = val + v.C_INCR if val > 0 else val - v.C_INCR
                 else:
-                    window = SimpleNamespace(words_and_emoticons=words[max(0, i - 3):i + 3], is_cap_diff=st.is_cap_diff)
-                    self.sentiment_valence(0, window, item, min(i, 3), sentiments)   # words i - 3 .. i + 2: idioms
-            return self.score_valence(self._but_check(words, sentiments), text)
+                    sentiments[i] = self.lexicon[lows[i]]
+            return self.score_valence(self._but_check(words, sentiments) if "but" in lows else sentiments, text)
 
     vader = Vader()
     vader.emoji_chars = {e for e in vader.emojis if len(e) == 1}   # the library looks up each character
@@ -80,8 +78,10 @@ def _pattern():
         return "z" * (3 if len(w) > 2 else 2 if len(w.strip("'")) > 1 else 1)
 
     @functools.lru_cache(maxsize=1 << 15)
-    def split(piece):   # the library's tokens of a whitespace-separated piece of text, lower-cased
-        return (tokens := " ".join(lib.tokenizer(piece)).split()), [stand_in(t.lower()) for t in tokens]
+    def split(piece):   # the library's tokens of a whitespace-separated piece of text (a word and a comma: those two)
+        tokens = [piece[:-1], piece[-1]] if piece[-1] in ",;:" and piece[:-1].isalpha() else \
+            " ".join(lib.tokenizer(piece)).split()
+        return tokens, [stand_in(t.lower()) for t in tokens]   # and lower-cased
 
     class Pattern(type(lib)):   # its word lookups as a plain dict's (the library's go through a lazy-loading hook)
         __contains__, __getitem__ = dict.__contains__, dict.__getitem__
@@ -90,17 +90,24 @@ def _pattern():
             """The library's score of ``s``, given its lower-cased tokens as a list (what it makes of a string), each
             whitespace-separated piece split once: the same tokens, unless the library's rules across pieces apply
             (emoticons, the sarcasm mark: then the library splits the whole text; its paragraph marks are dropped)."""
-            tokens, low = [], []
+            tokens, low, blank = [], [], True   # blank: no negation or modifier pending in the library's rules
             for piece in s.split():   # a word of letters is itself
-                t, l = ([piece], [piece.lower()]) if piece.isalpha() else split(piece)
+                t, ls = ([piece], [piece.lower()]) if piece.isalpha() else split(piece)
                 tokens += t
-                low += l
+                for l in ls:   # a word none of its rules reads does nothing when blank: left out
+                    if l in ruled:
+                        low.append(l)
+                        blank = False
+                    elif not blank:   # such a word of 3 or more characters makes it blank
+                        low.append(l)
+                        blank = len(l.strip("'")) > 2
             if _text.RE_SARCASM.search(joined := " ".join(tokens)) or _text.RE_EMOTICONS.search(joined):
                 return super().__call__(s)
             return super().__call__(low)
     fast = Pattern.__new__(Pattern)
     fast.__dict__.update({k: v for k, v in vars(lib).items() if not k.startswith("__")})   # not the hook's methods
     dict.update(fast, dict.items(lib) if len(lib) else ())   # len() loads the lexicon
+    ruled = {*dict.keys(fast), *fast.negations, *moods, "!", "(!)"}   # known words, negations, emphasis, emoticons
     return fast
 
 Engine = namedtuple("Engine", "columns analyze known label")  # analyze(text) -> columns, the first -1..1; known(word)
@@ -115,7 +122,7 @@ ENGINES: dict[str, Engine] = {
 def score(texts, engine: str = "vader") -> pd.DataFrame:
     """One row per text, in order: the engine's columns plus ``score``; blank texts are NaN."""
     eng = ENGINES[engine]
-    texts = ["" if t is None or (np.ndim(t) == 0 and pd.isna(t)) else str(t) for t in texts]
+    texts = [t if type(t) is str else "" if t is None or (np.ndim(t) == 0 and pd.isna(t)) else str(t) for t in texts]
     codes, uniques = pd.factorize(pd.Series(texts, dtype=object))   # each distinct text scored once
     rows = [eng.analyze(t) if t.strip() else (np.nan,) * len(eng.columns) for t in uniques]
     df = pd.DataFrame(rows, columns=list(eng.columns), dtype=float).iloc[codes].reset_index(drop=True)
@@ -138,16 +145,17 @@ def targets(text: str, lexicon: Lexicon) -> list[str]:
     return sorted({t for a, b, t, _, key in lexicon.uses(text, lexicon.target_index)
                    if key not in lexicon.capitals[t] or text[a:b].isupper()})
 
+@text.without_gc
 def score_sentences(sentences: pd.DataFrame, lexicon: Lexicon, engines=None) -> pd.DataFrame:
     """Per sentence: targets, and per engine raw and ``_masked`` scores and ``_known`` words (for ``Dataset.map``)."""
     out = sentences[["file", "index", "text", "words"]].reset_index(drop=True).copy()
-    found, masked, tokens = [], [], []
-    for t in out["text"]:   # a sentence at a time: tokenised once (``tokenised``' cache)
+    found, masked, tokens, texts = [], [], [], out["text"].tolist()
+    for t in texts:   # a sentence at a time: tokenised once (``tokenised``' cache)
         found.append(targets(t, lexicon)), masked.append(mask(t, lexicon)), tokens.append(tokenised(t)[1])
     out["targets"] = pd.Series([";".join(t) for t in found], index=out.index, dtype="str")
     out["multi_target"] = pd.Series([len(t) > 1 for t in found], index=out.index, dtype=bool)
     for name in engines or ENGINES:
-        both = score([*out["text"], *masked], name)["score"].to_numpy()  # a text masking left alone is scored once
+        both = score(texts + masked, name)["score"].to_numpy()  # a text masking left alone is scored once
         out[name], out[f"{name}_masked"] = both[:len(out)], both[len(out):]
         known = {w: ENGINES[name].known(w) for w in set(itertools.chain.from_iterable(tokens))}   # once per word
         out[f"{name}_known"] = np.array([sum(map(known.__getitem__, ws)) for ws in tokens], dtype="int64")

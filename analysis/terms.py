@@ -78,6 +78,7 @@ def _names(s: str, uses: list, named=frozenset()) -> list:
     return [(a, b, PROPER, UNLISTED, None) for a, b in names] + [
         u for u in uses if not any(u[0] < b and a < u[1] for a, b in names)]
 
+@text.without_gc
 def match_sentences(sentences: pd.DataFrame, lexicon: Lexicon | None = None, pattern: str | None = None):
     """Every use of the lexicon (or of ``pattern``, see ``pattern_regex``) in a sentences partition, offsets into the
     article, with its voice; quotations run over a paragraph (else a part), statement blocks to narration."""

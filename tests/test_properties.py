@@ -121,3 +121,9 @@ def test_counts_match_kwic_and_rates_are_count_per_thousand_words(lexicon, docs)
     assert (counts.loc[has_words, "rate_per_1k"] - expected).abs().max() < 1e-9 if has_words.any() else True
     assert (counts.loc[has_words, "rate_per_1k"] >= 0).all()
     assert counts.loc[~has_words, "rate_per_1k"].isna().all()
+
+
+@given(st.one_of(TEXTS, st.text(st.characters(max_codepoint=0x2000))))
+def test_latin_share_counts_letters_as_the_regexes_do(s):
+    letters = len(ingest._NOT_LETTER.sub("", s))
+    assert ingest.latin_share(s) == ((len(s) - len(ingest._LATIN.sub("", s))) / letters if letters else 1.0)

@@ -91,7 +91,9 @@ TRICKY = ["VADER is VERY SMART, uber handsome, and FRIGGIN FUNNY!!!", "Not bad a
           "Good ( ! ) idea", "so XD great", "nice : ) day", "END-OF-SENTENCE good", "Great.\n\nBad.\nNot good",
           "“Good,” he said. ‘Bad’ isn't 'ok', we'll see", "The U.S. Mr. Smith's great... idea!? (e.g. [fine])",
           "not 2 good", "not '' good", "very 5,000 good", "very 10 good", "not ''' good", "so :-( bad", "no 'a' good",
-          "what :-d fun", "the 2nd best"]
+          "what :-d fun", "the 2nd best", "It mayn't be good", "They shouldn't've liked it", "GOOD and BAD news",
+          "NOT GOOD AT ALL", "Good, xD, boxD; fine: Café, ǅx; É: ok"] + [f"We all said it was {idiom}" for idiom in ("the shit", "the bomb", "bad ass", "badass",
+                                "a bus stop", "yeah right", "a kiss of death", "to die for, fun", "my beating heart")]
 
 
 def engine_texts(step: int) -> list[str]:
@@ -111,9 +113,11 @@ def library_differences(texts: list[str]) -> list[str]:
 
 
 def test_engines_match_the_libraries_to_the_bit():
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT
     texts = engine_texts(step=40)
     assert len(texts) > 600 and library_differences(texts) == []
     assert not any(c.isascii() for c in S._vader().emoji_chars)   # an ASCII text has no emoji
+    assert BOOSTER_DICT.keys().isdisjoint(S._vader().lexicon)   # a lexicon word is no booster
 
 
 @pytest.mark.slow

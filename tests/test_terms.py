@@ -407,3 +407,37 @@ def test_scan_writes_every_line_and_keeps_the_uses_and_the_first_lines_of_each_f
     assert terms.term_counts(hits, c.articles, LEX).equals(terms.term_counts(mine, c.articles, LEX))
     for voices in (("own",), terms.VOICES):
         assert terms.pair_shares(hits, c.articles, LEX, voices).equals(terms.pair_shares(mine, c.articles, LEX, voices))
+
+
+def test_find_takes_the_best_candidate_that_fits():
+    """``lexicon.find`` (candidates tried best first) gives the rule as written: the maximum (longer, then without a
+    wildcard, then the longer pattern) over every candidate that fits, leftmost first, without overlaps."""
+    import fnmatch
+    import random
+
+    from analysis.lexicon import _index, find
+
+    def reference(tokens, index):
+        out, wild = [], index.get("*", [])
+        for i in range(len(tokens)):
+            hit = (not out or i >= out[-1][1]) and max(
+                ((len(k), "*" not in "".join(k), len("".join(k)), v) for k, v in index.get(tokens[i], []) + wild
+                 if len(t := tokens[i:i + len(k)]) == len(k) and all(
+                    a == w or "*" in w and fnmatch.fnmatchcase(a, w) for a, w in zip(t, k))), default=None)
+            if hit:
+                out.append((i, i + hit[0], hit[3]))
+        return out
+
+    def refuse(problem):
+        raise ValueError(problem)
+    rng, words = random.Random(0), ["a", "b", "ab", "ba", "abc", "a-b"]
+    for case in range(400):
+        pats = words + ["a*", "*b", "b*", "*", "a?"] * (case % 2)
+        try:
+            index = _index({"f": {f"v{j}": [" ".join(rng.choices(pats, k=rng.randint(1, 3))) for _ in range(3)]
+                                  for j in range(4)}}, refuse)["f"]
+        except ValueError:
+            continue
+        for _ in range(10):
+            tokens = rng.choices(words, k=rng.randint(0, 12))
+            assert find(tokens, index) == reference(tokens, index), (index, tokens)

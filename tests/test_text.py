@@ -61,3 +61,25 @@ def test_sentence_breaks_cached_are_punkts_own():
     for s in seeds * 2 + ["Mr. Smith met Dr. Jones at 5 p.m. Then he left.", "It's over... Or not?! (Yes.) Fine."] * 2:
         assert list(text._punkt().span_tokenize(s)) == list(plain.span_tokenize(s))
     assert text._punkt().text_contains_sentbreak.cache_info().hits
+
+
+def test_tokens_lower_cased_whole_are_the_words_normalised():
+    """``tokens`` lower-cases a text whole where that keeps its length: each character keeps its class in ``WORD_RE``
+    (over all of Unicode), and on texts made to hit the edges it gives ``norm`` of each word at its offsets."""
+    import random
+    import re
+    import sys
+
+    classes = [re.compile(p) for p in (r"[^\W\d_]", r"[^\W_]", r"\d", r"\.", r"[.,]", r"[-‐‑]", r"[-‐‑'’]")]
+    for c in map(chr, range(sys.maxunicode + 1)):
+        if len(low := c.lower()) == 1:
+            low = low.replace("’", "'").replace("‐", "-").replace("‑", "-")
+            assert [bool(p.fullmatch(c)) for p in classes] == [bool(p.fullmatch(low)) for p in classes], hex(ord(c))
+        assert low, hex(ord(c))
+    rng = random.Random(0)
+    parts = "ΑΣⒶ Σ İstanbul ǅ ß Straße U.S.’s Jean‐Luc’S al‑Sudani's 2,500 3.5 ‘ ’ - . , _ ΟΔΟΣ'S Ⅻ ⅻ K A b".split()
+    for s in ["ΑΣⒶ", "ΣⒶ Σ", "İİ U.S.'S", ""] + [rng.choice(" \n").join(rng.choices(parts, k=rng.randint(1, 12)))
+                                               for _ in range(3000)]:
+        at, found = text.tokens(s, bounds=True)
+        assert found == [text.norm(w) for w in text.words(s)] == text.tokens(s), s
+        assert list(zip(at[:-1:2], at[1::2])) == text.word_spans(s) and at[-1] == len(s), s

@@ -5,6 +5,7 @@ import bisect
 import contextlib
 import functools
 import hashlib
+import itertools
 import os
 import re
 import unicodedata
@@ -213,7 +214,8 @@ def _ingest(path: Path, rec: dict, limits: Limits, rules: dict) -> dict:
         rec.update(meta)
     title, body, removed = clean(decoded, rules, title=rec["page_title"] if html else None)
     clean_text, removed = f"{title}\n\n{body}" if title else body, cut + removed
-    if (n_words := len(tokens := text.words(clean_text))) < limits.min_words:
+    pieces = text.SPLIT_RE.split(clean_text)   # text between words, a word, ...: word k at[2k] to at[2k + 1]
+    if (n_words := len(tokens := pieces[1::2])) < limits.min_words:
         return {**rec, "removed": removed, "reason": "empty after cleaning: no words left once page chrome was removed"}
     sample = body or title
     rec["language"], latin = text.language(sample), latin_share(sample)
@@ -227,12 +229,18 @@ def _ingest(path: Path, rec: dict, limits: Limits, rules: dict) -> dict:
     spans = ([("title", 0, len(title))] if title else []) + [
         ("body", offset + a, offset + b) for a, b in text.sentence_spans(body)]
     breaks = [m.start() for m in re.finditer("\n", clean_text)]  # paragraph = line of the clean text
+    at = list(itertools.accumulate(map(len, pieces)))
+    starts, ends = at[::2], at[1::2]   # a sentence's words: those of the text within it, unless one crosses its edge
+
+    def words(a, b):
+        i, j = bisect.bisect_left(starts, a), bisect.bisect_right(ends, b)
+        return text.count_words(clean_text[a:b]) if i and ends[i - 1] > a or starts[j] < b else j - i
     sig, toks = _minhash().copy(), [w.lower() for w in tokens]   # 5-word shingles' signature
     sig.update_batch([s.encode("utf-8") for s in {" ".join(toks[i:i + 5]) for i in range(max(1, len(toks) - 4))}])
     return {**rec, "note": "; ".join(notes), "title": title, "text": clean_text, "removed": removed, "words": n_words,
             "minhash": sig.hashvalues.astype(np.uint64).tolist(),
             "sentences": [{"file": rec["file"], "index": i, "part": part, "text": clean_text[a:b], "start": a, "end": b,
-                           "words": text.count_words(clean_text[a:b]), "paragraph": bisect.bisect(breaks, a)}
+                           "words": words(a, b), "paragraph": bisect.bisect(breaks, a)}
                           for i, (part, a, b) in enumerate(spans)]}
 
 def latin_share(s: str) -> float:

@@ -36,10 +36,13 @@ def _keys(entry: str) -> set[tuple[str, ...]]:
     spaced = tuple(p for t in toks for p in t.split("-") if p)
     return {toks, spaced, ("-".join(spaced),)} if len(spaced) > 1 else {toks}
 
+class _Index(dict):
+    """``_index``: per family, first token -> candidates; ``firsts``: every family's first tokens."""
+
 def _index(families: dict, fail=None) -> dict:
     """Per family: first token -> [(token tuple, variant)], best first (``_rank``); ``fail`` on a key under two
     variants."""
-    out = {}
+    out = _Index()
     for fam, variants in families.items():
         seen, idx = {}, {}
         for v, entries in variants.items():
@@ -48,6 +51,7 @@ def _index(families: dict, fail=None) -> dict:
                     fail(f"family '{fam}': '{' '.join(key)}' is listed under both '{seen[key]}' and '{v}'")
                 idx.setdefault("*" if "*" in key[0] else key[0], []).append((key, v))
         out[fam] = {k: sorted(c, key=_rank, reverse=True) for k, c in idx.items()}   # the first that fits wins
+    out.firsts = frozenset(k for idx in out.values() for k in idx)
     return out
 
 def _fits(tokens, key) -> bool:
@@ -100,11 +104,15 @@ class Lexicon:
     def matches(self, tokens: list[str], index: dict | None = None) -> list[tuple[int, int, str, str]]:
         """(start, end, family, variant) of every hit (proper names as family ``proper_names``) in family order;
         a hit overlapping part of a proper name is dropped. ``index`` (e.g. ``target_index``) replaces the families."""
+        fams = self.index if index is None else index
+        seen = fams.firsts.intersection(tokens) if isinstance(fams, _Index) else tokens   # the first words present:
+        if not (hit := [f for f, idx in fams.items() if "*" in idx or not idx.keys().isdisjoint(seen)]):   # a family
+            return []   # without one of its first words finds nothing (``find``)
         proper = find(tokens, self.index[PROPER])
         out = [(i, j, PROPER, v) for i, j, v in proper] if index is None else []
-        for fam, idx in (self.index if index is None else index).items():
+        for fam in hit:
             if fam != PROPER:
-                out += [(i, j, fam, v) for i, j, v in find(tokens, idx)
+                out += [(i, j, fam, v) for i, j, v in find(tokens, fams[fam])
                         if not proper or not any(i < pj and pi < j and (i, j) != (pi, pj) for pi, pj, _ in proper)]
         return out
 

@@ -171,3 +171,18 @@ def test_letter_counts_are_the_findall_counts_on_every_code_point():
     chars = "".join(map(chr, range(sys.maxunicode + 1)))   # kept by removal == found: the same characters
     assert ingest._NOT_LETTER.sub("", chars) == "".join(re.findall(r"[^\W\d_]", chars))
     assert ingest._LATIN.sub("", chars) == "".join(re.findall(r"[^A-Za-z\u00c0-\u024f\u1e00-\u1eff]", chars))
+
+
+def test_sentence_word_counts_are_the_counts_of_their_text(tmp_path):
+    """A sentence's ``words`` (counted from the article's words, or on its own where one crosses its edge) is
+    ``count_words`` of its text; one ends inside a word."""
+    from analysis import text
+    body = ("The U.S.-led coalition said 2,500 troops left. Jean-Luc's team stayed.\nU.S. Officials said no. "
+            "A.B.C.D. rose 3.5%.\"Yes,\" he said.Then nothing; e.g. this. Attack! Why? ok.\n_____\nEnd.\n"
+            + "the soldiers said " * 700)   # Punkt reads 10,000 characters at a time: a sentence ends inside a word
+    (path := tmp_path / "a.txt").write_text(f"Title\n\n{body}\n", encoding="utf-8")
+    rec = ingest.ingest_file(path, path.name, ingest.Limits(), ingest.load_rules())
+    got, t = [(s["text"], s["words"]) for s in rec["sentences"]], rec["text"]
+    assert len(got) > 5 and got == [(s, text.count_words(s)) for s, _ in got]
+    assert any(t[s["end"] - 1:s["end"] + 1].isalpha() for s in rec["sentences"])
+    assert rec["words"] == len(text.words(rec["text"]))

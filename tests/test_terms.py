@@ -441,3 +441,22 @@ def test_find_takes_the_best_candidate_that_fits():
         for _ in range(10):
             tokens = rng.choices(words, k=rng.randint(0, 12))
             assert find(tokens, index) == reference(tokens, index), (index, tokens)
+
+
+def test_matches_skips_only_families_that_cannot_match():
+    """``Lexicon.matches`` tries only the families one of whose first words is present (or with a wildcard first
+    word): the same hits as trying every family (a plain dict index), for the families and for the targets."""
+    import dataclasses
+    import random
+
+    from analysis.lexicon import _index
+    lex = dataclasses.replace(LEX, index=_index({"w": {"x": ["milit*", "*men fought"]}, **LEX.families}))
+    rng = random.Random(0)
+    words = sorted({w for ix in (lex.index, lex.target_index) for idx in ix.values() for c in idx.values()
+                    for k, _ in c for w in k}) + ["the", "fought", "militaryish"]
+    for _ in range(3000):
+        tokens = rng.choices(words, k=rng.randint(0, 8))
+        for index in (None, lex.target_index):
+            plain = dataclasses.replace(lex, index=dict(lex.index)).matches(tokens, index and dict(index))
+            assert lex.matches(tokens, index) == plain, tokens
+    assert lex.matches(["militaryish"])   # a wildcard family is always tried

@@ -258,7 +258,8 @@ def target_summary(sent: pd.DataFrame, articles: pd.DataFrame, level: float = 0.
         rows += [{"outlet": outlet, "target": target, "engine": e, "sentences": len(g), "articles": g["file"].nunique(),
                   "multi_target": int(g["multi_target"].sum()),
                   **_means(g.groupby("file")[e].mean(), g.groupby("file")[f"{e}_masked"].mean(), level)}
-                 for outlet, g in named.groupby("outlet") for e in engines]
+                 for outlet, at in sorted(named.groupby("outlet").indices.items()) for g in [named.iloc[at]]
+                 for e in engines]   # an outlet's rows taken by position: iterating the groups sorts a copy of all
     return pd.DataFrame(rows, columns=["outlet", "target", "engine", "sentences", "articles", "multi_target",
                                        *MEANS]).sort_values(["outlet", "target", "engine"], ignore_index=True)
 

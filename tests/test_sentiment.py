@@ -179,6 +179,20 @@ def test_sentence_naming_two_targets_counts_for_both():
     assert vader.loc["us", "score"] == sent["vader"][0]
 
 
+def test_target_summary_splits_interleaved_outlets_by_article():
+    # outlet A's two articles around outlet B's: each outlet's mean is over its own articles' means
+    arts = {"a.txt": "US forces attacked badly. US troops left.", "b.txt": "US aid arrived, good news.",
+            "c.txt": "The US helped greatly."}
+    sent = S.score_sentences(sentences_frame(arts), LEX)
+    tsum = S.target_summary(sent, articles_frame(arts, {"a.txt": "Outlet A", "b.txt": "Outlet B", "c.txt": "Outlet A"}))
+    vader = tsum[(tsum["engine"] == "vader") & (tsum["target"] == "us")].set_index("outlet")
+    assert vader["sentences"].to_dict() == {"Outlet A": 3, "Outlet B": 1}
+    assert vader["articles"].to_dict() == {"Outlet A": 2, "Outlet B": 1}
+    by_file = sent.groupby("file")["vader"].mean()
+    assert vader.loc["Outlet A", "score"] == pytest.approx((by_file["a.txt"] + by_file["c.txt"]) / 2)
+    assert vader.loc["Outlet B", "score"] == pytest.approx(by_file["b.txt"])
+
+
 def test_target_aliases_respect_case_and_possessives():
     assert S.targets("They told us nothing.", LEX) == []
     assert S.targets("The US told al-Sudani's office.", LEX) == ["iraqi_government", "us"]

@@ -60,6 +60,8 @@ def _vader():
 
     vader = Vader()
     vader.emoji_chars = {e for e in vader.emojis if len(e) == 1}   # the library looks up each character
+    vader.read = {*rules, "or", "nor", "at", "very", "kind", "of", "never", "so", "without", "doubt", "but", *(
+        w for k in v.BOOSTER_DICT | v.SPECIAL_CASES | v.SENTIMENT_LADEN_IDIOMS for w in k.split())}   # every one
     return vader
 
 @functools.lru_cache(maxsize=1)
@@ -108,15 +110,21 @@ def _pattern():
     fast.__dict__.update({k: v for k, v in vars(lib).items() if not k.startswith("__")})   # not the hook's methods
     dict.update(fast, dict.items(lib) if len(lib) else ())   # len() loads the lexicon
     ruled = {*dict.keys(fast), *fast.negations, *moods, "!", "(!)"}   # known words, negations, emphasis, emoticons
+    fast.ruled = ruled
     return fast
 
-Engine = namedtuple("Engine", "columns analyze known label")  # analyze(text) -> columns, the first -1..1; known(word)
-ENGINES: dict[str, Engine] = {
+# analyze(text) -> columns, the first -1..1; known(word); inert(word): the engine reads a text with this word (of
+# letters, on its own or before ",;:") replaced by another such word exactly as before (None: no word is inert)
+Engine = namedtuple("Engine", "columns analyze known label inert", defaults=(None,))
+ENGINES: dict[str, Engine] = {   # inert: an unknown word no rule reads, 3+ letters, not in capitals (VADER stresses)
     "vader": Engine(("compound", "pos", "neu", "neg"),   # polarity_scores once per text: it is the costly part
                     lambda t: operator.itemgetter("compound", "pos", "neu", "neg")(_vader().polarity_scores(t)),
-                    lambda w: w in _vader().lexicon, "VADER compound (−1 to 1)"),
+                    lambda w: w in _vader().lexicon, "VADER compound (−1 to 1)",
+                    lambda w: len(w) > 2 and not w.isupper() and (w := w.lower()) not in _vader().lexicon
+                    and w not in _vader().read),
     "textblob": Engine(("polarity", "subjectivity"), lambda t: tuple(_pattern()(t)),
-                       lambda w: w in _pattern(), "TextBlob polarity (−1 to 1)"),
+                       lambda w: w in _pattern(), "TextBlob polarity (−1 to 1)",
+                       lambda w: len(w) > 2 and w.lower() not in _pattern().ruled),
 }
 
 def score(texts, engine: str = "vader") -> pd.DataFrame:
@@ -130,15 +138,24 @@ def score(texts, engine: str = "vader") -> pd.DataFrame:
 
 def mask(text: str, lexicon: Lexicon) -> str:
     """``text`` with every contested term (any family variant, not inside a proper name) -> "term"."""
+    return _mask(text, lexicon)[0]
+
+def _mask(text: str, lexicon: Lexicon) -> tuple[str, list | None]:
+    """``mask`` and the words it replaced, or None if one was not a word of ASCII letters standing alone (before a
+    space, the end, or ",;:" and one of those): only such words can be ``Engine.inert``."""
     merged = []  # overlapping hits ("killed" in two families, "air strikes" vs "strikes") -> one token
     for a, b in sorted({(a, b) for a, b, fam, *_ in lexicon.uses(text) if fam != PROPER}):
         if merged and a < merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], b)
         else:
             merged.append([a, b])
+    words, after = [], text + "  "
     for a, b in reversed(merged):
+        alone = (w := text[a:b]).isalpha() and w.isascii() and (not a or text[a - 1].isspace()) and (
+            after[b].isspace() or after[b] in ",;:" and after[b + 1].isspace())
+        words = None if words is None or not alone else [*words, w]
         text = text[:a] + MASK_TOKEN + text[b:]
-    return text
+    return text, words
 
 def targets(text: str, lexicon: Lexicon) -> list[str]:
     """Sorted targets a text names; an all-capitals alias ("US") matches only in capitals."""
@@ -151,11 +168,13 @@ def score_sentences(sentences: pd.DataFrame, lexicon: Lexicon, engines=None) -> 
     out = sentences[["file", "index", "text", "words"]].reset_index(drop=True).copy()
     found, masked, tokens, texts = [], [], [], out["text"].tolist()
     for t in texts:   # a sentence at a time: tokenised once (``tokenised``' cache)
-        found.append(targets(t, lexicon)), masked.append(mask(t, lexicon)), tokens.append(tokenised(t)[1])
+        found.append(targets(t, lexicon)), masked.append(_mask(t, lexicon)), tokens.append(tokenised(t)[1])
     out["targets"] = pd.Series([";".join(t) for t in found], index=out.index, dtype="str")
     out["multi_target"] = pd.Series([len(t) > 1 for t in found], index=out.index, dtype=bool)
-    for name in engines or ENGINES:
-        both = score(texts + masked, name)["score"].to_numpy()  # a text masking left alone is scored once
+    for name in engines or ENGINES:   # a text masking left alone, or changed only in words the engine ignores
+        inert = functools.cache(ENGINES[name].inert or (lambda w: False))   # (``Engine.inert``), is scored once
+        reads = [t if ws is not None and all(map(inert, ws)) else m for t, (m, ws) in zip(texts, masked)]
+        both = score(texts + reads, name)["score"].to_numpy()
         out[name], out[f"{name}_masked"] = both[:len(out)], both[len(out):]
         known = {w: ENGINES[name].known(w) for w in set(itertools.chain.from_iterable(tokens))}   # once per word
         out[f"{name}_known"] = np.array([sum(map(known.__getitem__, ws)) for ws in tokens], dtype="int64")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 import subprocess
 import sys
 
@@ -123,6 +124,34 @@ def test_engines_match_the_libraries_to_the_bit():
 @pytest.mark.slow
 def test_engines_match_the_libraries_on_every_rated_text():
     assert library_differences(engine_texts(step=1)) == []
+
+
+def test_inert_words_change_no_score():
+    # Engine.inert: a word of letters standing alone (as ``_mask`` requires) that an engine calls inert can be
+    # replaced by the mask token, one or all at once, without changing any of the engine's columns
+    texts, taken = engine_texts(step=25) + ["so boxD great", "Not that militia, but NOT GOOD"], dict.fromkeys(S.ENGINES, 0)
+    for t in texts:
+        alone = [m.span() for m in re.finditer(r"(?<!\S)[A-Za-z]+(?=[,;:]?(?:\s|$))", t)]
+        for name, eng in S.ENGINES.items():
+            spans = [(a, b) for a, b in alone if eng.inert(t[a:b])]
+            for chosen in [[ab] for ab in spans[:8]] + [spans] * (len(spans) > 1):
+                masked = t
+                for a, b in reversed(chosen):
+                    masked = masked[:a] + S.MASK_TOKEN + masked[b:]
+                assert eng.analyze(masked) == eng.analyze(t), (name, chosen, t)
+                taken[name] += 1
+    assert min(taken.values()) > 2000, taken
+
+
+def test_masked_scores_skip_only_inert_changes():
+    # the masked score is the raw one exactly where masking replaced only inert words standing alone
+    out = S.score_sentences(sentences_frame({"a.txt": "Two fighters were martyred in the strike. "
+                                             "The attack killed two militiamen. Militias, he said."}), LEX)
+    assert S._mask("Militias, he said.", LEX) == ("term, he said.", ["Militias"])
+    assert S._mask("The so-called militias.", LEX)[1] is None   # "militias." is not alone: scored again
+    for name in S.ENGINES:
+        again = S.score([S.mask(t, LEX) for t in out["text"]], name)["score"]
+        assert out[f"{name}_masked"].tolist() == again.tolist()
 
 
 # --- masking ------------------------------------------------------------------------------

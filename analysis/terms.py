@@ -56,6 +56,7 @@ _alt = "|".join
 SAY = re.compile(rf"\b(?:{_alt(_R['say'])})\b|\b(?:{_alt(_R['claim'])})\b(?=(?:\W+[\w'’-]+){{0,4}}?\W+that\b)")
 STATEMENT = re.compile(rf"\b(?:{_alt(_R['statement'])})\b", re.I)        # a sentence naming one is narration
 INTRO = re.compile(STATEMENT.pattern + "[^:]{0,40}:", re.I)             # "The statement read:": a block follows
+SO_CALLED = re.compile(r"\bso[-‐‑ ]called\W*$", re.I)                # just before a use: scare quotes in words
 CAP = rf"(?!(?i:{_alt(_R['not_names'])})\b)[A-ZÀ-ÖØ-Þ][\w'’-]*"        # a capitalised word, not "The"
 RUN = re.compile(rf"{CAP}(?:(?: of(?: the)?)? {CAP})+")                 # two or more, maybe joined by "of (the)"
 
@@ -92,7 +93,7 @@ def match_sentences(sentences: pd.DataFrame, lexicon: Lexicon | None = None, pat
             else:
                 uses = _names(s, lexicon.uses(s), lexicon.named)
             if not (uses or block):                        # nothing to tag: only a statement line matters
-                block = file if INTRO.search(s) else None
+                block = file if ":" in s and INTRO.search(s) else None   # (INTRO needs a colon)
                 continue
             quoted = lambda a: [short for qa, qb, short in quotes if qa <= start + a - base < qb]  # noqa: E731
             cues = [m for m in SAY.finditer(s) if not quoted(m.start())   # not '"...," said X': a quotation's
@@ -101,11 +102,11 @@ def match_sentences(sentences: pd.DataFrame, lexicon: Lexicon | None = None, pat
             said = cues[0].end() if cues else len(s) + 1          # a use after it is reported, and
             comma = s.rfind(",", 0, cues[-1].start()) if cues and text.count_words(s[cues[-1].end():]) <= 4 else -1
             comma = comma if comma >= 0 and text.count_words(s[comma:cues[-1].start()]) <= 6 else -1   # one before
-            intro = INTRO.search(s)
+            intro = ":" in s and INTRO.search(s)
             for a, b, fam, variant, _ in uses:
                 inside = quoted(a)
                 voice = ("quoted" if inside and not all(inside)                     # in a quotation
-                         else "scare" if inside or re.search(r"\bso[-‐‑ ]called\W*$", s[:a], re.I)
+                         else "scare" if inside or SO_CALLED.search(s, 0, a)
                          else "quoted" if block or (intro and a >= intro.end())     # in a statement block
                          else "reported" if a >= said or a < comma else "own")
                 rows.append((file, int(index), start + a, start + b, fam, variant, s[a:b], voice))

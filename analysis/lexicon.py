@@ -19,6 +19,8 @@ from pathlib import Path
 import yaml
 from . import paths, text
 
+MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december"}
 PROPER, UNLISTED = "proper_names", "(unlisted)"   # UNLISTED: the variant of names found, not listed (terms.py)
 LEXICON_KEYS = {"families", "pairs", "proper_names", "targets"}
 STUDY_KEYS = {"title": str, "question": str, "lead": str, "collocation_terms": list, "stop_words": list,
@@ -117,9 +119,12 @@ class Lexicon:
         return out
 
     def uses(self, s: str, index: dict | None = None) -> list[tuple[int, int, str, str, tuple]]:
-        """``matches`` in text ``s``: (start, end) characters, family, variant and the tokens matched."""
+        """``matches`` in text ``s``: (start, end) characters, family, variant and the tokens matched; a month name
+        with a capital next to a number ("March 9", "9 May 2024") is a date, not a use of the word."""
         at, toks = tokenised(s)
-        return [(at[2 * i], at[2 * j - 1], f, v, tuple(toks[i:j])) for i, j, f, v in self.matches(toks, index)]
+        return [(at[2 * i], at[2 * j - 1], f, v, tuple(toks[i:j])) for i, j, f, v in self.matches(toks, index)
+                if not (j == i + 1 and toks[i] in MONTHS and s[at[2 * i]].isupper() and any(
+                    t[:1].isdigit() for t in toks[max(0, i - 1):i] + toks[j:j + 1]))]
 
     def variants(self, families=None) -> list[tuple[str, str]]:
         """(family, variant) for the chosen families (None = all; proper names with ``UNLISTED``), sorted."""

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from analysis import ingest, paths, tables, terms, text
+from analysis.sentiment import mask as S_mask
 from analysis.lexicon import LexiconError, load_lexicon
 from conftest import build_corpus
 
@@ -177,6 +178,15 @@ def test_phrase_not_double_counted():
     h = h[h["family"] == "armed_groups"]
     assert h[["variant", "match"]].values.tolist() == [
         ["neutral", "Armed factions"], ["militia", "militant militia"], ["resistance", "resistance groups"]]
+
+
+def test_a_month_next_to_a_number_is_a_date():
+    protest = load_lexicon(paths.REPO / "tests" / "fixtures" / "protest" / "study.yaml")   # "march" is a term there
+    doc = ("The march on March 9 ended; on 9 March, and March 2025 too. March on, they said, and the May 1 march "
+           "went on. March 3-4 crowds: a march 5 miles long.")
+    m = [(a, b, v) for a, b, f, v, _ in protest.uses(doc) if v == "demonstration"]
+    assert [doc[a:b] for a, b, _ in m] == ["march", "March", "march", "march"]   # not the dates; "March on" stays
+    assert S_mask(doc, protest).count("March") == 4   # masking in sentiment uses the same matcher
 
 
 def test_hyphenated_and_plural_forms():

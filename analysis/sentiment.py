@@ -171,13 +171,15 @@ def score_sentences(sentences: pd.DataFrame, lexicon: Lexicon, engines=None) -> 
         found.append(targets(t, lexicon)), masked.append(_mask(t, lexicon)), tokens.append(tokenised(t)[1])
     out["targets"] = pd.Series([";".join(t) for t in found], index=out.index, dtype="str")
     out["multi_target"] = pd.Series([len(t) > 1 for t in found], index=out.index, dtype=bool)
+    words, distinct = pd.factorize(pd.Series(list(itertools.chain.from_iterable(tokens)), dtype=object))
+    owner = np.repeat(np.arange(len(tokens)), list(map(len, tokens)))   # each word's sentence
     for name in engines or ENGINES:   # a text masking left alone, or changed only in words the engine ignores
         inert = functools.cache(ENGINES[name].inert or (lambda w: False))   # (``Engine.inert``), is scored once
         reads = [t if ws is not None and all(map(inert, ws)) else m for t, (m, ws) in zip(texts, masked)]
         both = score(texts + reads, name)["score"].to_numpy()
         out[name], out[f"{name}_masked"] = both[:len(out)], both[len(out):]
-        known = {w: ENGINES[name].known(w) for w in set(itertools.chain.from_iterable(tokens))}   # once per word
-        out[f"{name}_known"] = np.array([sum(map(known.__getitem__, ws)) for ws in tokens], dtype="int64")
+        known = np.fromiter(map(ENGINES[name].known, distinct), bool, len(distinct))   # once per word
+        out[f"{name}_known"] = np.bincount(owner, known[words], len(tokens)).astype("int64")
     return out
 
 def _analysed(df: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:

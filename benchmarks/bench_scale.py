@@ -1,7 +1,8 @@
 """Throughput and peak memory of the whole per-article pipeline at growing corpus sizes, in-process and on Dask.
 
     .venv/bin/python benchmarks/bench_scale.py --n 1000 10000 100000 --partition-size 500 \\
-        [--sentiment-max-n 10000] [--naive-max-n 10000] [--dask-n 100000] [--workdir /tmp/bench_scale] [--profile]
+        [--sentiment-max-n 10000] [--naive-max-n 10000] [--pairs 5] [--dask-n 100000] [--workdir /tmp/bench_scale] \\
+        [--profile]
 
 For each N a synthetic corpus is built (seeded) by resampling sentences of the ingested seed
 articles: each article has a short title and 10-40 body sentences (no repeats within an article,
@@ -468,6 +469,9 @@ def main() -> None:
     ap.add_argument("--sentiment-max-n", type=int, default=10_000,
                     help="run the sentiment stage only for N up to this (it dominates the time)")
     ap.add_argument("--naive-max-n", type=int, default=10_000, help="run the naive baseline for N up to this")
+    ap.add_argument("--pairs", type=int, default=1,
+                    help="measure the in-process pipeline and the naive loop this many times, alternating, and print "
+                         "the median CPU ratio (one pair moves with the machine's load)")
     ap.add_argument("--inprocess-max-n", type=int, default=None,
                     help="run the in-process engine only for N up to this (default: every N)")
     ap.add_argument("--dask-n", type=int, nargs="*", default=None,
@@ -517,6 +521,16 @@ def main() -> None:
             print(lines[-1], flush=True)
             print(f"N={n:,}: pipeline in-process / naive time = {runs['in-process']['total_s'] / naive['total_s']:.2f}"
                   f" (CPU {runs['in-process']['cpu_s'] / naive['cpu_s']:.2f})", flush=True)
+            cpu = [runs["in-process"]["cpu_s"] / naive["cpu_s"]]
+            for _ in range(args.pairs - 1):   # more pairs, alternating: one pair moves with the machine's load
+                pipe, base = measure(root, "inproc", args, stages), measure(root, "naive", args, [])
+                cpu.append(pipe["cpu_s"] / base["cpu_s"])
+                print(f"N={n:,}: pair {len(cpu)}: pipeline {pipe['cpu_s']:.1f} CPU s (ingest {pipe['ingest_cpu_s']:.1f}"
+                      + "".join(f", {s} {pipe[s + '_cpu_s']:.1f}" for s in stages) + f"), naive {base['cpu_s']:.1f}"
+                      f" -> {cpu[-1]:.2f}; load {pipe['load_before']:.1f}", flush=True)
+            if len(cpu) > 1:
+                print(f"N={n:,}: pipeline / naive CPU over {len(cpu)} pairs: median {np.median(cpu):.2f}, "
+                      f"range {min(cpu):.2f}-{max(cpu):.2f}", flush=True)
         if args.profile:
             lines.append(where(measure(root, "profile", args, [])["rows"], n))
             print(lines[-1], flush=True)

@@ -116,11 +116,11 @@ def _pattern():
 # analyze(text) -> columns, the first -1..1; known(word); inert(word): the engine reads a text with this word (of
 # letters, on its own or before ",;:") replaced by another such word exactly as before (None: no word is inert)
 Engine = namedtuple("Engine", "columns analyze known label inert", defaults=(None,))
-ENGINES: dict[str, Engine] = {   # inert: an unknown word no rule reads, 3+ letters, not in capitals (VADER stresses)
+ENGINES: dict[str, Engine] = {   # inert: unknown, no rule reads it; VADER: not in capitals; TextBlob: 3+ letters
     "vader": Engine(("compound", "pos", "neu", "neg"),   # polarity_scores once per text: it is the costly part
                     lambda t: operator.itemgetter("compound", "pos", "neu", "neg")(_vader().polarity_scores(t)),
                     lambda w: w in _vader().lexicon, "VADER compound (−1 to 1)",
-                    lambda w: len(w) > 2 and not w.isupper() and (w := w.lower()) not in _vader().lexicon
+                    lambda w: not w.isupper() and (w := w.lower()) not in _vader().lexicon
                     and w not in _vader().read),
     "textblob": Engine(("polarity", "subjectivity"), lambda t: tuple(_pattern()(t)),
                        lambda w: w in _pattern(), "TextBlob polarity (−1 to 1)",

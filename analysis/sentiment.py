@@ -60,8 +60,9 @@ def _vader():
 
     vader = Vader()
     vader.emoji_chars = {e for e in vader.emojis if len(e) == 1}   # the library looks up each character
+    # every word one of its rules reads, each word of a multi-word booster or idiom too (``Engine.inert``)
     vader.read = {*rules, "or", "nor", "at", "very", "kind", "of", "never", "so", "without", "doubt", "but", *(
-        w for k in v.BOOSTER_DICT | v.SPECIAL_CASES | v.SENTIMENT_LADEN_IDIOMS for w in k.split())}   # every one
+        w for k in v.BOOSTER_DICT | v.SPECIAL_CASES | v.SENTIMENT_LADEN_IDIOMS for w in k.split())}
     return vader
 
 @functools.lru_cache(maxsize=1)
@@ -141,8 +142,8 @@ def mask(text: str, lexicon: Lexicon) -> str:
     return _mask(text, lexicon)[0]
 
 def _mask(text: str, lexicon: Lexicon) -> tuple[str, list | None]:
-    """``mask`` and the words it replaced, or None if one was not a word of ASCII letters standing alone (before a
-    space, the end, or ",;:" and one of those): only such words can be ``Engine.inert``."""
+    """``mask`` and the words it replaced, or None if one was not ASCII letters standing alone (after a space or the
+    start; before a space, the end, or one of ",;:" and then a space or the end): only such can be ``Engine.inert``."""
     merged = []  # overlapping hits ("killed" in two families, "air strikes" vs "strikes") -> one token
     for a, b in sorted({(a, b) for a, b, fam, *_ in lexicon.uses(text) if fam != PROPER}):
         if merged and a < merged[-1][1]:

@@ -219,15 +219,19 @@ def near_duplicates(files, sigs: np.ndarray, threshold: float) -> dict[str, str]
     return out
 
 def _write_partition(item) -> tuple[dict, pd.DataFrame]:
-    """Write a partition's sentences and texts of the ``keep`` files; return (sentence counts, their removed lines)."""
-    o, keep, data, i = item
-    s, texts, removed = (pd.read_parquet(o[name], columns=columns) for name, columns in (
-        ("sentences", SENTENCE_COLUMNS), ("records", ["file", "text"]), ("removed", None)))
-    s, texts, removed = (df[df["file"].isin(set(keep))].reset_index(drop=True) for df in (s, texts, removed))
-    for name, df in (("sentences", s), ("texts", texts)):
+    """Write a partition's sentences and texts of the ``keep`` files (the cached files as they are if ``whole``: it
+    keeps every file the cache has a text of); return (sentence counts, their removed lines)."""
+    o, keep, whole, data, i = item
+    for name in ("sentences", "texts"):
         with tables.replacing(Path(data) / name / f"{i:05d}.parquet") as tmp:
-            df.to_parquet(tmp, index=False)
-    return s["file"].value_counts().to_dict(), removed
+            if whole:
+                shutil.copyfile(o[name], tmp)
+            else:
+                df = pd.read_parquet(o[name])
+                df[df["file"].isin(set(keep))].reset_index(drop=True).to_parquet(tmp, index=False)
+    removed = pd.read_parquet(o["removed"])
+    counts = pd.read_parquet(Path(data) / "sentences" / f"{i:05d}.parquet", columns=["file"])["file"].value_counts()
+    return counts.to_dict(), removed[removed["file"].isin(set(keep))].reset_index(drop=True)
 
 def _metadata(m: pd.DataFrame, rows: pd.DataFrame, near: dict) -> pd.DataFrame:
     """Records with the manifest's columns, filled from a page's own metadata where the manifest gives none,
@@ -260,6 +264,7 @@ def _assemble(data, info, outputs, skipped, rows, manifest_rows, limits, schedul
     records = _concat(frames, lambda: pd.DataFrame(columns=[*RECORD_COLUMNS, "part"], dtype=str))
     records = records.sort_values("file").reset_index(drop=True)
     ok = records["reason"] == ""
+    cached = records[ok].groupby("part")["file"].agg(set).to_dict()   # the files each partition's cache has text of
     first = records[ok].groupby("sha256")["file"].transform("first")
     exact = first[first.ne(records.loc[ok, "file"])]
     records.loc[exact.index, "reason"] = "duplicate: same bytes as " + exact
@@ -272,8 +277,9 @@ def _assemble(data, info, outputs, skipped, rows, manifest_rows, limits, schedul
         r"\.[^.]+$", "", regex=True) + ")")
     arts["status"] = np.where(arts["duplicate_of"].eq(""), "analysed", "near_duplicate")
     keep = arts.groupby("part")["file"].agg(list).to_dict()
-    written = engine.map_partitions(_write_partition, [(o, keep.get(i, []), str(data), i) for i, o in
-                                                       enumerate(outputs)], scheduler=scheduler, desc="write")
+    written = engine.map_partitions(_write_partition, [(o, keep.get(i, []), set(keep.get(i, [])) == cached.get(i, set()),
+                                                        str(data), i) for i, o in enumerate(outputs)],
+                                    scheduler=scheduler, desc="write")
     counts = {f: n for c, _ in written for f, n in c.items()}
     arts["sentences"] = arts["file"].map(counts).fillna(0).astype("int64")
     report = pd.concat([records.assign(input="file", status=np.where(ok, "analysed", "skipped")),

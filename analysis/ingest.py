@@ -263,12 +263,15 @@ def _minhash():
 @text.without_gc
 def ingest_partition(items: list[tuple[str, str]], limits: Limits, rules_path: str | None, cache: Path, key) -> dict:
     """Ingest one partition of (relative path, absolute path) and write its Parquet files; cached by ``key``."""
-    out = {name: cache / f"{key}.{name}.parquet" for name in ("records", "sentences", "removed")}
+    out = {name: cache / f"{key}.{name}.parquet" for name in ("records", "texts", "sentences", "removed")}
     if not all(p.exists() for p in out.values()):
         recs = [ingest_file(Path(p), rel, limits, load_rules(rules_path)) for rel, p in items]
         sentences = [s for r in recs for s in r["sentences"]]
-        frames = {"records": pd.DataFrame(recs, columns=RECORD_COLUMNS),
-                  "sentences": pd.DataFrame(sentences) if sentences else empty_sentences(),
+        texts = [(r["file"], r["text"]) for r in recs if not r["reason"]]   # as the dataset keeps them (``dataset``)
+        frames = {"records": pd.DataFrame(recs, columns=[c for c in RECORD_COLUMNS if c != "text"]),
+                  "texts": pd.DataFrame({c: pd.Series([t[k] for t in texts], dtype=str)
+                                         for k, c in enumerate(("file", "text"))}),
+                  "sentences": pd.DataFrame(sentences, columns=SENTENCE_COLUMNS) if sentences else empty_sentences(),
                   "removed": pd.DataFrame([{"file": r["file"], **x} for r in recs for x in r["removed"]],
                                           columns=["file", "line", "rule", "text"])}
         for name, df in frames.items():

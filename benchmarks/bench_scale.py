@@ -355,8 +355,8 @@ def steps() -> dict:
             "terms": [("term matching (match_sentences)", terms, "match_sentences"),
                       ("of which lexicon look-ups (Lexicon.uses)", lexicon.Lexicon, "uses"),
                       ("term counts", terms, "term_counts")],
-            "sentiment": [(f"{e} (raw + masked where masking changed the text)", o, a) for e, o, a in engines] + [
-                ("targets", sentiment, "targets"), ("masking", sentiment, "mask"),
+            "sentiment": [(f"{e} (raw + masked where masking changed what it reads)", o, a) for e, o, a in engines] + [
+                ("targets", sentiment, "targets"), ("masking", sentiment, "_mask"),
                 ("tokenising (once per sentence, in targets)", lexicon, "tokenised")],
             "whole-text sentiment": engines,
             "naive loop": [("VADER (library, whole text)", SentimentIntensityAnalyzer, "polarity_scores"),

@@ -267,10 +267,9 @@ def ingest_partition(items: list[tuple[str, str]], limits: Limits, rules_path: s
     if not all(p.exists() for p in out.values()):
         recs = [ingest_file(Path(p), rel, limits, load_rules(rules_path)) for rel, p in items]
         sentences = [s for r in recs for s in r["sentences"]]
-        texts = [(r["file"], r["text"]) for r in recs if not r["reason"]]   # as the dataset keeps them (``dataset``)
+        kept = [r for r in recs if not r["reason"]]   # texts and sentences as the dataset keeps them (``dataset``)
         frames = {"records": pd.DataFrame(recs, columns=[c for c in RECORD_COLUMNS if c != "text"]),
-                  "texts": pd.DataFrame({c: pd.Series([t[k] for t in texts], dtype=str)
-                                         for k, c in enumerate(("file", "text"))}),
+                  "texts": pd.DataFrame({c: pd.Series([r[c] for r in kept], dtype=str) for c in ("file", "text")}),
                   "sentences": pd.DataFrame(sentences, columns=SENTENCE_COLUMNS) if sentences else empty_sentences(),
                   "removed": pd.DataFrame([{"file": r["file"], **x} for r in recs for x in r["removed"]],
                                           columns=["file", "line", "rule", "text"])}

@@ -57,6 +57,16 @@ def test_seed_report_accounts_for_every_file(seeds):
     assert r.loc["README.md", "status"] == "skipped" and "unsupported file type" in r.loc["README.md", "reason"]
 
 
+@pytest.mark.parametrize("size", [1, 3, 1000])   # whole partitions are copied from the cache, others filtered
+def test_dataset_holds_the_analysed_files_only(bad_corpus, tmp_path, size):
+    c = build_corpus(bad_corpus, tmp_path / "out", limits=ingest.Limits(partition_size=size))
+    analysed = sorted(c.articles["file"])
+    assert "good_copy.txt" not in analysed and "empty.txt" not in analysed and "near_copy.txt" in analysed
+    assert sorted(c.texts["file"]) == analysed and (c.texts["text"].str.len() > 0).all()
+    assert sorted(c.sentences["file"].unique()) == analysed
+    assert c.articles.set_index("file")["sentences"].to_dict() == c.sentences["file"].value_counts().to_dict()
+
+
 def test_bad_inputs_each_get_a_reason(bad_corpus, tmp_path):
     c = build_corpus(bad_corpus, tmp_path / "out")
     r = c.report.set_index(["input", "file"])

@@ -17,6 +17,7 @@ from . import paths, style, tables
 from .dataset import analysed
 
 TOP_TERMS = 3
+NAMED = 8   # sources (or items) a sentence names before it says how many more: bounded at any number of outlets
 ENGINE_NAMES = {"vader": "VADER", "textblob": "TextBlob"}
 README_START, README_END = "<!-- findings:start -->", "<!-- findings:end -->"
 GENERAL = "these texts, not how the sources cover the story in general"
@@ -26,9 +27,28 @@ def md_escape(value: str) -> str:
     """Text from the data (outlet names, terms, items) inert in Markdown: one line, no links, HTML, math, emphasis."""
     return " ".join(value.split()).translate(_MD_SPECIAL)
 
-def _names(items) -> str:
+def _names(items, most: int | None = None) -> str:
+    """"a, b and c" ("none" for no item); past ``most`` items, the first ``most`` and how many more.
+
+    >>> _names(["a", "b", "c"]), _names("abcd", most=2)
+    ('a, b and c', 'a, b and 2 more')
+    """
     items = list(items)
+    items = items[:most] + [f"{len(items) - most:,} more"] if most is not None and len(items) > most else items
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else "none"
+
+def _sources(labels, weight, order: str) -> str:
+    """Sources' ``labels`` in table order; past ``NAMED`` of them, their number and the ``NAMED`` of most ``weight``
+    (``order`` says so).
+
+    >>> _sources([f"S{i}" for i in range(10)], range(10), "most uses first")
+    '10 sources, most uses first: S9, S8, S7, S6, S5, S4, S3, S2 and 2 more'
+    """
+    labels = list(labels)
+    if len(labels) <= NAMED:
+        return _names(labels)
+    first = pd.Series(list(weight), dtype=float).sort_values(ascending=False, kind="stable").index
+    return f"{len(labels):,} sources, {order}: " + _names([labels[i] for i in first], most=NAMED)
 
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
@@ -45,9 +65,11 @@ def groups_note(tests: pd.DataFrame, escape=md_escape) -> str:
         return ("No two groups with at least two articles each to compare (the manifest's `group` column names "
                 "none, or one)." if tests.empty else "No group has two articles with a value to compare.")
     best = done.sort_values(["p_value", "measure"]).head(3)
+    p = lambda v: "< 0.001" if v < 0.001 else f"{v:.3f}"  # noqa: E731 - never "p = 0.000"
     lines = [f"{escape(r.measure)}: {escape(str(r.group_a))} {r.mean_a:.2f} against {escape(str(r.group_b))} "
-             f"{r.mean_b:.2f} (articles {r.articles_a} and {r.articles_b}; AUC {r.auc:.2f}; p = {r.p_value:.3f}, "
-             f"{r.p_holm:.3f} after Holm's adjustment for {len(done)} tests)" for r in best.itertuples()]
+             f"{r.mean_b:.2f} (articles {int(r.articles_a):,} and {int(r.articles_b):,}; AUC {r.auc:.2f}; "
+             f"p {'' if r.p_value < 0.001 else '= '}{p(r.p_value)}, {p(r.p_holm)} after Holm's adjustment for "
+             f"{len(done)} tests)" for r in best.itertuples()]
     verdict = ("At least one difference is beyond chance after adjustment" if (done["p_holm"] < 0.05).any()
                else "No difference between groups is beyond chance after adjustment")
     return f"{verdict}. The smallest p-values: " + "; ".join(lines) + "."
@@ -110,23 +132,37 @@ def _links(tables_dir: Path, figure: str | None, *names: str) -> str:
     out += [f"[table](tables/{t}.csv)" for t in names if (tables_dir / f"{t}.csv").exists()]
     return f" ({', '.join(out)})" if out else ""
 
-def _pair(prof: pd.DataFrame, name: str, a: str, b: str) -> str | None:
-    """Which sources use only one side of the pair, both or neither, with their counts."""
+def _by_group(g: pd.DataFrame, a: str) -> str:
+    """"; by manifest group, the share that is “a”: G 0.82 (0.81-0.83), ..." from ``pair_shares``' group rows."""
+    if g.empty:
+        return ""
+    share, lo, hi = (pd.to_numeric(g[c], errors="coerce") for c in ("share_a", "ci_low", "ci_high"))
+    labels = [f"{md_escape(str(u))} " + ("no use" if pd.isna(s) else f"{s:.2f} ({l:.2f}-{h:.2f})")
+              for u, s, l, h in zip(g["outlet"], share, lo, hi)]
+    return f"; by manifest group, the share that is “{a}” (95% interval): {_names(labels, most=NAMED)}"
+
+def _pair(prof: pd.DataFrame, name: str, a: str, b: str, groups: pd.DataFrame) -> str | None:
+    """Which sources use only one side of the pair, both or neither, with their counts; the share per manifest group
+    (``groups``: its rows of ``pair_shares``)."""
     a_col, b_col = f"{name}_a_count", f"{name}_b_count"
     if a_col not in prof or b_col not in prof:
         return None
     p = prof.fillna({a_col: 0, b_col: 0})
     has_a, has_b = p[a_col] > 0, p[b_col] > 0
-    uses = lambda d, col: _names(f"{o} ({_plural(int(c), 'use')})" for o, c in zip(d["outlet"], d[col]))  # noqa: E731
+    uses = lambda d, col: _sources((f"{o} ({_plural(int(c), 'use')})" for o, c in zip(d["outlet"], d[col])),  # noqa: E731
+                                   d[col], "most uses first")
     own = "pair_voices" in prof and prof["pair_voices"].dropna().eq("own").all()
     voice = "In their own voice (quotations and reported speech excluded)" if own else "Counting every use"
     text = (f"**{a} or {b}?** {voice}, "
             f"“{a}” and never “{b}”: {uses(p[has_a & ~has_b], a_col)}; "
             f"“{b}” and never “{a}”: {uses(p[has_b & ~has_a], b_col)}")
     if len(both := p[has_a & has_b]):
-        counts = both[["outlet", a_col, b_col]].itertuples(index=False)
-        text += "; both: " + _names(f"{o} ({int(x)} and {int(y)})" for o, x, y in counts)
-    return f"{text}; neither: {_names(p.loc[~has_a & ~has_b, 'outlet'])}"
+        text += "; both: " + _sources((f"{o} ({int(x):,} and {int(y):,})" for o, x, y in
+                                       zip(both["outlet"], both[a_col], both[b_col])),
+                                      both[a_col] + both[b_col], "most uses first")
+    neither = p[~has_a & ~has_b]
+    return f"{text}; neither: {_sources(neither['outlet'], neither['articles'], 'most articles first')}" + \
+        _by_group(groups, a)
 
 def _distinctive(prof: pd.DataFrame, d: pd.DataFrame) -> str:
     top = d[d["rank"] <= TOP_TERMS].sort_values(["group", "rank"])
@@ -156,8 +192,9 @@ def _coverage(prof: pd.DataFrame, c: pd.DataFrame) -> str | None:
     if len(ev) and ev.max() > 0:
         widest, none = ev[ev == ev.max()].sort_index().index, ev[ev == 0].sort_index().index
         is_are = lambda x: "is" if len(x) == 1 else "are"  # noqa: E731
-        parts.append(f"Of {len(ev)} listed events, the most widely mentioned ({int(ev.max())} of {len(prof)} sources) "
-                     f"{is_are(widest)} {_names(widest)}; {len(none)} {is_are(none)} mentioned by no source"
+        parts.append(f"Of {len(ev)} listed events, the most widely mentioned ({int(ev.max())} of "
+                     f"{_plural(len(prof), 'source')}) {is_are(widest)} {_names(widest, most=NAMED)}; {len(none)} "
+                     f"{is_are(none)} mentioned by no source"
                      + (f" ({_names(none)})" if 0 < len(none) <= 3 else ""))
     for kind, series in (("figures given", nums), ("actors named", actors)):
         if len(shared := series[series > 1].head(10)):
@@ -168,15 +205,20 @@ def _groups(_, tests: pd.DataFrame) -> str | None:
     return f"**Groups.** {groups_note(tests, str).rstrip('.')}" if tests["p_value"].notna().any() else None
 
 def _sentiment(prof: pd.DataFrame, _) -> str | None:
-    parts = []
+    parts, one = [], len(prof) == 1   # one source: its mean, not a range
     for e in [c[: -len("_score")] for c in prof.columns if c.endswith("_score") and f"{c}_masked" in prof]:
         if len(p := prof.dropna(subset=[f"{e}_score"])) > 1:
             lo, hi = p.loc[p[f"{e}_score"].idxmin()], p.loc[p[f"{e}_score"].idxmax()]
             parts.append(f"{ENGINE_NAMES.get(e, e)} from {lo[f'{e}_score']:.2f} ({lo['outlet']}) to "
                          f"{hi[f'{e}_score']:.2f} ({hi['outlet']}), {lo[f'{e}_score_masked']:.2f} and "
                          f"{hi[f'{e}_score_masked']:.2f} with the contested terms masked")
-    return ("**Tone.** Mean sentence scores (-1 to 1) range: " + "; ".join(parts) + ". Lexicon scores miss words they "
-            "do not know and move with word choice alone, so read them beside the masked ones") if parts else None
+        elif one and len(p):
+            parts.append(f"{ENGINE_NAMES.get(e, e)} {p[f'{e}_score'].iloc[0]:.2f}, "
+                         f"{p[f'{e}_score_masked'].iloc[0]:.2f} with the contested terms masked")
+    lead = f"Mean sentence score (-1 to 1) of {prof['outlet'].iloc[0]}: " if one else \
+        "Mean sentence scores (-1 to 1) range: "
+    return (f"**Tone.** {lead}" + "; ".join(parts) + ". Lexicon scores miss words they do not know and move with word "
+            "choice alone, so read them beside the masked ones") if parts else None
 
 def render(tables_dir: Path | str, link_prefix: str = "") -> str:
     """The findings section as Markdown from ``tables_dir``: the sample, every contested pair (the lead first), words,
@@ -185,8 +227,9 @@ def render(tables_dir: Path | str, link_prefix: str = "") -> str:
     if (prof := _read(tables_dir, "outlet_profiles")) is None:
         return "## Findings\n\nNo tables found: run the analysis first (`python -m analysis run`).\n"
     n, most = int(prof["articles"].sum()), int(prof["articles"].max())
-    size = ("With one article per source, they" if most == 1
-            else f"Sources have at most {most} articles each: the findings")
+    size = ("With one article per source, they" if most == 1 else f"With one source ({most:,} articles), they"
+            if len(prof) == 1 else f"Sources have at most {most:,} articles each: the findings")
+    compared = "nothing below compares sources" if len(prof) == 1 else "no difference below is a statistical test"
     # the study's title: from the dataset beside the tables, else from the run record (a checkout has no data/)
     info = [json.loads(p.read_text()) for p in (tables_dir.parent / "data" / "dataset.json",
                                                  tables_dir.parent / "run_record.json") if p.exists()]
@@ -194,13 +237,17 @@ def render(tables_dir: Path | str, link_prefix: str = "") -> str:
     words = f"{int(prof['words'].sum()):,} words"
     md = (f"## Findings\n\n{f'*{title}.* ' if title else ''}These findings describe {_plural(n, 'article')} from "
           f"{_plural(len(prof), 'source')} ({words}){_links(tables_dir, None, 'outlet_profiles')}. {size} describe "
-          f"{GENERAL}, and no difference below is a statistical test.")
+          f"{GENERAL}, and {compared}.")
     if prof["outlet"].astype(str).str.startswith("unknown").any():
         md += " Articles of unknown outlet are kept apart, one source per article."
     path = tables_dir / "pair_shares.csv"   # read unescaped: pair names are column names of the profiles
     shares = pd.read_csv(path, keep_default_na=False) if path.exists() else pd.DataFrame(columns=["pair"])
     pairs = shares.drop_duplicates("pair").reindex(columns=["pair", "a_variant", "b_variant"], fill_value="")
-    bullets = [(_pair(prof, name, md_escape(a or name), md_escape(b)), f"lead_{name}" if i == 0 else
+    by_group = shares.reindex(columns=["level", "voices", "pair", "outlet", "share_a", "ci_low", "ci_high"])
+    by_group = by_group[by_group["level"] == "group"]   # in the voices the profiles read (``outlet_profiles``)
+    by_group = by_group[by_group["voices"] == "own"] if by_group["voices"].eq("own").any() else by_group
+    bullets = [(_pair(prof, name, md_escape(a or name), md_escape(b), by_group[by_group["pair"] == name]),
+                f"lead_{name}" if i == 0 else
                 "terms_pair_shares", ["pair_shares"]) for i, (name, a, b) in enumerate(pairs.itertuples(index=False))]
     sections = [(_groups, "group_tests", None, ["group_tests"]),
                 (_distinctive, "distinctive_terms", "distinctive_terms", ["distinctive_terms"]),

@@ -103,3 +103,60 @@ def test_names_from_the_data_stay_on_one_line(out):
     assert "Alpha - injected item \\# Injected heading (7 uses)" in md
     assert not re.search(r"^\s*(- injected|#+ Injected)", md, re.MULTILINE)
     assert findings.md_escape("a\r\nb\tc\u2028d") == "a b c d"
+
+
+def _profiles(n_outlets: int, articles) -> pd.DataFrame:
+    a, b = [(7 * i) % 23 for i in range(n_outlets)], [(5 * i) % 11 for i in range(n_outlets)]
+    return pd.DataFrame({"outlet": [f"Outlet {i:03d}" for i in range(n_outlets)], "articles": articles,
+                         "words": 600, "resistance_vs_militia_a_count": a, "resistance_vs_militia_b_count": b,
+                         "pair_voices": "own", "vader_score": 0.1234, "vader_score_masked": -0.0456})
+
+
+def test_many_sources_are_named_up_to_a_bound(tmp_path):
+    """At 500 outlets each list names at most ``NAMED`` sources, those with most uses, and says how many more; the
+    manifest groups' shares come from the group rows in the profiles' voices, each group once."""
+    t = tmp_path / "tables"
+    prof = _profiles(500, 20)
+    prof.loc[0, ["resistance_vs_militia_a_count", "resistance_vs_militia_b_count"]] = [1581, 344]
+    tables.save(prof, "outlet_profiles", t)
+    groups = pd.DataFrame({"level": "group", "outlet": ["G1", "G2", "G1", "G2"], "pair": "resistance_vs_militia",
+                           "a_variant": "resistance", "b_variant": "militia", "voices": ["own", "own", "all", "all"],
+                           "share_a": [0.8213, 0.5, 0.1, 0.1], "ci_low": [0.8036, 0.4, 0, 0],
+                           "ci_high": [0.8378, 0.6, 1, 1]})
+    tables.save(groups, "pair_shares", t)
+    md = findings.render(t)
+    pair = next(line for line in md.splitlines() if line.startswith("- **resistance or militia?**"))
+    a, b = prof["resistance_vs_militia_a_count"], prof["resistance_vs_militia_b_count"]
+    both = prof[(a > 0) & (b > 0)]
+    top = both.assign(n=a + b).sort_values("n", ascending=False, kind="stable").head(findings.NAMED)
+    assert f"both: {len(both):,} sources, most uses first: Outlet 000 (1,581 and 344), " in pair
+    assert all(o in pair for o in top["outlet"]) and f"and {len(both) - findings.NAMED:,} more;" in pair
+    assert sum(f"Outlet {i:03d} (" in pair for i in range(500)) <= 3 * findings.NAMED
+    assert "by manifest group, the share that is “resistance” (95% interval): G1 0.82 (0.80-0.84) and G2 0.50 " \
+           "(0.40-0.60) (" in pair and pair.count("G1") == 1
+    assert len(md) < 5_000
+
+
+def test_one_source_reads_as_one(tmp_path):
+    """One source: no comparison is claimed, its tone is its mean (not a range), counts have thousands separators."""
+    t = tmp_path / "tables"
+    prof = _profiles(1, 10_000)
+    prof.loc[0, ["resistance_vs_militia_a_count", "resistance_vs_militia_b_count"]] = [10808, 2451]
+    tables.save(prof, "outlet_profiles", t)
+    tables.save(pd.DataFrame({"level": ["outlet"], "outlet": "Outlet 000", "pair": "resistance_vs_militia",
+                              "voices": "own"}), "pair_shares", t)
+    md = findings.render(t)
+    assert "10,000 articles from 1 source (600 words)" in md
+    assert "With one source (10,000 articles), they describe these texts" in md
+    assert "nothing below compares sources" in md and "statistical test" not in md
+    assert "both: Outlet 000 (10,808 and 2,451)" in md
+    assert "**Tone.** Mean sentence score (-1 to 1) of Outlet 000: VADER 0.12, -0.05 with the contested terms masked" in md
+
+
+def test_group_differences_never_read_p_zero():
+    tests = pd.DataFrame({"measure": "share", "group_a": "A", "group_b": "B", "mean_a": 0.6, "mean_b": 0.7,
+                          "articles_a": [1341, 20], "articles_b": [914, 30], "auc": 0.46,
+                          "p_value": [0.00004, 0.02], "p_holm": [0.00008, 0.04]})
+    note = findings.groups_note(tests)
+    assert "(articles 1,341 and 914; AUC 0.46; p < 0.001, < 0.001 after Holm's adjustment for 2 tests)" in note
+    assert "p = 0.020, 0.040 after" in note and "0.000" not in note

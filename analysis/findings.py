@@ -80,7 +80,7 @@ def describe(articles: pd.DataFrame, report: pd.DataFrame | None = None) -> str:
     n, per, dups = len(arts), arts.groupby("source").size(), len(articles) - len(arts)
     text = f"{_plural(n, 'article')} ({int(arts['words'].sum()):,} words) from {_plural(len(per), 'source')}"
     if len(per) > 1 and per.min() != per.max():
-        text += f", {per.min()} to {per.max()} articles per source"
+        text += f", {per.min():,} to {per.max():,} articles per source"
     elif len(per):
         text += f", {_plural(int(per.max()), 'article')} from {'it' if len(per) == 1 else 'each'}"
     if unknown := (int(arts["source"].str.startswith("unknown").sum()) if n else 0):
@@ -106,7 +106,7 @@ def interval_note(shares: pd.DataFrame) -> str:
     if s.empty or s["method"].eq("none").all():
         return "No source used both sides of any pair, so there is no share to estimate."
     used = s[s["method"] != "none"]
-    return (f"{_plural(len(used), 'source × pair share')} can be estimated ({int(used['method'].eq('wilson').sum())} "
+    return (f"{_plural(len(used), 'source × pair share')} can be estimated ({int(used['method'].eq('wilson').sum()):,} "
             f"from a single article); the median 95% interval is {(used['ci_high'] - used['ci_low']).median():.2f} "
             "wide, so differences between sources smaller than that are not distinguishable from chance. "
             f"{_plural(int(s['method'].eq('none').sum()), 'source × pair')} used neither word.")

@@ -160,3 +160,8 @@ def test_group_differences_never_read_p_zero():
     note = findings.groups_note(tests)
     assert "(articles 1,341 and 914; AUC 0.46; p < 0.001, < 0.001 after Holm's adjustment for 2 tests)" in note
     assert "p = 0.020, 0.040 after" in note and "0.000" not in note
+
+
+def test_describe_counts_with_thousands_separators():
+    arts = pd.DataFrame({"file": [f"f{i}" for i in range(1203)], "source": ["A"] * 1200 + ["B"] * 3, "words": 10})
+    assert findings.describe(arts) == "1,203 articles (12,030 words) from 2 sources, 3 to 1,200 articles per source."

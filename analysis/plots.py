@@ -110,6 +110,12 @@ def _heatmap(ax, grid: pd.DataFrame, cmap: str, vmin, vmax, label: str, cells=No
         ax.text(j, i, cells.iat[i, j], ha="center", va="center", fontsize=7, color="white" if dark else "black")
     few = v.shape[0] < 8  # a short colour bar cannot hold its label upright: lay it along the bottom
     ax.figure.colorbar(im, ax=ax, label=label, location="bottom" if few else "right", shrink=1 if few else 0.8)
+    # room for two rows, the column labels at 60° (~0.055 in a character), the titles and a colour bar below: with
+    # one outlet the grid alone left none, and the layout collapsed it
+    longest = max((len(t.get_text()) for t in ax.get_xticklabels()), default=0)
+    need = ROW * max(v.shape[0], 2) + 0.055 * longest + (2.0 if few else 1.4)
+    if need > ax.figure.get_figheight():
+        ax.figure.set_figheight(min(need, MAX_IN))
 
 def _intervals(ax, d: pd.DataFrame, series, xlim, right=None) -> None:
     """A point and interval per row of ``d`` and (value, low, high, dy, style) of ``series``; ``right``: texts."""
@@ -283,7 +289,8 @@ def sentiment_targets(targets: pd.DataFrame):
     for ax, e in zip(axes, engs):
         total, n, scored = _pooled(d[d["engine"] == e], list(sizes.index), "target", "total", "sentences", "scored")
         grid = (total / scored.where(scored > 0)).reindex(columns=tgts)
-        cells = grid.map("{:.2f}\n".format) + n[tgts].fillna(0).astype(int).astype(str) + " sent." if small else None
+        sent = n[tgts].fillna(0).astype(int).map("{:,} sent.".format)
+        cells = grid.map("{:.2f}\n".format) + sent if small else None
         _heatmap(ax, grid.rename(columns=lambda t: t.replace("_", " ")), "RdBu", -1, 1, f"Mean {ENGINES.get(e, e)}",
                  cells, xlabel="Target (sentences naming it)", ylabel="Outlet", title=e)
     return _title(fig, "Mean sentiment of the sentences naming each target" + " (cells: mean score, sentences)" * small,

@@ -2,6 +2,8 @@
 5 to 100,000 articles, saves byte-identical files twice, and draws a NaN share as "no uses"."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -188,6 +190,19 @@ def test_term_rate_heatmap(tmp_path, k):
         assert "the rest pooled as 'other (475 outlets)'; every outlet in the CSV" in title(fig)
         assert "other (475 outlets)" in [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert bool(fig.axes[0].texts) == (k == 1)  # numbers in cells only in a small grid
+    saved(fig, data, tmp_path)
+
+
+@pytest.mark.parametrize("k", (1, 5))
+def test_heatmap_keeps_its_grid_under_long_labels(tmp_path, k):
+    """Column labels of 40 characters at 60 degrees need room under the grid: one outlet's row is not squeezed to
+    nothing (the layout collapsed it, with a warning, in a figure 3.5 inches high)."""
+    r = rates(k).assign(family="proper_names", variant=lambda d: d["variant"] + "_islamic_resistance_lebanon")
+    fig, data = plots.term_rate_heatmap(r)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig.get_layout_engine().execute(fig)
+    assert fig.axes[0].get_position().height * fig.get_figheight() >= plots.ROW * 2
     saved(fig, data, tmp_path)
 
 

@@ -8,6 +8,7 @@ only when it applies, and text from the data is escaped for Markdown. Links are 
 """
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -204,21 +205,30 @@ def _coverage(prof: pd.DataFrame, c: pd.DataFrame) -> str | None:
 def _groups(_, tests: pd.DataFrame) -> str | None:
     return f"**Groups.** {groups_note(tests, str).rstrip('.')}" if tests["p_value"].notna().any() else None
 
-def _sentiment(prof: pd.DataFrame, _) -> str | None:
-    parts, one = [], len(prof) == 1   # one source: its mean, not a range
+def _sentiment(prof: pd.DataFrame, _, outlets: pd.DataFrame | None = None) -> str | None:
+    """Mean sentence score per source: the range (with the extremes' sizes when sources differ in size) or one source's
+    mean; per manifest group, with its interval, from ``outlets`` (``sentiment_outlets``)."""
+    parts, one, sized = [], len(prof) == 1, prof["articles"].max() > 1   # one source: its mean, not a range
+    src = lambda r: f"{r['outlet']}, {_plural(int(r['articles']), 'article')}" if sized else r["outlet"]  # noqa: E731
     for e in [c[: -len("_score")] for c in prof.columns if c.endswith("_score") and f"{c}_masked" in prof]:
         if len(p := prof.dropna(subset=[f"{e}_score"])) > 1:
             lo, hi = p.loc[p[f"{e}_score"].idxmin()], p.loc[p[f"{e}_score"].idxmax()]
-            parts.append(f"{ENGINE_NAMES.get(e, e)} from {lo[f'{e}_score']:.2f} ({lo['outlet']}) to "
-                         f"{hi[f'{e}_score']:.2f} ({hi['outlet']}), {lo[f'{e}_score_masked']:.2f} and "
+            parts.append(f"{ENGINE_NAMES.get(e, e)} from {lo[f'{e}_score']:.2f} ({src(lo)}) to "
+                         f"{hi[f'{e}_score']:.2f} ({src(hi)}), {lo[f'{e}_score_masked']:.2f} and "
                          f"{hi[f'{e}_score_masked']:.2f} with the contested terms masked")
         elif one and len(p):
             parts.append(f"{ENGINE_NAMES.get(e, e)} {p[f'{e}_score'].iloc[0]:.2f}, "
                          f"{p[f'{e}_score_masked'].iloc[0]:.2f} with the contested terms masked")
+    groups = outlets[outlets["level"] == "group"] if outlets is not None and "level" in outlets else pd.DataFrame()
+    by = [f"{ENGINE_NAMES.get(e, e)} " + _names((f"{u} {m:.2f}" + (f" ({l:.2f} to {h:.2f})" if pd.notna(l) else "")
+                                                 for u, m, l, h in zip(g["outlet"], g["score"], g["score_low"],
+                                                                       g["score_high"])), most=NAMED)
+          for e, g in (groups.groupby("engine") if len(groups) else ())]
+    by = f"; by manifest group (mean over articles, 95% Student-t interval): {'; '.join(by)}" if by else ""
     lead = f"Mean sentence score (-1 to 1) of {prof['outlet'].iloc[0]}: " if one else \
         "Mean sentence scores (-1 to 1) range: "
-    return (f"**Tone.** {lead}" + "; ".join(parts) + ". Lexicon scores miss words they do not know and move with word "
-            "choice alone, so read them beside the masked ones") if parts else None
+    return (f"**Tone.** {lead}" + "; ".join(parts) + by + ". Lexicon scores miss words they do not know and move with "
+            "word choice alone, so read them beside the masked ones") if parts else None
 
 def render(tables_dir: Path | str, link_prefix: str = "") -> str:
     """The findings section as Markdown from ``tables_dir``: the sample, every contested pair (the lead first), words,
@@ -253,7 +263,8 @@ def render(tables_dir: Path | str, link_prefix: str = "") -> str:
                 (_distinctive, "distinctive_terms", "distinctive_terms", ["distinctive_terms"]),
                 (_similarity, "similarity", "similarity_heatmap", ["similarity"]),
                 (_coverage, "coverage", "coverage_matrix", ["coverage"]),
-                (_sentiment, "outlet_profiles", "sentiment_outlets", ["sentiment_articles", "outlet_profiles"])]
+                (functools.partial(_sentiment, outlets=_read(tables_dir, "sentiment_outlets")), "outlet_profiles",
+                 "sentiment_outlets", ["sentiment_articles", "sentiment_outlets", "outlet_profiles"])]
     # each section gets the profiles and its own table (tone: the profiles again) when that table has rows
     bullets += [(section(prof, df), figure, names) for section, table, figure, names in sections
                 if (df := _read(tables_dir, table)) is not None]

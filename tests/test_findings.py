@@ -49,7 +49,8 @@ def test_numbers_in_text_come_from_tables(out):
     assert "at most 2 articles each" in text and "not how the sources cover the story in general" in text
     assert "Of 2 listed events" in text and "(3 of 3 sources) is vote" in text and "1 is mentioned by no source (invasion)" in text
     assert "“2,500 troops” (2)" in text
-    assert "VADER from -0.41 (Alpha) to 0.14 (Beta), -0.22 and 0.14 with the contested terms masked" in text
+    assert "VADER from -0.41 (Alpha, 2 articles) to 0.14 (Beta, 1 article), -0.22 and 0.14 with the contested terms " \
+           "masked" in text
     allowed = {"4", "3", "1,591", "7", "1", "0.61", "0.29", "2", "2,500", "-0.41", "0.14", "-0.22", "-1"}
     numbers = set(re.findall(r"-?\d[\d,]*(?:\.\d+)?", re.sub(r"\(x\)|“[^”]*”", "", text)))
     assert numbers <= allowed, numbers - allowed
@@ -124,6 +125,9 @@ def test_many_sources_are_named_up_to_a_bound(tmp_path):
                            "share_a": [0.8213, 0.5, 0.1, 0.1], "ci_low": [0.8036, 0.4, 0, 0],
                            "ci_high": [0.8378, 0.6, 1, 1]})
     tables.save(groups, "pair_shares", t)
+    tables.save(pd.DataFrame({"level": ["outlet", "group", "group"], "outlet": ["Outlet 000", "G1", "G2"],
+                              "engine": "vader", "score": [0.5, -0.1049, 0.2], "score_low": [0.4, -0.1071, None],
+                              "score_high": [0.6, -0.0992, None]}), "sentiment_outlets", t)
     md = findings.render(t)
     pair = next(line for line in md.splitlines() if line.startswith("- **resistance or militia?**"))
     a, b = prof["resistance_vs_militia_a_count"], prof["resistance_vs_militia_b_count"]
@@ -134,6 +138,9 @@ def test_many_sources_are_named_up_to_a_bound(tmp_path):
     assert sum(f"Outlet {i:03d} (" in pair for i in range(500)) <= 3 * findings.NAMED
     assert "by manifest group, the share that is “resistance” (95% interval): G1 0.82 (0.80-0.84) and G2 0.50 " \
            "(0.40-0.60) (" in pair and pair.count("G1") == 1
+    assert "; by manifest group (mean over articles, 95% Student-t interval): VADER G1 -0.10 (-0.11 to -0.10) and " \
+           "G2 0.20. Lexicon" in md
+    assert "VADER from 0.12 (Outlet 000, 20 articles) to 0.12 (Outlet 000, 20 articles)" in md
     assert len(md) < 5_000
 
 

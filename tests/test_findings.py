@@ -172,3 +172,10 @@ def test_group_differences_never_read_p_zero():
 def test_describe_counts_with_thousands_separators():
     arts = pd.DataFrame({"file": [f"f{i}" for i in range(1203)], "source": ["A"] * 1200 + ["B"] * 3, "words": 10})
     assert findings.describe(arts) == "1,203 articles (12,030 words) from 2 sources, 3 to 1,200 articles per source."
+
+
+def test_readme_stays_a_front_page():
+    """The README, with its generated findings, stays within the 15,000 characters of a front page."""
+    from analysis import paths
+
+    assert len((paths.REPO / "README.md").read_text(encoding="utf-8")) <= 15_000

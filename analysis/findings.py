@@ -107,7 +107,8 @@ def interval_note(shares: pd.DataFrame) -> str:
     if s.empty or s["method"].eq("none").all():
         return "No source used both sides of any pair, so there is no share to estimate."
     used = s[s["method"] != "none"]
-    return (f"{_plural(len(used), 'source × pair share')} can be estimated ({int(used['method'].eq('wilson').sum()):,} "
+    single = int(used["method"].eq("wilson").sum())
+    return (f"{_plural(len(used), 'source × pair share')} can be estimated ({single:,} "
             f"from a single article); the median 95% interval is {(used['ci_high'] - used['ci_low']).median():.2f} "
             "wide, so differences between sources smaller than that are not distinguishable from chance. "
             f"{_plural(int(s['method'].eq('none').sum()), 'source × pair')} used neither word.")
@@ -133,14 +134,15 @@ def _links(tables_dir: Path, figure: str | None, *names: str) -> str:
     out += [f"[table](tables/{t}.csv)" for t in names if (tables_dir / f"{t}.csv").exists()]
     return f" ({', '.join(out)})" if out else ""
 
-def _by_group(g: pd.DataFrame, a: str) -> str:
-    """"; by manifest group, the share that is “a”: G 0.82 (0.81-0.83), ..." from ``pair_shares``' group rows."""
-    if g.empty:
-        return ""
-    share, lo, hi = (pd.to_numeric(g[c], errors="coerce") for c in ("share_a", "ci_low", "ci_high"))
-    labels = [f"{md_escape(str(u))} " + ("no use" if pd.isna(s) else f"{s:.2f} ({l:.2f}-{h:.2f})")
-              for u, s, l, h in zip(g["outlet"], share, lo, hi)]
-    return f"; by manifest group, the share that is “{a}” (95% interval): {_names(labels, most=NAMED)}"
+def _intervals(units, values, lows, highs, sep: str = "-") -> str:
+    """"G1 0.82 (0.81-0.83), G2 no use and ...": at most ``NAMED`` units, each value with its interval if it has one.
+
+    >>> _intervals(["G1", "G2", "G3"], [0.8213, None, 0.5], [0.8036, None, None], [0.8378, None, None])
+    'G1 0.82 (0.80-0.84), G2 no use and G3 0.50'
+    """
+    return _names((f"{u} " + ("no use" if pd.isna(v) else f"{v:.2f}" + (f" ({lo:.2f}{sep}{hi:.2f})" if pd.notna(lo)
+                                                                       else ""))
+                   for u, v, lo, hi in zip(units, values, lows, highs)), most=NAMED)
 
 def _pair(prof: pd.DataFrame, name: str, a: str, b: str, groups: pd.DataFrame) -> str | None:
     """Which sources use only one side of the pair, both or neither, with their counts; the share per manifest group
@@ -150,8 +152,8 @@ def _pair(prof: pd.DataFrame, name: str, a: str, b: str, groups: pd.DataFrame) -
         return None
     p = prof.fillna({a_col: 0, b_col: 0})
     has_a, has_b = p[a_col] > 0, p[b_col] > 0
-    uses = lambda d, col: _sources((f"{o} ({_plural(int(c), 'use')})" for o, c in zip(d["outlet"], d[col])),  # noqa: E731
-                                   d[col], "most uses first")
+    uses = lambda d, col: _sources(  # noqa: E731
+        (f"{o} ({_plural(int(c), 'use')})" for o, c in zip(d["outlet"], d[col])), d[col], "most uses first")
     own = "pair_voices" in prof and prof["pair_voices"].dropna().eq("own").all()
     voice = "In their own voice (quotations and reported speech excluded)" if own else "Counting every use"
     text = (f"**{a} or {b}?** {voice}, "
@@ -161,9 +163,12 @@ def _pair(prof: pd.DataFrame, name: str, a: str, b: str, groups: pd.DataFrame) -
         text += "; both: " + _sources((f"{o} ({int(x):,} and {int(y):,})" for o, x, y in
                                        zip(both["outlet"], both[a_col], both[b_col])),
                                       both[a_col] + both[b_col], "most uses first")
-    neither = p[~has_a & ~has_b]
-    return f"{text}; neither: {_sources(neither['outlet'], neither['articles'], 'most articles first')}" + \
-        _by_group(groups, a)
+    neither, num = p[~has_a & ~has_b], lambda c: pd.to_numeric(groups[c], errors="coerce")  # noqa: E731
+    text += f"; neither: {_sources(neither['outlet'], neither['articles'], 'most articles first')}"
+    if len(groups):
+        text += f"; by manifest group, the share that is “{a}” (95% interval): " + _intervals(
+            groups["outlet"].astype(str).map(md_escape), num("share_a"), num("ci_low"), num("ci_high"))
+    return text
 
 def _distinctive(prof: pd.DataFrame, d: pd.DataFrame) -> str:
     top = d[d["rank"] <= TOP_TERMS].sort_values(["group", "rank"])
@@ -220,9 +225,7 @@ def _sentiment(prof: pd.DataFrame, _, outlets: pd.DataFrame | None = None) -> st
             parts.append(f"{ENGINE_NAMES.get(e, e)} {p[f'{e}_score'].iloc[0]:.2f}, "
                          f"{p[f'{e}_score_masked'].iloc[0]:.2f} with the contested terms masked")
     groups = outlets[outlets["level"] == "group"] if outlets is not None and "level" in outlets else pd.DataFrame()
-    by = [f"{ENGINE_NAMES.get(e, e)} " + _names((f"{u} {m:.2f}" + (f" ({l:.2f} to {h:.2f})" if pd.notna(l) else "")
-                                                 for u, m, l, h in zip(g["outlet"], g["score"], g["score_low"],
-                                                                       g["score_high"])), most=NAMED)
+    by = [f"{ENGINE_NAMES.get(e, e)} " + _intervals(g["outlet"], g["score"], g["score_low"], g["score_high"], " to ")
           for e, g in (groups.groupby("engine") if len(groups) else ())]
     by = f"; by manifest group (mean over articles, 95% Student-t interval): {'; '.join(by)}" if by else ""
     lead = f"Mean sentence score (-1 to 1) of {prof['outlet'].iloc[0]}: " if one else \

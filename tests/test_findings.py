@@ -157,7 +157,8 @@ def test_one_source_reads_as_one(tmp_path):
     assert "With one source (10,000 articles), they describe these texts" in md
     assert "nothing below compares sources" in md and "statistical test" not in md
     assert "both: Outlet 000 (10,808 and 2,451)" in md
-    assert "**Tone.** Mean sentence score (-1 to 1) of Outlet 000: VADER 0.12, -0.05 with the contested terms masked" in md
+    assert "**Tone.** Mean sentence score (-1 to 1) of Outlet 000: VADER 0.12, -0.05 with the contested terms " \
+           "masked" in md
 
 
 def test_group_differences_never_read_p_zero():

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 from typing import Callable, Iterable
 
-import pyarrow
 from tqdm.auto import tqdm
 
 _clients: dict = {}
@@ -55,9 +54,6 @@ def release() -> None:
     _malloc_trim()(0)
 
 release()   # on import: the threshold above holds for everything this process allocates from now on
-# Arrow's buffers (Parquet reads and writes) from that heap too: its default pool, mimalloc, took fresh huge pages and
-# had the kernel zero them again and again (about 0.3 CPU s per 1,000 articles; docs/scale.md, session 11)
-pyarrow.set_memory_pool(pyarrow.system_memory_pool())
 
 def map_partitions(func: Callable, parts: Iterable, scheduler: str | None = None, desc: str = "partitions") -> list:
     """``[func(p) for p in parts]`` with a progress bar, in partition order on either engine."""

@@ -173,8 +173,8 @@ def _pair(prof: pd.DataFrame, name: str, a: str, b: str, groups: pd.DataFrame) -
 def _distinctive(prof: pd.DataFrame, d: pd.DataFrame) -> str:
     top = d[d["rank"] <= TOP_TERMS].sort_values(["group", "rank"])
     groups = style.source_order(top["group"].unique())
-    lists = [f"{g}: {', '.join(f'“{t}”' for t in top.loc[top['group'] == g, 'term'])}" for g in groups[:10]]
-    more = f"; {len(groups) - 10} more sources in the table" if len(groups) > 10 else ""
+    lists = [f"{g}: {', '.join(f'“{t}”' for t in top.loc[top['group'] == g, 'term'])}" for g in groups[:NAMED]]
+    more = f"; {len(groups) - NAMED:,} more sources in the table" if len(groups) > NAMED else ""
     return (f"**Distinctive words.** The words and word pairs that most set each source apart from the rest "
             f"(log-odds with an informative Dirichlet prior, top {TOP_TERMS} by z-score) are {'; '.join(lists)}{more}")
 

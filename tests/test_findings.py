@@ -128,6 +128,8 @@ def test_many_sources_are_named_up_to_a_bound(tmp_path):
     tables.save(pd.DataFrame({"level": ["outlet", "group", "group"], "outlet": ["Outlet 000", "G1", "G2"],
                               "engine": "vader", "score": [0.5, -0.1049, 0.2], "score_low": [0.4, -0.1071, None],
                               "score_high": [0.6, -0.0992, None]}), "sentiment_outlets", t)
+    tables.save(pd.DataFrame({"group": prof["outlet"].repeat(3), "term": "w", "rank": [1, 2, 3] * 500, "z": 1.0}),
+                "distinctive_terms", t)
     md = findings.render(t)
     pair = next(line for line in md.splitlines() if line.startswith("- **resistance or militia?**"))
     a, b = prof["resistance_vs_militia_a_count"], prof["resistance_vs_militia_b_count"]
@@ -141,6 +143,7 @@ def test_many_sources_are_named_up_to_a_bound(tmp_path):
     assert "; by manifest group (mean over articles, 95% Student-t interval): VADER G1 -0.10 (-0.11 to -0.10) and " \
            "G2 0.20. Lexicon" in md
     assert "VADER from 0.12 (Outlet 000, 20 articles) to 0.12 (Outlet 000, 20 articles)" in md
+    assert f"; {500 - findings.NAMED} more sources in the table" in md
     assert len(md) < 5_000
 
 
